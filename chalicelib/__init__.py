@@ -1,0 +1,1 @@
+"""TradeKitt API: Chalice routes over one DynamoDB table."""
