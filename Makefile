@@ -1,0 +1,43 @@
+# TradeKitt API. The two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+# Rate limits (requests per 60 s); raise them for load tests.
+RATE_LIMIT_IP ?= 300
+RATE_LIMIT_TENANT ?= 200
+RATE_LIMIT_AUTH ?= 5
+export RATE_LIMIT_IP RATE_LIMIT_TENANT RATE_LIMIT_AUTH PORT
+
+.PHONY: run test test-fast bench lint install clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the emulator, deploy infra, seed DEMO, serve the API on localhost:$(PORT).
+run: $(STAMP)
+	$(PY) -m infra.local.run
+
+## The whole suite: unit, API (moto) and end-to-end (HTTP) tests.
+test: $(STAMP)
+	$(PY) -m pytest -n auto -q
+
+## Unit and API tests only.
+test-fast: $(STAMP)
+	$(PY) -m pytest -n auto -q tests/unit tests/api
+
+## Benchmarks (not tests): DynamoDB calls per request, import time.
+bench: $(STAMP)
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(VENV)/bin/cfn-lint infra/template.yaml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

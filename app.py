@@ -1,0 +1,54 @@
+"""TradeKitt API: registers blueprints, middleware and event handlers. No logic here."""
+from __future__ import annotations
+
+import json
+
+from chalice import Chalice, CORSConfig, Response
+
+from chalicelib.api import auth, health, tenants
+from chalicelib.core import openapi
+from chalicelib.core.errors import error_body
+
+API_PREFIX = "/api/v1"
+
+app = Chalice(app_name="tradekitt")
+app.api.binary_types.extend(["application/pdf"])
+app.api.cors = CORSConfig(
+    allow_origin="*", max_age=600,
+    allow_headers=["Authorization", "Content-Type", "X-Tenant-Id", "Idempotency-Key",
+                   "Last-Event-ID"],
+    expose_headers=["Retry-After"])
+
+for module in (health, tenants, auth):
+    app.register_blueprint(module.bp, url_prefix=API_PREFIX)
+
+_CHALICE_CODES = {400: "BAD_REQUEST", 403: "FORBIDDEN", 404: "NOT_FOUND",
+                  405: "METHOD_NOT_ALLOWED", 415: "BAD_REQUEST", 500: "INTERNAL_ERROR"}
+
+
+@app.middleware("http")
+def envelope_framework_errors(event, get_response):
+    """Chalice answers some requests itself (wrong method, bad media type) in its own
+    format; give those the API's error envelope too."""
+    response = get_response(event)
+    body = response.body
+    if isinstance(body, dict) and "Code" in body and "Message" in body and "ok" not in body:
+        status = response.status_code
+        code = _CHALICE_CODES.get(status, "INTERNAL_ERROR")
+        message = "an unexpected error occurred" if status >= 500 else str(body["Message"])
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+        return Response(body=error_body(code, message), status_code=status,
+                        headers={**headers, "Content-Type": "application/json"})
+    return response
+
+
+@app.route("/api/openapi.json", methods=["GET"])
+def openapi_document():
+    return Response(body=json.dumps(openapi.build_document()), status_code=200,
+                    headers={"Content-Type": "application/json"})
+
+
+@app.route("/api/docs", methods=["GET"])
+def swagger_ui():
+    return Response(body=openapi.SWAGGER_HTML, status_code=200,
+                    headers={"Content-Type": "text/html; charset=utf-8"})

@@ -1,0 +1,151 @@
+"""Staff authentication: register, login, refresh, logout, me."""
+from __future__ import annotations
+
+import uuid
+
+from chalice import Blueprint
+from pydantic import EmailStr, Field, field_validator
+
+from chalicelib.api.schemas import Body, Out
+from chalicelib.core.errors import BadRequest
+from chalicelib.core.routing import ApiRequest, endpoint
+from chalicelib.domain import identity, roles
+from chalicelib.services import accounts
+
+bp = Blueprint(__name__)
+
+
+class RegisterIn(Body):
+    email: EmailStr
+    username: str = Field(min_length=2, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    company_name: str = Field(min_length=1, max_length=200)
+
+    @field_validator("password")
+    @classmethod
+    def _password_policy(cls, value: str) -> str:
+        problem = identity.password_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("username")
+    @classmethod
+    def _username_rules(cls, value: str) -> str:
+        problem = identity.username_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class LoginIn(Body):
+    username: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class RefreshIn(Body):
+    refresh_token: str = Field(min_length=1)
+
+
+class UserOut(Out):
+    id: int
+    username: str
+    name: str
+    is_admin: bool
+    roles: list[str]
+
+
+class TokensOut(Out):
+    access_token: str
+    refresh_token: str
+    user: UserOut
+
+
+class RegisterOut(TokensOut):
+    business_code: str
+    business_name: str
+    tenant_id: str
+
+
+class RefreshOut(Out):
+    access_token: str
+    refresh_token: str
+
+
+class MeOut(UserOut):
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    tenant_id: str
+    technician_id: int | None
+
+
+class LogoutOut(Out):
+    logged_out: bool
+
+
+def _tenant_header(req: ApiRequest) -> str:
+    value = (req.headers.get("x-tenant-id") or "").strip()
+    if not value:
+        raise BadRequest("X-Tenant-Id header is required")
+    try:
+        uuid.UUID(value)
+    except ValueError as exc:
+        raise BadRequest("X-Tenant-Id must be a tenant UUID") from exc
+    return value
+
+
+@endpoint(bp, "/auth/register", "POST", summary="Register a business and its first admin",
+          tag="auth", public=True, rate="auth", body=RegisterIn, response=RegisterOut,
+          status=201)
+def register(req: ApiRequest) -> dict:
+    """Creates the tenant (business code from the company name, suffixed on collision) and
+    an admin user, and returns tokens for immediate auto-login. 409 when the e-mail or
+    username is taken."""
+    body: RegisterIn = req.body
+    session, tenant = accounts.register(
+        email=str(body.email), username=body.username, password=body.password,
+        first_name=body.first_name, last_name=body.last_name, company_name=body.company_name)
+    return {"access_token": session.access_token, "refresh_token": session.refresh_token,
+            "user": accounts.user_view(session.user), "business_code": tenant.business_code,
+            "business_name": tenant.name, "tenant_id": tenant.tenant_id}
+
+
+@endpoint(bp, "/auth/login", "POST", summary="Log in with username and password",
+          tag="auth", public=True, rate="auth", body=LoginIn, response=TokensOut)
+def login(req: ApiRequest) -> dict:
+    """Needs ``X-Tenant-Id``. Five failed attempts in a row lock the account for 15 minutes
+    (429 with ``Retry-After``)."""
+    body: LoginIn = req.body
+    session = accounts.login(_tenant_header(req), body.username, body.password)
+    return {"access_token": session.access_token, "refresh_token": session.refresh_token,
+            "user": accounts.user_view(session.user)}
+
+
+@endpoint(bp, "/auth/refresh", "POST", summary="Exchange a refresh token for new tokens",
+          tag="auth", public=True, rate="auth", body=RefreshIn, response=RefreshOut)
+def refresh(req: ApiRequest) -> dict:
+    """Refresh tokens are single use: the response carries a rotated ``refresh_token``;
+    presenting an already-used one revokes the whole session."""
+    body: RefreshIn = req.body
+    session = accounts.refresh(req.headers.get("x-tenant-id"), body.refresh_token)
+    return {"access_token": session.access_token, "refresh_token": session.refresh_token}
+
+
+@endpoint(bp, "/auth/logout", "POST", summary="End the current session", tag="auth",
+          permission=roles.SELF, response=LogoutOut)
+def logout(req: ApiRequest) -> dict:
+    """Revokes the session's refresh tokens. The access token expires on its own (15 min)."""
+    accounts.logout(req.tenant_id, req.user.session_id)
+    return {"logged_out": True}
+
+
+@endpoint(bp, "/auth/me", "GET", summary="The signed-in user", tag="auth",
+          permission=roles.SELF, response=MeOut)
+def me(req: ApiRequest) -> dict:
+    user = accounts.current_user(req.tenant_id, req.user.user_id)
+    return {**accounts.user_view(user), "email": user.email, "first_name": user.first_name,
+            "last_name": user.last_name, "tenant_id": user.tenant_id,
+            "technician_id": int(user.technician_id) if user.technician_id else None}

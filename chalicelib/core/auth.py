@@ -1,0 +1,54 @@
+"""The caller's identity, read from ``Authorization: Bearer <access>`` and checked against
+``X-Tenant-Id``. The tenant of every read and write comes from here, never from a body."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from chalicelib.core import tokens
+from chalicelib.core.errors import Forbidden, Unauthorized
+from chalicelib.domain import roles as role_rules
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: str
+    user_id: int
+    roles: tuple[str, ...]
+    session_id: str
+    claims: Mapping[str, Any]
+
+    def can(self, permission: str) -> bool:
+        return role_rules.can(self.roles, permission)
+
+    @property
+    def is_admin(self) -> bool:
+        return role_rules.is_admin(self.roles)
+
+
+def bearer_token(headers: Mapping[str, str]) -> str:
+    value = headers.get("authorization")
+    if not value:
+        raise Unauthorized("missing Authorization header")
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Authorization header must be 'Bearer <access_token>'")
+    return token.strip()
+
+
+def authenticate(headers: Mapping[str, str]) -> Principal:
+    """Verify the access token and that ``X-Tenant-Id`` (when sent) names its tenant."""
+    claims = tokens.decode(bearer_token(headers), tokens.ACCESS)
+    tenant_header = headers.get("x-tenant-id")
+    if tenant_header is not None and tenant_header.strip() != claims["tid"]:
+        raise Forbidden("X-Tenant-Id does not match the token's tenant")
+    roles = claims.get("roles")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise Unauthorized("invalid token")
+    return Principal(tenant_id=claims["tid"], user_id=int(claims["sub"]), roles=tuple(roles),
+                     session_id=str(claims.get("sid", "")), claims=claims)
+
+
+def require(principal: Principal, permission: str) -> None:
+    if not principal.can(permission):
+        raise Forbidden("your role does not allow this action")

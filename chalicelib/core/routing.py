@@ -1,0 +1,222 @@
+"""The one route decorator every blueprint uses.
+
+``endpoint()`` registers a Chalice route and wraps its handler so that, in order:
+
+1. the per-IP rate limit is counted (and the auth-endpoint limit for ``rate="auth"``);
+2. the bearer token is verified and ``X-Tenant-Id`` checked (unless ``public=True``),
+   then the permission named by the route is checked against the caller's roles and the
+   per-tenant rate limit is counted;
+3. the query string (400 on bad parameters) and JSON body (400 on malformed JSON, 422
+   ``VALIDATION_ERROR`` naming each bad field) are parsed into the route's pydantic models,
+   accepting camelCase keys as well as snake_case;
+4. the handler runs with an ``ApiRequest``; its return value is validated by the response
+   model and wrapped in ``{"ok": true, "data": ...}``;
+5. any ``AppError`` becomes its envelope, and any other exception a 500 envelope that
+   reveals nothing internal.
+
+Each registration is recorded in ``ENDPOINTS`` so the OpenAPI document is generated from
+the same models that validate requests.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.core.auth import Principal, authenticate, require
+from chalicelib.core.errors import AppError, BadRequest, ValidationFailed, error_body, ok_body
+from chalicelib.core.pagination import PageRequest, parse_page
+from chalicelib.core.wire import snake_keys, to_snake
+from chalicelib.services import rate_limit
+
+log = logging.getLogger("tradekitt.api")
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """What the OpenAPI generator needs to know about one route."""
+
+    method: str
+    path: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    permission: str | None
+    public: bool
+    status: int
+    paginated: bool
+    content_type: str
+    description: str = ""
+
+
+ENDPOINTS: list[EndpointSpec] = []
+
+
+@dataclass
+class Raw:
+    """A non-JSON response (CSV, PDF, server-sent events) that bypasses the envelope."""
+
+    body: bytes | str
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+
+@dataclass
+class ApiRequest:
+    """Everything a handler may read about the request, already validated."""
+
+    principal: Principal | None
+    body: Any
+    query: Any
+    params: dict[str, str]
+    headers: Mapping[str, str]
+    source_ip: str
+    raw_query: dict[str, str]
+    page: PageRequest | None = None
+
+    @property
+    def user(self) -> Principal:
+        """The authenticated caller (routes that are not public always have one)."""
+        assert self.principal is not None
+        return self.principal
+
+    @property
+    def tenant_id(self) -> str:
+        return self.user.tenant_id
+
+    def int_param(self, name: str) -> int:
+        """A numeric path id; anything else cannot name a resource, so 404."""
+        from chalicelib.core.errors import NotFound
+
+        raw = self.params.get(name, "")
+        if not raw.isdigit() or int(raw) < 1 or len(raw) > 12:
+            raise NotFound(f"{name} {raw!r} not found")
+        return int(raw)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "body"
+
+
+def validation_details(exc: ValidationError) -> list[dict[str, str]]:
+    return [{"field": _field_path(err["loc"]), "message": err["msg"]} for err in exc.errors()]
+
+
+def _message(details: list[dict[str, str]]) -> str:
+    return "; ".join(f"{d['field']}: {d['message']}" for d in details)
+
+
+def _parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
+    text = (raw or b"").decode("utf-8", errors="replace").strip()
+    if not text:
+        data: Any = {}
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadRequest(f"malformed JSON body: {exc.msg} at position {exc.pos}") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("request body must be a JSON object")
+    try:
+        return model.model_validate(snake_keys(data))
+    except ValidationError as exc:
+        details = validation_details(exc)
+        raise ValidationFailed(_message(details), details=details) from exc
+
+
+def _parse_query(raw: dict[str, str], model: type[BaseModel]) -> BaseModel:
+    data = {k: v for k, v in raw.items() if k not in ("page", "limit")}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = validation_details(exc)
+        raise BadRequest("invalid query parameters: " + _message(details),
+                         details=details) from exc
+
+
+def _render(result: Any, response_model: type[BaseModel] | None, status: int) -> Response:
+    if isinstance(result, Raw):
+        return Response(body=result.body, status_code=result.status,
+                        headers={"Content-Type": result.content_type, **result.headers})
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, BaseModel):
+        data = result.model_dump(mode="json")
+    elif response_model is not None and result is not None:
+        data = response_model.model_validate(result).model_dump(mode="json")
+    else:
+        data = result
+    return Response(body=ok_body(data), status_code=status, headers=dict(JSON_HEADERS))
+
+
+def error_response(exc: AppError) -> Response:
+    return Response(body=error_body(exc.code, exc.message, exc.details),
+                    status_code=exc.status, headers={**JSON_HEADERS, **exc.headers})
+
+
+def internal_error_response() -> Response:
+    return Response(body=error_body("INTERNAL_ERROR", "an unexpected error occurred"),
+                    status_code=500, headers=dict(JSON_HEADERS))
+
+
+def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, tag: str,
+             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+             response: type[BaseModel] | None = None, permission: str | None = None,
+             public: bool = False, rate: str | None = None, status: int = 200,
+             paginated: bool = False, content_type: str = "application/json",
+             description: str = "") -> Callable[[Callable[[ApiRequest], Any]], Callable]:
+    """Register ``handler(req: ApiRequest)`` on ``bp`` at ``path`` for ``method``."""
+    if not public and permission is None:
+        raise ValueError(f"{method} {path}: a non-public route must name a permission")
+
+    def decorator(handler: Callable[[ApiRequest], Any]) -> Callable:
+        ENDPOINTS.append(EndpointSpec(method=method, path=path, summary=summary, tag=tag,
+                                      body=body, query=query, response=response,
+                                      permission=permission, public=public, status=status,
+                                      paginated=paginated, content_type=content_type,
+                                      description=description or (handler.__doc__ or "")))
+
+        def view(**params: str) -> Response:
+            request = bp.current_request
+            try:
+                return _render(_handle(request, params), response, status)
+            except AppError as exc:
+                return error_response(exc)
+            except Exception:  # noqa: BLE001 - the envelope must hide internals
+                log.exception("unhandled error in %s %s", method, path)
+                return internal_error_response()
+
+        def _handle(request: Any, params: dict[str, str]) -> Any:
+            headers = request.headers
+            source_ip = ((request.context or {}).get("identity") or {}).get("sourceIp", "")
+            rate_limit.check(rate_limit.IP, source_ip)
+            if rate == "auth":
+                rate_limit.check(rate_limit.AUTH, source_ip)
+            principal = None
+            if not public:
+                principal = authenticate(headers)
+                require(principal, permission)  # type: ignore[arg-type]
+                rate_limit.check(rate_limit.TENANT, principal.tenant_id)
+            raw_query = {to_snake(k): v for k, v in (request.query_params or {}).items()}
+            req = ApiRequest(
+                principal=principal,
+                body=_parse_body(request.raw_body, body) if body else None,
+                query=_parse_query(raw_query, query) if query else None,
+                params=params, headers=headers, source_ip=source_ip, raw_query=raw_query,
+                page=parse_page(raw_query) if paginated else None)
+            return handler(req)
+
+        view.__name__ = handler.__name__
+        view.__doc__ = handler.__doc__
+        bp.route(path, methods=[method])(view)
+        return handler
+
+    return decorator

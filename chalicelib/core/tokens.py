@@ -1,0 +1,71 @@
+"""JWT access, refresh and MFA-challenge tokens (HS256, algorithm pinned on verify)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import jwt
+
+from chalicelib.core.errors import Unauthorized
+from chalicelib.core.settings import get_settings
+
+ALGORITHM = "HS256"
+ACCESS = "access"
+REFRESH = "refresh"
+MFA_CHALLENGE = "mfa_challenge"
+_REQUIRED = ["sub", "tid", "typ", "iss", "aud", "exp", "iat", "jti"]
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    jti: str
+    expires_at: int
+
+
+def _issue(claims: dict[str, Any], ttl_s: int, now: datetime) -> IssuedToken:
+    settings = get_settings()
+    iat = int(now.timestamp())
+    jti = uuid.uuid4().hex
+    payload = {**claims, "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
+               "iat": iat, "exp": iat + ttl_s, "jti": jti}
+    token = jwt.encode(payload, settings.signing_key(), algorithm=ALGORITHM)
+    return IssuedToken(token=token, jti=jti, expires_at=iat + ttl_s)
+
+
+def issue_access(tenant_id: str, user_id: int, roles: list[str], session_id: str,
+                 now: datetime | None = None) -> IssuedToken:
+    now = now or datetime.now(timezone.utc)
+    return _issue({"sub": str(user_id), "tid": tenant_id, "roles": list(roles),
+                   "typ": ACCESS, "sid": session_id}, get_settings().access_token_ttl_s, now)
+
+
+def issue_refresh(tenant_id: str, user_id: int, session_id: str,
+                  now: datetime | None = None) -> IssuedToken:
+    now = now or datetime.now(timezone.utc)
+    return _issue({"sub": str(user_id), "tid": tenant_id, "typ": REFRESH, "sid": session_id},
+                  get_settings().refresh_token_ttl_s, now)
+
+
+def decode(token: str, expected_type: str) -> dict[str, Any]:
+    """Verify signature, algorithm, issuer, audience, expiry and token type.
+
+    Any failure is ``Unauthorized`` with a message that says which check failed, without
+    echoing the token.
+    """
+    settings = get_settings()
+    try:
+        claims = jwt.decode(token, settings.signing_key(), algorithms=[ALGORITHM],
+                            audience=settings.jwt_audience, issuer=settings.jwt_issuer,
+                            options={"require": _REQUIRED})
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("token has expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized("invalid token") from exc
+    if claims.get("typ") != expected_type:
+        raise Unauthorized(f"wrong token type: expected an {expected_type} token")
+    if not isinstance(claims.get("sub"), str) or not claims["sub"].isdigit():
+        raise Unauthorized("invalid token")
+    return claims

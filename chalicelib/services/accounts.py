@@ -1,0 +1,170 @@
+"""Registration, login, token refresh and logout (SPEC.md "Auth").
+
+DynamoDB calls (besides rate limiting): login 3 (username pointer, user, session put),
+plus 1 when a failure counter must be written; refresh 2 (user, conditional session
+update), plus 2 when reuse is detected; register 1 transaction (+1 per business-code
+collision).
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from chalicelib.core import tokens
+from chalicelib.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from chalicelib.domain import identity, roles
+from chalicelib.services.passwords import hash_password, verify_password
+from chalicelib.store import sessions, tenants, users
+from chalicelib.store.errors import ConditionFailed
+from chalicelib.store.models import TenantItem, UserItem
+
+MAX_CODE_ATTEMPTS = 20
+DEFAULT_TENANT_SETTINGS: dict[str, Any] = {
+    "trade_type": "hvac",
+    "region_type": "balanced",
+    "timezone": "America/New_York",
+    "pay_period_frequency": "biweekly",
+    "default_commission_bps": 0,
+    "branding": {"primary_color": "#2563eb"},
+}
+
+
+@dataclass(frozen=True)
+class Session:
+    access_token: str
+    refresh_token: str
+    user: UserItem
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def user_view(user: UserItem) -> dict[str, Any]:
+    """The ``user`` object of the seed's login response."""
+    return {"id": int(user.user_id), "username": user.username, "name": user.display_name,
+            "is_admin": roles.is_admin(user.roles), "roles": list(user.roles)}
+
+
+def tenant_view(tenant: TenantItem, api_url: str) -> dict[str, Any]:
+    """The seed's resolve response (documented camelCase keys)."""
+    branding = dict(tenant.settings.get("branding") or {})
+    branding.setdefault("display_name", tenant.name)
+    branding.setdefault("primary_color", "#2563eb")
+    return {"businessCode": tenant.business_code, "businessName": tenant.name,
+            "apiUrl": api_url, "tenantId": tenant.tenant_id, "branding": branding}
+
+
+def resolve_tenant(code: str) -> TenantItem:
+    normalized = identity.normalize_business_code(code)
+    tenant_id = tenants.tenant_id_for_code(normalized) if normalized else None
+    tenant = tenants.get_tenant(tenant_id) if tenant_id else None
+    if tenant is None:
+        raise NotFound(f"no business with code {code!r}")
+    return tenant
+
+
+def _issue_pair(tenant_id: str, user_id: int, user_roles: list[str], session_id: str,
+                now: datetime) -> tuple[tokens.IssuedToken, tokens.IssuedToken]:
+    access = tokens.issue_access(tenant_id, user_id, user_roles, session_id, now)
+    refresh = tokens.issue_refresh(tenant_id, user_id, session_id, now)
+    return access, refresh
+
+
+def register(*, email: str, username: str, password: str, first_name: str | None,
+             last_name: str | None, company_name: str) -> tuple[Session, TenantItem]:
+    """Create a tenant and its first admin, and log them in."""
+    now = _now()
+    tenant_id = str(uuid.uuid4())
+    session_id = uuid.uuid4().hex
+    username = identity.normalize_username(username)
+    email = identity.normalize_email(email)
+    base = identity.business_code_base(company_name)
+    password_hash = hash_password(password)
+    settings = {**DEFAULT_TENANT_SETTINGS,
+                "branding": {"display_name": company_name, "primary_color": "#2563eb"}}
+    access, refresh = _issue_pair(tenant_id, 1, [roles.ADMIN], session_id, now)
+    for attempt in range(MAX_CODE_ATTEMPTS):
+        code = identity.business_code_candidate(base, attempt)
+        account = tenants.NewAccount(
+            tenant_id=tenant_id, company_name=company_name, business_code=code,
+            tenant_settings=settings, user_id=1, username=username, email=email,
+            first_name=first_name, last_name=last_name, password_hash=password_hash,
+            roles=[roles.ADMIN], session_id=session_id, refresh_jti=refresh.jti,
+            session_expires_at=refresh.expires_at, now=now)
+        try:
+            tenant, user = tenants.create_tenant_with_owner(account)
+        except ConditionFailed as exc:
+            if "email" in exc.failed:
+                raise Conflict("an account with this email already exists") from exc
+            if "username" in exc.failed:
+                raise Conflict("this username is already taken") from exc
+            if "business_code" in exc.failed:
+                continue
+            raise
+        return Session(access.token, refresh.token, user), tenant
+    raise Conflict("could not allocate a unique business code; try another company name")
+
+
+def login(tenant_id: str, username: str, password: str) -> Session:
+    """Check the password, apply the lockout policy, and open a session."""
+    now = _now()
+    user = users.get_user_by_username(tenant_id, identity.normalize_username(username))
+    state = identity.LoginState(failed_logins=int(user.failed_logins or 0),
+                                locked_until=user.locked_until) if user else None
+    if user is not None and state is not None and state.is_locked(now):
+        verify_password(None, password)  # same cost as a real attempt
+        retry = int((state.locked_until - now).total_seconds()) + 1  # type: ignore[operator]
+        raise TooManyRequests("account locked after repeated failed logins; try again later",
+                              headers={"Retry-After": str(retry)})
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or state is None or not valid or not user.active:
+        if user is not None and state is not None and not valid:
+            after = state.after_failure(now)
+            users.record_failed_login(user, after.failed_logins, after.locked_until)
+        raise Unauthorized("invalid username or password")
+    if state.failed_logins or state.locked_until:
+        users.record_successful_login(user, now)
+    session_id = uuid.uuid4().hex
+    access, refresh = _issue_pair(tenant_id, int(user.user_id), list(user.roles), session_id, now)
+    sessions.create_session(tenant_id, session_id, int(user.user_id), refresh.jti, now,
+                            refresh.expires_at)
+    return Session(access.token, refresh.token, user)
+
+
+def refresh(tenant_header: str | None, refresh_token: str) -> Session:
+    """Rotate a refresh token: single use; a reused one revokes its whole family."""
+    claims = tokens.decode(refresh_token, tokens.REFRESH)
+    tenant_id = claims["tid"]
+    if tenant_header is not None and tenant_header.strip() != tenant_id:
+        raise Unauthorized("refresh token does not belong to this tenant")
+    session_id = str(claims.get("sid", ""))
+    user = users.get_user(tenant_id, int(claims["sub"]))
+    if user is None or not user.active or not session_id:
+        raise Unauthorized("invalid refresh token")
+    now = _now()
+    access, new_refresh = _issue_pair(tenant_id, int(user.user_id), list(user.roles),
+                                      session_id, now)
+    try:
+        sessions.rotate(tenant_id, session_id, claims["jti"], new_refresh.jti, now,
+                        new_refresh.expires_at)
+    except sessions.RotationRefused as exc:
+        messages = {"reused": "refresh token already used; the session has been revoked",
+                    "revoked": "session has been revoked", "unknown": "invalid refresh token"}
+        raise Unauthorized(messages[exc.reason]) from exc
+    return Session(access.token, new_refresh.token, user)
+
+
+def logout(tenant_id: str, session_id: str) -> None:
+    """End the caller's session: its refresh tokens stop working at once."""
+    if session_id:
+        sessions.revoke(tenant_id, session_id, "logout")
+
+
+def current_user(tenant_id: str, user_id: int) -> UserItem:
+    user = users.get_user(tenant_id, user_id)
+    if user is None or not user.active:
+        raise Unauthorized("user no longer exists or is inactive")
+    return user
