@@ -1,0 +1,78 @@
+"""Shared benchmark plumbing: an in-process emulated AWS, the API client, and a counter
+of AWS calls per request (a hook on botocore's ``_make_api_call``)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BENCH_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1", "STAGE": "test", "TABLE_NAME": "tradekitt-test",
+    "EVENTS_QUEUE_NAME": "tradekitt-test-events", "EXPORTS_BUCKET": "tradekitt-test-exports",
+    "JWT_SECRET": secrets.token_urlsafe(48), "RATE_LIMIT_IP": "0",
+    "RATE_LIMIT_TENANT": "0", "RATE_LIMIT_AUTH": "0",
+}
+
+
+class CallCounter:
+    """Counts AWS API calls by ``service.Operation`` while active."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    def of(self, service: str) -> int:
+        return sum(n for key, n in self.calls.items() if key.startswith(service + "."))
+
+    def ops(self, service: str) -> dict[str, int]:
+        return {k.split(".", 1)[1]: n for k, n in self.calls.items()
+                if k.startswith(service + ".")}
+
+
+@contextlib.contextmanager
+def count_calls() -> Iterator[CallCounter]:
+    import botocore.client
+
+    counter = CallCounter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):  # type: ignore[no-untyped-def]
+        counter.calls[f"{self.meta.service_model.service_name}.{operation_name}"] += 1
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    try:
+        yield counter
+    finally:
+        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def emulated_api() -> Iterator["object"]:
+    """moto in-process + the table/queues/bucket + an ``Api`` test client."""
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    os.environ.update(BENCH_ENV)
+    from chalice.test import Client
+    from moto import mock_aws
+
+    import app as app_module
+    from chalicelib.services import events
+    from chalicelib.store import table
+    from infra.local.gateway import install_on_test_client
+    from tests.support.api import Api
+    from tests.support.aws import create_resources
+
+    with mock_aws():
+        table.reset_connections()
+        events.reset_clients()
+        create_resources("test")
+        with Client(app_module.app, stage_name="test", project_dir=str(ROOT)) as client:
+            yield Api(install_on_test_client(client))

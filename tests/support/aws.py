@@ -1,0 +1,47 @@
+"""Create the stateful resources of ``infra/template.yaml`` directly (fast, for moto).
+
+The table definition is read from the template itself, so tests use exactly the keys and
+indexes that production deploys. ``tests/api/test_infra.py`` also deploys the whole
+template through CloudFormation once.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
+
+
+def template() -> dict[str, Any]:
+    return yaml.safe_load(TEMPLATE.read_text())
+
+
+def table_definition(stage: str) -> dict[str, Any]:
+    props = template()["Resources"]["Table"]["Properties"]
+    return {
+        "TableName": f"tradekitt-{stage}",
+        "BillingMode": props["BillingMode"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"],
+    }
+
+
+def create_resources(stage: str) -> None:
+    ddb = boto3.client("dynamodb")
+    ddb.create_table(**table_definition(stage))
+    ddb.update_time_to_live(TableName=f"tradekitt-{stage}", TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "expires_at"})
+    sqs = boto3.client("sqs")
+    dlq = sqs.create_queue(QueueName=f"tradekitt-{stage}-events-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    import json
+
+    sqs.create_queue(QueueName=f"tradekitt-{stage}-events", Attributes={
+        "VisibilityTimeout": "180",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})})
+    boto3.client("s3").create_bucket(Bucket=f"tradekitt-{stage}-exports")
