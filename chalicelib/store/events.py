@@ -36,8 +36,8 @@ def get(tenant_id: str, created_at: str, event_id: str) -> EventItem | None:
 
 def since(tenant_id: str, after_sk: str, limit: int = 500) -> list[EventItem]:
     """Events of a tenant with a sort key after ``after_sk`` (oldest first)."""
-    return list(EventItem.query(keys.events_pk(tenant_id), EventItem.sk > after_sk,
-                                limit=limit))
+    condition = EventItem.sk > after_sk if after_sk else None
+    return list(EventItem.query(keys.events_pk(tenant_id), condition, limit=limit))
 
 
 def mark_taken(item: EventItem) -> None:

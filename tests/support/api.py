@@ -61,7 +61,7 @@ class Api:
         payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
         url = path if path.startswith("/api") else PREFIX + path
         resp = self.client.http.request(method, url, headers=all_headers, body=payload)
-        return Reply(resp.status_code, dict(resp.headers), resp.body)
+        return Reply(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, resp.body)
 
     def get(self, path: str, **kw: Any) -> Reply:
         return self.call("GET", path, **kw)

@@ -1,0 +1,120 @@
+"""End-to-end fixture: the real ``make run`` stack over HTTP.
+
+``stack`` starts ``python -m infra.local.run`` (what ``make run`` runs) on free ports:
+moto server, the CloudFormation deploy, the DEMO seed, the dev server and the worker.
+Tests talk to it with real HTTP. Ctrl-C (SIGINT) at the end must stop everything.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    base_url: str
+    env: dict[str, str]
+    process: subprocess.Popen
+    log_path: Path
+    demo: dict[str, str] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, body: Any = None,
+                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+        url = path if path.startswith("http") else self.base_url + path
+        data = None if body is None else (body if isinstance(body, bytes)
+                                          else json.dumps(body).encode())
+        req = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json",
+                                              **(headers or {})})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - localhost
+                status, resp_headers, raw = resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as exc:
+            status, resp_headers, raw = exc.code, dict(exc.headers), exc.read()
+        try:
+            parsed: Any = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = raw
+        return status, resp_headers, parsed
+
+    def register(self, company: str = "E2E Heating") -> dict[str, Any]:
+        suffix = uuid.uuid4().hex[:8]
+        status, _, body = self.request("POST", "/api/v1/auth/register", {
+            "email": f"e2e-{suffix}@example.com", "username": f"e2e{suffix}",
+            "password": "securePassword123!", "first_name": "E", "last_name": "Two",
+            "company_name": company})
+        assert status == 201, body
+        data = body["data"]
+        data["headers"] = {"Authorization": f"Bearer {data['access_token']}",
+                           "X-Tenant-Id": data["tenant_id"]}
+        return data
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Stack:
+    api_port, aws_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_", "TABLE_NAME", "EVENTS_QUEUE", "EXPORTS_BUCKET"))}
+    env.update({"PORT": str(api_port), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+                "STAGE": "local", "RATE_LIMIT_IP": "100000", "RATE_LIMIT_TENANT": "100000",
+                "RATE_LIMIT_AUTH": "100000", "QUIET_ACCESS_LOG": "1",
+                "PYTHONUNBUFFERED": "1"})
+    env.pop("JWT_SECRET", None)
+    log_path = tmp_path_factory.mktemp("stack") / "stack.log"
+    log_file = log_path.open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env,
+                            stdout=log_file, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base_url = f"http://127.0.0.1:{api_port}"
+    stack = Stack(base_url=base_url, env=env, process=proc, log_path=log_path)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"make run stack exited early:\n{stack.log()}")
+        try:
+            status, _, _ = stack.request("GET", "/api/v1/health")
+            if status == 200:
+                break
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail(f"stack did not become healthy:\n{stack.log()}")
+    stack.demo = {"password": (ROOT / ".local" / "demo-login.txt").read_text().strip()}
+    yield stack
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C does to `make run`
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    finally:
+        log_file.close()
+    for port in (api_port, aws_port):  # everything it started is gone
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
