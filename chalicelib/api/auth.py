@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from chalice import Blueprint
-from pydantic import EmailStr, Field, field_validator
+from pydantic import Field, field_validator
 
 from chalicelib.api.schemas import Body, Out
 from chalicelib.core.errors import BadRequest
@@ -16,12 +16,20 @@ bp = Blueprint(__name__)
 
 
 class RegisterIn(Body):
-    email: EmailStr
+    email: str = Field(max_length=254)
     username: str = Field(min_length=2, max_length=64)
     password: str = Field(min_length=1, max_length=256)
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
     company_name: str = Field(min_length=1, max_length=200)
+
+    @field_validator("email")
+    @classmethod
+    def _email_syntax(cls, value: str) -> str:
+        problem = identity.email_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("password")
     @classmethod

@@ -13,6 +13,8 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 BUSINESS_CODE_MAX = 20
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,63}$")
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 
 def business_code_base(company_name: str) -> str:
@@ -57,6 +59,16 @@ def username_problem(username: str) -> str | None:
 def normalize_username(username: str) -> str:
     """Usernames are case-insensitive."""
     return username.strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """Why an e-mail address is refused, or None (syntax only; no DNS look-up)."""
+    if len(email) > 254 or not _EMAIL.match(email):
+        return "value is not a valid email address"
+    local = email.split("@", 1)[0]
+    if len(local) > 64 or local.startswith(".") or local.endswith(".") or ".." in local:
+        return "value is not a valid email address"
+    return None
 
 
 def normalize_email(email: str) -> str:

@@ -61,3 +61,16 @@ def test_roles_permissions_match_spec():
     with pytest.raises(ValueError):
         roles.validate_roles(["owner"])
     assert roles.validate_roles(["admin", "admin", "manager"]) == ["admin", "manager"]
+
+
+@pytest.mark.parametrize("email", ["jane@mycompany.com", "a.b+c@sub.example.co.uk",
+                                   "o'neil@example.com"])
+def test_valid_emails(email):
+    assert identity.email_problem(email) is None
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "a@b", "@example.com", "a@.com",
+                                   "a..b@example.com", ".a@example.com", "a b@example.com",
+                                   "a@exa_mple.com", "x" * 65 + "@example.com"])
+def test_invalid_emails(email):
+    assert identity.email_problem(email) is not None
