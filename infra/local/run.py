@@ -15,8 +15,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from infra.local.files import read_or_create
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-LOCAL_DIR = PROJECT_DIR / ".local"
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 
 
@@ -42,12 +43,7 @@ def _wait_for(url: str, seconds: float, proc: subprocess.Popen | None = None) ->
 
 
 def _jwt_secret() -> str:
-    path = LOCAL_DIR / "jwt_secret"
-    if not path.exists():
-        LOCAL_DIR.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return read_or_create("jwt_secret", lambda: secrets.token_urlsafe(48))
 
 
 def local_environment() -> dict[str, str]:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from chalicelib.services import accounts
+from infra.local.files import read_or_create
 from chalicelib.store import tenants
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -19,13 +20,7 @@ ADMIN_USERNAME = "admin"
 
 
 def _password() -> str:
-    if CREDENTIALS.exists():
-        return CREDENTIALS.read_text().strip()
-    CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
-    password = "demo-" + secrets.token_urlsafe(12)
-    CREDENTIALS.write_text(password + "\n")
-    CREDENTIALS.chmod(0o600)
-    return password
+    return read_or_create(CREDENTIALS.name, lambda: "demo-" + secrets.token_urlsafe(12))
 
 
 def seed() -> dict[str, str]:
