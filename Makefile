@@ -10,7 +10,7 @@ RATE_LIMIT_TENANT ?= 200
 RATE_LIMIT_AUTH ?= 5
 export RATE_LIMIT_IP RATE_LIMIT_TENANT RATE_LIMIT_AUTH PORT
 
-.PHONY: run test test-fast bench lint install clean
+.PHONY: run tick test test-fast bench lint install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ install: $(STAMP)
 ## Start the emulator, deploy infra, seed DEMO, serve the API on localhost:$(PORT).
 run: $(STAMP)
 	$(PY) -m infra.local.run
+
+## With `make run` up: fire every scheduled job once and drain the events queue.
+tick: $(STAMP)
+	$(PY) -m infra.local.worker --once
 
 ## The whole suite: unit, API (moto) and end-to-end (HTTP) tests.
 test: $(STAMP)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
 
-from chalice import Chalice, CORSConfig, Response
+from chalice import Chalice, CORSConfig, Rate, Response
 
-from chalicelib.api import auth, health, tenants
+from chalicelib.api import (auth, commission_config, customers, health, line_items, sales,
+                            settings, technicians, tenants, webhooks)
 from chalicelib.core import openapi
 from chalicelib.core.errors import error_body
+from chalicelib.services import events
 
 API_PREFIX = "/api/v1"
 
@@ -19,7 +22,8 @@ app.api.cors = CORSConfig(
                    "Last-Event-ID"],
     expose_headers=["Retry-After"])
 
-for module in (health, tenants, auth):
+for module in (health, tenants, auth, webhooks, technicians, line_items, customers,
+               commission_config, settings, sales):
     app.register_blueprint(module.bp, url_prefix=API_PREFIX)
 
 _CHALICE_CODES = {400: "BAD_REQUEST", 403: "FORBIDDEN", 404: "NOT_FOUND",
@@ -52,3 +56,21 @@ def openapi_document():
 def swagger_ui():
     return Response(body=openapi.SWAGGER_HTML, status_code=200,
                     headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+# Read at import: `chalice package` turns it into the event source mapping's queue.
+EVENTS_QUEUE = os.environ.get("EVENTS_QUEUE_NAME", "tradekitt-dev-events")
+
+
+@app.on_sqs_message(queue=EVENTS_QUEUE, batch_size=10)
+def deliver_webhooks(event):
+    """Webhook fan-out, attempts and retries; reports partial batch failures."""
+    from chalicelib.services import webhook_delivery  # not needed by the API's cold start
+
+    return webhook_delivery.handle_sqs_event(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_event_outbox(event):
+    """Re-enqueue events whose SQS send failed (the outbox), so none is lost."""
+    return {"requeued": events.sweep_outbox()}

@@ -1,13 +1,21 @@
 """Shared pydantic building blocks for route models."""
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt,
+                      WithJsonSchema)
+
+from chalicelib.domain import identity
 
 T = TypeVar("T")
 
 Cents = Annotated[StrictInt, Field(ge=0, description="Money in integer cents")]
+MAX_AMOUNT_CENTS = 10**12  # $10 billion: far above any real price, far below number limits
+Amount = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_CENTS,
+                                    description="Money in integer cents")]
 Bps = Annotated[StrictInt, Field(ge=0, le=10000, description="Rate in basis points")]
 NonEmptyStr = Annotated[str, Field(min_length=1, max_length=500)]
 
@@ -43,3 +51,32 @@ class Page(BaseModel, Generic[T]):
 
 def as_dict(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=False)
+
+
+def _iso_date(value: object) -> date:
+    """``YYYY-MM-DD`` only (no timestamps, no datetimes)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date in YYYY-MM-DD format")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a real calendar date (YYYY-MM-DD)") from None
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+IsoDate = Annotated[date, BeforeValidator(_iso_date),
+                    WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _email(value: str) -> str:
+    """Syntax check (no DNS look-up, no email-validator import) and lower case."""
+    problem = identity.email_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return identity.normalize_email(value)
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email),
+                  WithJsonSchema({"type": "string", "format": "email"})]

@@ -99,11 +99,20 @@ _queue_urls: dict[tuple[str | None, str], str] = {}
 
 def queue_url() -> str:
     """Look the queue up by name (emulators report AWS-style hosts in template outputs)."""
-    settings = get_settings()
-    key = (settings.aws_endpoint_url, settings.events_queue_name)
+    return queue_url_named(get_settings().events_queue_name)
+
+
+def queue_url_named(name: str) -> str:
+    """The URL of any queue of this stack, by name (cached like ``queue_url``)."""
+    key = (get_settings().aws_endpoint_url, name)
     if key not in _queue_urls:
-        _queue_urls[key] = _sqs().get_queue_url(QueueName=settings.events_queue_name)["QueueUrl"]
+        _queue_urls[key] = _sqs().get_queue_url(QueueName=name)["QueueUrl"]
     return _queue_urls[key]
+
+
+def sqs_client() -> Any:
+    """The shared SQS client (webhook delivery sends retries and dead letters with it)."""
+    return _sqs()
 
 
 def reset_clients() -> None:

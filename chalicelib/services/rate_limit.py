@@ -13,6 +13,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.store import rate_limits
 
 WINDOW_S = 60
+_clock = time.time  # replaced by tests to pin a window
 IP, TENANT, AUTH = "ip", "tenant", "auth"
 
 
@@ -27,7 +28,7 @@ def check(scope: str, subject: str, now: float | None = None) -> None:
     limit = _limit(scope)
     if limit <= 0 or not subject:
         return
-    now = time.time() if now is None else now
+    now = _clock() if now is None else now
     window_start = int(now) // WINDOW_S * WINDOW_S
     hits = rate_limits.hit(scope, subject, window_start, WINDOW_S)
     if hits > limit:

@@ -10,3 +10,24 @@ def next_id(tenant_id: str, entity: str, count: int = 1) -> int:
     item = CounterItem(*keys.counter_key(tenant_id, entity))
     item.update(actions=[CounterItem.value.add(count)])
     return int(item.value)
+
+
+def counter_key(tenant_id: str, entity: str) -> tuple[str, str]:
+    """Key of an entity's counter item, for reading it with other items in one batch."""
+    return keys.counter_key(tenant_id, entity)
+
+
+def current_value(item: CounterItem | None) -> int:
+    return int(item.value or 0) if item is not None else 0
+
+
+def claim_in_transaction(tx, tenant_id: str, entity: str, current: int) -> int:  # noqa: ANN001
+    """Take id ``current + 1`` inside ``tx`` (a PynamoDB ``TransactWrite``): a
+    compare-and-set on the counter read just before, so the id costs no extra call. The
+    transaction fails (``ConditionalCheckFailed``) when another writer took it first (the
+    caller re-reads and retries); ids stay unique and are never reused."""
+    item = CounterItem(*keys.counter_key(tenant_id, entity))
+    condition = ((CounterItem.value == current) if current
+                 else (CounterItem.value.does_not_exist() | (CounterItem.value == 0)))
+    tx.update(item, actions=[CounterItem.value.set(current + 1)], condition=condition)
+    return current + 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.store import keys
 from chalicelib.store.models import EventItem
@@ -49,3 +49,17 @@ def outbox_older_than(created_before: str) -> Iterator[EventItem]:
     """Events still waiting in the outbox, created before an ISO timestamp."""
     for shard in keys.outbox_shards():
         yield from EventItem.gsi1.query(shard, EventItem.gsi1sk < created_before)
+
+
+def mark_taken_by_id(tenant_id: str, created_at: str, event_id: str) -> bool:
+    """``mark_taken`` by key, without reading the event first; False when there is no
+    such event (the condition keeps the update from creating a stub item)."""
+    item = EventItem(*keys.event_key(tenant_id, created_at, event_id))
+    try:
+        item.update(actions=[EventItem.gsi1pk.remove(), EventItem.gsi1sk.remove()],
+                    condition=EventItem.pk.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

@@ -83,3 +83,132 @@ def outbox_index_key(tenant_id: str, created_at: str, event_id: str) -> tuple[st
 
 def outbox_shards() -> list[str]:
     return [f"OUTBOX#{n}" for n in range(OUTBOX_SHARDS)]
+
+
+# --- technicians, line items, customers (issue 3) ----------------------------------------
+def technician_key(tenant_id: str, technician_id: int) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "TECH"), id_sk(technician_id)
+
+
+def technicians_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "TECH")
+
+
+def line_item_key(tenant_id: str, item_id: int) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "ITEM"), id_sk(item_id)
+
+
+def line_items_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "ITEM")
+
+
+def customer_key(tenant_id: str, customer_id: int) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "CUST"), id_sk(customer_id)
+
+
+def customers_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "CUST")
+
+
+def customer_email_key(tenant_id: str, email: str) -> tuple[str, str]:
+    """Per-tenant uniqueness/lookup pointer: normalised e-mail -> customer id."""
+    return tenant_pk(tenant_id, "CUSTEMAIL"), email
+
+
+# --- commission configuration ----------------------------------------------------------
+# Per-category rates and default plans live on the technician item itself (one read per
+# sale); only the technician x item overrides are items of their own.
+def commission_override_key(tenant_id: str, technician_id: int,
+                            item_id: int) -> tuple[str, str]:
+    return (tenant_pk(tenant_id, "COMMCFG"),
+            f"TECH#{id_sk(technician_id)}#ITEM#{id_sk(item_id)}")
+
+
+def commission_overrides_prefix(tenant_id: str, technician_id: int) -> tuple[str, str]:
+    """Partition and sort-key prefix of one technician's overrides (Query begins_with)."""
+    return tenant_pk(tenant_id, "COMMCFG"), f"TECH#{id_sk(technician_id)}#ITEM#"
+
+
+# --- sales -------------------------------------------------------------------------------
+# Main item by id (GET /sales/{id} is one GetItem). Listing uses two GSIs whose sort key
+# starts with the ISO sale date: gsi1 for the whole tenant, gsi2 per technician.
+def sale_key(tenant_id: str, sale_id: int) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "SALE"), id_sk(sale_id)
+
+
+def sale_sort(sale_date: str, sale_id: int) -> str:
+    """``<YYYY-MM-DD>#<id>``: sort keys of both sale indexes."""
+    return f"{sale_date}#{id_sk(sale_id)}"
+
+
+def sales_by_date_pk(tenant_id: str) -> str:
+    """GSI1 partition of every sale of a tenant (sort key ``sale_sort``)."""
+    return tenant_pk(tenant_id, "SALEDATE")
+
+
+def sales_by_technician_pk(tenant_id: str, technician_id: int) -> str:
+    """GSI2 partition of one technician's sales (sort key ``sale_sort``)."""
+    return tenant_pk(tenant_id, f"TECHSALE#{id_sk(technician_id)}")
+
+
+def sale_date_range(date_from: str | None, date_to: str | None) -> tuple[str, str]:
+    """Inclusive sort-key bounds covering every sale dated ``date_from``..``date_to``."""
+    return (date_from or "0000-00-00"), f"{date_to or '9999-99-99'}#~"
+
+
+def idempotency_pk(tenant_id: str) -> str:
+    """Static partition of a tenant's Powertools idempotency records (sort key: the
+    Powertools ``<prefix>#<hash of the Idempotency-Key header>``)."""
+    return tenant_pk(tenant_id, "IDEMPOTENCY")
+
+
+def sale_idempotency_guard_key(tenant_id: str, idempotency_key: str) -> tuple[str, str]:
+    """Written in the sale's own transaction: a sale exists for this Idempotency-Key."""
+    return tenant_pk(tenant_id, "IDEMPOTENCY"), f"SALEGUARD#{idempotency_key}"
+
+
+# --- pay periods and adjustments ---------------------------------------------------------
+def pay_period_key(tenant_id: str, start_date: str) -> tuple[str, str]:
+    """A pay period item, keyed by its first day (``YYYY-MM-DD``, the window ``key`` of
+    ``domain.pay_periods.period_for``). Attributes: ``status`` ("open" | "closed"),
+    ``frequency``, ``start_date``, ``end_date``. The pay-period feature writes these;
+    sales only read ``status`` (a missing item means open)."""
+    return tenant_pk(tenant_id, "PAYPERIOD"), start_date
+
+
+def pay_periods_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "PAYPERIOD")
+
+
+def adjustment_key(tenant_id: str, effective_date: str, sale_id: int,
+                   role: str) -> tuple[str, str]:
+    """A signed commission adjustment (clawback of a voided sale), sorted by the date it
+    takes effect so a pay period totals its adjustments with one Query on the range."""
+    return (tenant_pk(tenant_id, "ADJUSTMENT"),
+            f"{effective_date}#SALE#{id_sk(sale_id)}#{role}")
+
+
+def adjustments_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "ADJUSTMENT")
+
+
+# --- webhooks --------------------------------------------------------------------------
+def webhooks_pk(tenant_id: str) -> str:
+    """A tenant's webhook endpoints (one Query lists them all for fan-out)."""
+    return tenant_pk(tenant_id, "WEBHOOK")
+
+
+def webhook_key(tenant_id: str, endpoint_id: int) -> tuple[str, str]:
+    return webhooks_pk(tenant_id), id_sk(endpoint_id)
+
+
+def webhook_deliveries_pk(tenant_id: str, endpoint_id: int) -> str:
+    """One partition per endpoint: its deliveries, newest last by sort key."""
+    return tenant_pk(tenant_id, f"WHDELIVERY#{id_sk(endpoint_id)}")
+
+
+def webhook_delivery_key(tenant_id: str, endpoint_id: int,
+                         delivery_id: str) -> tuple[str, str]:
+    """``delivery_id`` is ``domain.webhook_deliveries.delivery_id(event time, event id)``:
+    deterministic per (event, endpoint), which is what deduplicates deliveries."""
+    return webhook_deliveries_pk(tenant_id, endpoint_id), delivery_id

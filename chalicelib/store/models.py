@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute,
+                                 MapAttribute,
                                  NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute)
 
-from chalicelib.store.table import BaseItem, register
+from chalicelib.store.table import BaseItem, Gsi2, register
 
 
 @register
@@ -85,3 +86,228 @@ class EventItem(BaseItem):
     event_type = UnicodeAttribute()
     data = JSONAttribute()
     created_at = UnicodeAttribute()
+
+
+# --- technicians, line items, customers, commission config, sales (issue 3) ------------
+@register
+class TechnicianItem(BaseItem):
+    """A technician. ``category_rates`` (normalised category -> {"category", "rate_bps"})
+    and ``plans`` (role -> {"kind", "rate_bps", "tiers"}) are the technician's commission
+    rules, kept here so that recording a sale reads them with the technician."""
+
+    tenant_id = UnicodeAttribute()
+    technician_id = NumberAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    pay_type = UnicodeAttribute()
+    base_pay_cents = NumberAttribute(default=0)
+    skills = ListAttribute(of=UnicodeAttribute, default=list)
+    service_zones = ListAttribute(of=UnicodeAttribute, default=list)
+    active = BooleanAttribute(default=True)
+    user_id = NumberAttribute(null=True)
+    username = UnicodeAttribute(null=True)
+    category_rates = MapAttribute(default=dict)
+    plans = MapAttribute(default=dict)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+@register
+class LineItemItem(BaseItem):
+    tenant_id = UnicodeAttribute()
+    item_id = NumberAttribute()
+    name = UnicodeAttribute()
+    category = UnicodeAttribute()
+    price_cents = NumberAttribute()
+    description = UnicodeAttribute(null=True)
+    sku = UnicodeAttribute(null=True)
+    default_commission_bps = NumberAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+@register
+class CustomerItem(BaseItem):
+    tenant_id = UnicodeAttribute()
+    customer_id = NumberAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    city = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    zip = UnicodeAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+@register
+class CustomerPointerItem(BaseItem):
+    """Per-tenant lookup/uniqueness item: customer e-mail -> customer id."""
+
+    tenant_id = UnicodeAttribute()
+    customer_id = NumberAttribute()
+
+
+@register
+class CommissionOverrideItem(BaseItem):
+    """Technician x line item override (rule level 1)."""
+
+    tenant_id = UnicodeAttribute()
+    technician_id = NumberAttribute()
+    item_id = NumberAttribute()
+    commission_rate_bps = NumberAttribute(null=True)
+    flat_cents = NumberAttribute(null=True)
+    ov_rate_bps = NumberAttribute(default=0)
+    discount_scale_enabled = BooleanAttribute(default=False)
+    updated_at = UTCDateTimeAttribute()
+    updated_by = NumberAttribute(null=True)
+
+
+@register
+class SaleItem(BaseItem):
+    """A sale with its frozen commission snapshots. gsi1: tenant by date; gsi2: technician
+    by date (both sort keys ``<sale_date>#<id>``)."""
+
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi2 = Gsi2()
+    tenant_id = UnicodeAttribute()
+    sale_id = NumberAttribute()
+    technician_id = NumberAttribute()
+    technician_name = UnicodeAttribute(null=True)
+    item_id = NumberAttribute()
+    item_name = UnicodeAttribute(null=True)
+    item_category = UnicodeAttribute(null=True)
+    installer_id = NumberAttribute(null=True)
+    quantity = NumberAttribute(default=1)
+    sale_price_cents = NumberAttribute()
+    list_price_cents = NumberAttribute(null=True)
+    commission_cents = NumberAttribute()
+    installer_commission_cents = NumberAttribute(default=0)
+    commission_snapshot = JSONAttribute()
+    installer_commission_snapshot = JSONAttribute(null=True)
+    customer_id = NumberAttribute(null=True)
+    customer_name = UnicodeAttribute(null=True)
+    customer_email = UnicodeAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+    payment_type = UnicodeAttribute(null=True)
+    sale_date = UnicodeAttribute()
+    approval_status = UnicodeAttribute(default="pending")
+    approval_reason = UnicodeAttribute(null=True)
+    approved_by = NumberAttribute(null=True)
+    approved_at = UTCDateTimeAttribute(null=True)
+    payment_status = UnicodeAttribute(default="unpaid")
+    payment_date = UnicodeAttribute(null=True)
+    voided = BooleanAttribute(default=False)
+    voided_at = UTCDateTimeAttribute(null=True)
+    voided_by = NumberAttribute(null=True)
+    void_reason = UnicodeAttribute(null=True)
+    clawback_cents = NumberAttribute(null=True)
+    created_by = NumberAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+@register
+class SaleGuardItem(BaseItem):
+    """Written with a sale recorded under an Idempotency-Key: even if the Powertools record
+    is lost (timeout between commit and completion), a retry finds this and never creates
+    a second sale."""
+
+    sale_id = NumberAttribute()
+    payload_hash = UnicodeAttribute()
+
+
+@register
+class AdjustmentItem(BaseItem):
+    """A signed commission adjustment (negative: clawback of a sale voided after its pay
+    period closed), dated in the open period it counts in."""
+
+    tenant_id = UnicodeAttribute()
+    technician_id = NumberAttribute()
+    sale_id = NumberAttribute()
+    role = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    reason = UnicodeAttribute()
+    effective_date = UnicodeAttribute()
+    period_start = UnicodeAttribute()
+    created_by = NumberAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+@register
+class PayPeriodItem(BaseItem):
+    """Minimal view of a pay period (``keys.pay_period_key``); the pay-period feature owns
+    these items and may add attributes. ``status`` "closed" locks the period."""
+
+    tenant_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="open")
+    frequency = UnicodeAttribute(null=True)
+    start_date = UnicodeAttribute(null=True)
+    end_date = UnicodeAttribute(null=True)
+
+
+# --- webhooks --------------------------------------------------------------------------
+@register
+class WebhookEndpointItem(BaseItem):
+    """A subscriber endpoint (``keys.webhook_key``). ``secret`` signs deliveries and is
+    returned only when created or rotated; ``previous_secret`` keeps signing (as a second
+    signature) until ``previous_secret_expires_at`` so receivers can roll over."""
+
+    tenant_id = UnicodeAttribute()
+    endpoint_id = NumberAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute, default=list)
+    secret = UnicodeAttribute()
+    previous_secret = UnicodeAttribute(null=True)
+    previous_secret_expires_at = NumberAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    disabled_reason = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class WebhookAttemptMap(MapAttribute):
+    """One logged delivery attempt (appended to its delivery with ``list_append``)."""
+
+    attempt = NumberAttribute()
+    attempted_at = UnicodeAttribute()
+    trigger = UnicodeAttribute()
+    status_code = NumberAttribute(null=True)
+    duration_ms = NumberAttribute()
+    error = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute()  # success | retry | failed | disable
+
+
+@register
+class WebhookDeliveryItem(BaseItem):
+    """One event for one endpoint (``keys.webhook_delivery_key``), with every attempt.
+
+    ``attempt_count`` counts claimed attempts, ``recorded_count`` those whose outcome is
+    written; ``lease_until`` bounds an in-flight attempt (see domain.webhook_deliveries)."""
+
+    tenant_id = UnicodeAttribute()
+    endpoint_id = NumberAttribute()
+    delivery_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    event_created_at = UnicodeAttribute()
+    data = JSONAttribute()
+    trigger = UnicodeAttribute(default="automatic")
+    status = UnicodeAttribute(default="pending")
+    attempt_count = NumberAttribute(default=0)
+    recorded_count = NumberAttribute(default=0)
+    final_attempt = NumberAttribute()
+    lease_until = NumberAttribute(default=0)
+    next_attempt_at = UnicodeAttribute(null=True)
+    last_status_code = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    attempts = ListAttribute(of=WebhookAttemptMap, default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib.store import keys
 from chalicelib.store.errors import ConditionFailed, failed_labels
@@ -88,3 +88,19 @@ def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
         raise
     return tenant, user
 
+
+def save_settings(tenant: TenantItem, name: str, settings: dict[str, Any],
+                  now: datetime) -> TenantItem:
+    """Write the business name and settings if nobody changed them since ``tenant`` was
+    read (optimistic: ``updated_at`` unchanged); else ``ConditionFailed(["tenant"])``."""
+    unchanged = (TenantItem.updated_at == tenant.updated_at if tenant.updated_at
+                 else TenantItem.updated_at.does_not_exist())
+    try:
+        tenant.update(actions=[TenantItem.name.set(name), TenantItem.settings.set(settings),
+                               TenantItem.updated_at.set(now)],
+                      condition=TenantItem.pk.exists() & unchanged)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise ConditionFailed(["tenant"]) from exc
+        raise
+    return tenant

@@ -1,6 +1,7 @@
 """Rate limits from the seed's table, counted in DynamoDB (shared by every instance)."""
 from __future__ import annotations
 
+import pytest
 from chalice.test import Client
 
 import app as app_module
@@ -9,9 +10,16 @@ from tests.conftest import ROOT
 from tests.support.api import Api
 
 
+@pytest.fixture(autouse=True)
+def fixed_window(monkeypatch):
+    """Pin the clock inside one 60-second window so a test never straddles two."""
+    monkeypatch.setattr("chalicelib.services.rate_limit._clock", lambda: 1_900_000_030.0)
+
+
 def test_auth_endpoints_limit(api, owner, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_AUTH", "5")
-    monkeypatch.setattr("time.time", lambda: 1_900_000_030.0)  # a fresh window
+    # A window the owner's registration did not use.
+    monkeypatch.setattr("chalicelib.services.rate_limit._clock", lambda: 1_900_000_090.0)
     replies = [api.post("/auth/login", {"username": "x", "password": "yyyyyyyyyy"},
                         headers={"X-Tenant-Id": owner.tenant_id}) for _ in range(6)]
     assert [r.status for r in replies[:5]] == [401] * 5
