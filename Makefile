@@ -10,7 +10,7 @@ RATE_LIMIT_TENANT ?= 200
 RATE_LIMIT_AUTH ?= 5
 export RATE_LIMIT_IP RATE_LIMIT_TENANT RATE_LIMIT_AUTH PORT
 
-.PHONY: run tick test test-fast bench lint install clean
+.PHONY: run tick routes test test-fast bench lint install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(STAMP)
 ## With `make run` up: fire every scheduled job once and drain the events queue.
 tick: $(STAMP)
 	$(PY) -m infra.local.worker --once
+
+## Regenerate chalicelib/api/route_table.py after adding or changing a route.
+routes: $(STAMP)
+	$(PY) -m chalicelib.api.registry
 
 ## The whole suite: unit, API (moto) and end-to-end (HTTP) tests.
 test: $(STAMP)

@@ -5,7 +5,7 @@ from chalice import Blueprint
 from pydantic import Field
 
 from chalicelib.api.partial import changes_of
-from chalicelib.api.schemas import Body, Email, Out, Page, Query
+from chalicelib.api.schemas import Body, Email, Out, page_of, Query
 from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.domain import roles
@@ -60,7 +60,7 @@ class CustomerOut(Out):
 
 
 @endpoint(bp, "/admin/customers", "GET", summary="List customers", tag="customers",
-          permission=roles.CUSTOMERS_READ, query=CustomersQuery, response=Page[CustomerOut],
+          permission=roles.CUSTOMERS_READ, query=CustomersQuery, response=page_of(CustomerOut),
           paginated=True)
 def list_customers(req: ApiRequest) -> dict:
     """Newest first."""

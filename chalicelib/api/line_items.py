@@ -5,7 +5,7 @@ from chalice import Blueprint
 from pydantic import Field, StrictBool
 
 from chalicelib.api.partial import changes_of
-from chalicelib.api.schemas import Amount, Body, Bps, Out, Page, Query
+from chalicelib.api.schemas import Amount, Body, Bps, Out, page_of, Query
 from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.domain import roles
@@ -68,7 +68,7 @@ class CategoriesOut(Out):
 
 
 @endpoint(bp, "/admin/line-items", "GET", summary="List line items", tag="line-items",
-          permission=roles.SELF, query=LineItemsQuery, response=Page[LineItemOut],
+          permission=roles.SELF, query=LineItemsQuery, response=page_of(LineItemOut),
           paginated=True)
 def list_line_items(req: ApiRequest) -> dict:
     """Any staff user may read the price book (technicians pick items when recording a

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from chalice import Blueprint
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
-from chalicelib.api.schemas import Amount, Body, Email, IsoDate, Out, Page, Query
+from chalicelib.api.schemas import Amount, Body, Email, IsoDate, Out, page_of, Query
 from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.domain import roles
@@ -130,11 +130,11 @@ def record_sale(req: ApiRequest) -> dict:
     data = sales.SaleInput(**body.model_dump())
     key = req.headers.get("idempotency-key")
     return sales.record(req.user, data, body.model_dump(mode="json"), key,
-                        bp.lambda_context)
+                        req.lambda_context)
 
 
 @endpoint(bp, "/sales", "GET", summary="List sales", tag=TAG, permission=roles.SELF,
-          query=SalesQuery, response=Page[SaleOut], paginated=True)
+          query=SalesQuery, response=page_of(SaleOut), paginated=True)
 def list_sales(req: ApiRequest) -> dict:
     """Newest first (by ``sale_date``, then id). Filters: ``date_from``/``date_to``
     (inclusive), ``technician_id``, ``approval_status``, ``payment_status``, ``voided``,

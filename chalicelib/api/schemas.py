@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt,
-                      WithJsonSchema)
+                      WithJsonSchema, create_model)
 
 from chalicelib.domain import identity
 
@@ -40,6 +40,9 @@ class Out(BaseModel):
 
 
 class Page(BaseModel, Generic[T]):
+    """Generic list envelope, for typing. Routes use ``page_of(Model)``: parametrizing a
+    pydantic generic (``page_of(Model)``) builds its validator at import time."""
+
     model_config = ConfigDict(defer_build=True)
 
     items: list[T]
@@ -47,6 +50,14 @@ class Page(BaseModel, Generic[T]):
     page: int
     limit: int
     total_pages: int
+
+
+def page_of(item: type[BaseModel]) -> type[BaseModel]:
+    """The list response model for ``item``: ``{items, total, page, limit, total_pages}``,
+    built lazily like every other route model."""
+    return create_model(f"{item.__name__}Page", __base__=Out, items=(list[item], ...),
+                        total=(int, ...), page=(int, ...), limit=(int, ...),
+                        total_pages=(int, ...))
 
 
 def as_dict(model: BaseModel) -> dict[str, Any]:

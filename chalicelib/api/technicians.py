@@ -7,7 +7,7 @@ from chalice import Blueprint
 from pydantic import Field, StrictBool, field_validator, model_validator
 
 from chalicelib.api.partial import changes_of
-from chalicelib.api.schemas import Amount, Body, Email, Out, Page, Query
+from chalicelib.api.schemas import Amount, Body, Email, Out, page_of, Query
 from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.domain import identity, roles
@@ -97,7 +97,7 @@ class TechnicianOut(Out):
 
 @endpoint(bp, "/admin/technicians", "GET", summary="List technicians", tag="technicians",
           permission=roles.TECHNICIANS_READ, query=TechniciansQuery,
-          response=Page[TechnicianOut], paginated=True)
+          response=page_of(TechnicianOut), paginated=True)
 def list_technicians(req: ApiRequest) -> dict:
     """By id; ``active`` filters."""
     techs = technicians.list_all(req.tenant_id, active=req.query.active)

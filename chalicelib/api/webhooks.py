@@ -4,7 +4,7 @@ from __future__ import annotations
 from chalice import Blueprint
 from pydantic import Field
 
-from chalicelib.api.schemas import Body, Out, Page
+from chalicelib.api.schemas import Body, Out, page_of
 from chalicelib.core.errors import ValidationFailed
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.domain import roles
@@ -108,7 +108,7 @@ def create_webhook(req: ApiRequest) -> dict:
 
 
 @endpoint(bp, "/admin/webhooks", "GET", summary="List webhook endpoints", tag=TAG,
-          permission=roles.WEBHOOKS_WRITE, response=Page[WebhookOut], paginated=True)
+          permission=roles.WEBHOOKS_WRITE, response=page_of(WebhookOut), paginated=True)
 def list_webhooks(req: ApiRequest) -> dict:
     return webhooks.list_page(req.tenant_id, req.page)  # type: ignore[arg-type]
 
@@ -164,7 +164,7 @@ def send_test_event(req: ApiRequest) -> dict:
 
 @endpoint(bp, "/admin/webhooks/{webhook_id}/deliveries", "GET",
           summary="List a webhook's deliveries", tag=TAG, permission=roles.WEBHOOKS_WRITE,
-          response=Page[DeliveryOut], paginated=True)
+          response=page_of(DeliveryOut), paginated=True)
 def list_deliveries(req: ApiRequest) -> dict:
     """Newest first; each delivery lists every attempt (status code, time taken, error)."""
     return webhooks.deliveries(req.tenant_id, _id(req), req.page)  # type: ignore[arg-type]

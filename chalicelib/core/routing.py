@@ -54,9 +54,27 @@ class EndpointSpec:
     paginated: bool
     content_type: str
     description: str = ""
+    module: str = ""
 
 
 ENDPOINTS: list[EndpointSpec] = []
+# (METHOD, path) -> the wrapped view, for lazily registered routes (see api/registry.py).
+VIEWS: dict[tuple[str, str], Callable[..., Any]] = {}
+_bound_app: Any = None
+
+
+def bind_app(app: Any) -> None:
+    """The Chalice app whose ``current_request`` lazily loaded views read."""
+    global _bound_app
+    _bound_app = app
+
+
+def _app_of(bp: Blueprint) -> Any:
+    """The app serving ``bp``: its own when registered, else the bound one (lazy stubs)."""
+    try:
+        return bp.current_app
+    except RuntimeError:
+        return _bound_app
 
 
 @dataclass
@@ -81,6 +99,7 @@ class ApiRequest:
     source_ip: str
     raw_query: dict[str, str]
     page: PageRequest | None = None
+    lambda_context: Any = None
 
     @property
     def user(self) -> Principal:
@@ -182,19 +201,21 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, tag: str,
                                       body=body, query=query, response=response,
                                       permission=permission, public=public, status=status,
                                       paginated=paginated, content_type=content_type,
-                                      description=description or (handler.__doc__ or "")))
+                                      description=description or (handler.__doc__ or ""),
+                                      module=handler.__module__))
 
         def view(**params: str) -> Response:
-            request = bp.current_request
+            app = _app_of(bp)
             try:
-                return _render(_handle(request, params), response, status)
+                return _render(_handle(app.current_request, getattr(app, "lambda_context", None),
+                                       params), response, status)
             except AppError as exc:
                 return error_response(exc)
             except Exception:  # noqa: BLE001 - the envelope must hide internals
                 log.exception("unhandled error in %s %s", method, path)
                 return internal_error_response()
 
-        def _handle(request: Any, params: dict[str, str]) -> Any:
+        def _handle(request: Any, lambda_context: Any, params: dict[str, str]) -> Any:
             headers = request.headers
             source_ip = ((request.context or {}).get("identity") or {}).get("sourceIp", "")
             rate_limit.check(rate_limit.IP, source_ip)
@@ -211,11 +232,12 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, tag: str,
                 body=_parse_body(request.raw_body, body) if body else None,
                 query=_parse_query(raw_query, query) if query else None,
                 params=params, headers=headers, source_ip=source_ip, raw_query=raw_query,
-                page=parse_page(raw_query) if paginated else None)
+                page=parse_page(raw_query) if paginated else None, lambda_context=lambda_context)
             return handler(req)
 
         view.__name__ = handler.__name__
         view.__doc__ = handler.__doc__
+        VIEWS[(method, path)] = view
         bp.route(path, methods=[method])(view)
         return handler
 
