@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 lint: $(STAMP)
+	$(VENV)/bin/ruff check --select F app.py chalicelib infra bench tests
 	$(VENV)/bin/cfn-lint infra/template.yaml
 
 clean:

@@ -2,7 +2,6 @@
 against a bare Chalice app (same interpreter, same emulator, same run)."""
 from __future__ import annotations
 
-import json
 import os
 import socket
 import statistics

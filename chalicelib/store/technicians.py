@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.store import keys
-from chalicelib.store.errors import ConditionFailed, failed_labels
 from chalicelib.store.models import PointerItem, TechnicianItem, UserItem
 from chalicelib.store.table import transaction
+from chalicelib.store.tx import create_all
 
 
 @dataclass
@@ -46,34 +46,22 @@ def create(tenant_id: str, technician_id: int, fields: dict[str, Any], now: date
     tech = TechnicianItem(*keys.technician_key(tenant_id, technician_id), tenant_id=tenant_id,
                           technician_id=technician_id, created_at=now, updated_at=now,
                           category_rates={}, plans={}, **fields)
-    items: list[Any] = [tech]
-    labels = ["technician"]
+    items: list[tuple[str, Any]] = [("technician", tech)]
     if login is not None:
         tech.user_id = login.user_id
         tech.username = login.username
-        items.append(UserItem(*keys.user_key(tenant_id, login.user_id), tenant_id=tenant_id,
-                              user_id=login.user_id, username=login.username,
-                              email=login.email, first_name=login.first_name,
-                              last_name=login.last_name, password_hash=login.password_hash,
-                              roles=["technician"], technician_id=technician_id,
-                              active=True, created_at=now))
-        labels.append("user")
-        items.append(PointerItem(*keys.username_key(tenant_id, login.username),
-                                 tenant_id=tenant_id, user_id=login.user_id))
-        labels.append("username")
+        items.append(("user", UserItem(
+            *keys.user_key(tenant_id, login.user_id), tenant_id=tenant_id,
+            user_id=login.user_id, username=login.username, email=login.email,
+            first_name=login.first_name, last_name=login.last_name,
+            password_hash=login.password_hash, roles=["technician"],
+            technician_id=technician_id, active=True, created_at=now)))
+        items.append(("username", PointerItem(*keys.username_key(tenant_id, login.username),
+                                              tenant_id=tenant_id, user_id=login.user_id)))
         if login.email:
-            items.append(PointerItem(*keys.email_key(login.email), tenant_id=tenant_id,
-                                     user_id=login.user_id))
-            labels.append("email")
-    try:
-        with transaction() as tx:
-            for item in items:
-                tx.save(item, condition=type(item).pk.does_not_exist())
-    except TransactWriteError as exc:
-        failed = failed_labels(exc, labels)
-        if failed:
-            raise ConditionFailed(failed) from exc
-        raise
+            items.append(("email", PointerItem(*keys.email_key(login.email),
+                                               tenant_id=tenant_id, user_id=login.user_id)))
+    create_all(items)
     return tech
 
 

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.store import keys
-from chalicelib.store.errors import ConditionFailed, failed_labels
+from chalicelib.store.errors import ConditionFailed
 from chalicelib.store.models import (BusinessCodeItem, CounterItem, PointerItem, SessionItem,
                                      TenantItem, UserItem)
-from chalicelib.store.table import transaction
+from chalicelib.store.tx import create_all
 
 
 def get_tenant(tenant_id: str) -> TenantItem | None:
@@ -74,18 +74,9 @@ def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
     session = SessionItem(*keys.session_key(tid, acct.session_id), session_id=acct.session_id,
                           user_id=acct.user_id, current_jti=acct.refresh_jti,
                           created_at=acct.now, expires_at=acct.session_expires_at)
-    labels = ["tenant", "business_code", "email", "username", "username_local", "user",
-              "counter", "session"]
-    items = [tenant, code, email, owner, uname, user, counter, session]
-    try:
-        with transaction() as tx:
-            for item in items:
-                tx.save(item, condition=type(item).pk.does_not_exist())
-    except TransactWriteError as exc:
-        failed = failed_labels(exc, labels)
-        if failed:
-            raise ConditionFailed(failed) from exc
-        raise
+    create_all([("tenant", tenant), ("business_code", code), ("email", email),
+                ("username", owner), ("username_local", uname), ("user", user),
+                ("counter", counter), ("session", session)])
     return tenant, user
 
 

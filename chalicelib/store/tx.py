@@ -63,3 +63,11 @@ def labelled_transaction() -> Iterator[Labelled]:
                for reason in reasons):
             raise Contention(str(exc)) from exc
         raise
+
+
+def create_all(labelled_items: list[tuple[str, Any]]) -> None:
+    """Put every item only if its key is free, atomically; ``ConditionFailed`` names the
+    labels of the keys that were taken."""
+    with labelled_transaction() as tx:
+        for label, item in labelled_items:
+            tx.save(label, item, condition=type(item).pk.does_not_exist())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.support.receiver import Receiver
