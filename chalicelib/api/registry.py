@@ -25,6 +25,8 @@ API_MODULES = (
     "chalicelib.api.commission_config",
     "chalicelib.api.settings",
     "chalicelib.api.sales",
+    "chalicelib.api.pay_periods",
+    "chalicelib.api.exports",
 )
 
 

@@ -75,4 +75,18 @@ ROUTES = {
         ('PATCH', '/sales/{sale_id}/reject'),
         ('PATCH', '/sales/{sale_id}/void'),
     ),
+    'chalicelib.api.pay_periods': (
+        ('GET', '/admin/pay-periods'),
+        ('GET', '/admin/pay-periods/{period_id}'),
+        ('PATCH', '/admin/pay-periods/{period_id}/close'),
+        ('GET', '/tech/pay-periods'),
+        ('GET', '/tech/pay-periods/{period_id}/statement'),
+    ),
+    'chalicelib.api.exports': (
+        ('GET', '/admin/csv-export/commission-report'),
+        ('GET', '/admin/csv-export/pay-period/{period_id}'),
+        ('GET', '/admin/csv-export/sales'),
+        ('GET', '/export/commission-statement/{technician_id}/{period_id}/pdf'),
+        ('GET', '/export/pay-period/{period_id}/pdf'),
+    ),
 }

@@ -169,7 +169,8 @@ def update_payment_status(req: ApiRequest) -> dict:
 def void_sale(req: ApiRequest) -> dict:
     """In an open pay period the sale stops counting. In a closed one its commission is
     clawed back: negative adjustments dated in the current open period
-    (``clawback_cents``). Voiding twice changes nothing."""
+    (``clawback_cents``). 409 while the sale's period is being closed (retry once it is
+    closed). Voiding twice changes nothing."""
     sale = sales.void(req.user, req.int_param("sale_id"), req.body.reason)
     return sales.view(sale)
 
@@ -178,8 +179,8 @@ def void_sale(req: ApiRequest) -> dict:
           permission=roles.SALES_APPROVE, body=DecisionIn, response=SaleOut)
 def approve_sale(req: ApiRequest) -> dict:
     """pending -> approved (only approved, non-voided sales earn commission). 409 when
-    the sale is not pending, is voided, or its pay period is closed. Emits
-    ``sale.approved``."""
+    the sale is not pending, is voided, or its pay period is closed or being closed.
+    Emits ``sale.approved``."""
     sale = sales.decide(req.user, req.int_param("sale_id"), "approved", req.body.reason)
     return sales.view(sale)
 

@@ -57,7 +57,9 @@ class SettingsPatch(Body):
     timezone: str | None = Field(default=None, max_length=64,
                                  description="IANA name, e.g. America/New_York")
     branding: BrandingIn | None = None
-    pay_period_frequency: Frequency | None = None
+    pay_period_frequency: Frequency | None = Field(default=None, description=(
+        "takes effect the day after the current pay period ends, so no existing period "
+        "changes; the settings then show `pay_period_schedule` ([{from, frequency}])"))
     default_commission_bps: Bps | None = None
     installer_default_commission_bps: Bps | None = None
     discount_tiers: list[DiscountTierIn] | None = Field(default=None, max_length=50)

@@ -15,8 +15,9 @@ Recording a sale (``POST /sales``), DynamoDB calls besides rate limiting:
    caller's user;
 3. one ``TransactWriteItems``: the sale, the new customer and its e-mail pointer, the
    ``sale.created`` and ``commission.calculated`` events, the idempotency guard, the id
-   counters (compare-and-set on the values read in 2: no separate counter call) and a
-   condition that the sale date's pay period is not closed;
+   counters (compare-and-set on the values read in 2: no separate counter call) and one
+   Update of the sale date's pay period that creates it when absent, requires it open
+   (not closed, not being closed) and counts the sale (``store.pay_periods.touch``);
 4. Powertools ``UpdateItem`` completing the idempotency record.
 
 So 4 calls with a key, 2 without; a replay is 1. When another sale took the id first, 2-3
@@ -34,7 +35,8 @@ from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFail
 from chalicelib.domain import roles
 from chalicelib.domain import sales as rules
 from chalicelib.domain.commission import CommissionRuleError, SaleLine
-from chalicelib.domain.pay_periods import next_period, period_for
+from chalicelib.domain.pay_periods import PeriodWindow
+from chalicelib.domain.pay_schedule import Schedule
 from chalicelib.services import events, idempotency
 from chalicelib.services.customers import normalize_email
 from chalicelib.store import customers as customer_store
@@ -66,8 +68,9 @@ def _settings(tenant: TenantItem | None) -> dict[str, Any]:
     return dict(tenant.settings or {})
 
 
-def _frequency(settings: dict[str, Any]) -> str:
-    return settings.get("pay_period_frequency") or "biweekly"
+def _schedule(settings: dict[str, Any]) -> Schedule:
+    """The tenant's pay-period schedule (frequency and its changes)."""
+    return Schedule.from_settings(settings)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -177,7 +180,8 @@ def _record(principal: Principal, data: SaleInput, key: str | None,
         except ConditionFailed as exc:
             if "period" in exc.failed:
                 raise Conflict(f"sale_date {new.sale_fields['sale_date']} falls in a closed "
-                               "pay period; sales cannot be added to it") from exc
+                               "pay period (or one being closed); sales cannot be added "
+                               "to it") from exc
             if "guard" in exc.failed and key is not None:
                 return _existing_for_key(tid, key, digest)
             log.info("sale ids or customer taken concurrently (%s); retrying", exc.failed)
@@ -277,7 +281,8 @@ def _prepare(principal: Principal, data: SaleInput, inputs: store.SaleInputs,
     if key is not None and digest is not None:
         guard = store.new_guard(tid, key, sale_id, digest, int((now + GUARD_TTL).timestamp()))
     new = store.NewSale(tenant_id=tid, sale_counter=inputs.sale_counter, sale_fields=fields,
-                        frequency=_frequency(settings), events=[p.item for p in pending],
+                        window=_schedule(settings).window_for(sale_date),
+                        events=[p.item for p in pending],
                         customer_counter=inputs.customer_counter if customer else None,
                         customer=customer, customer_pointer=pointer, guard=guard)
     return new, pending
@@ -379,13 +384,14 @@ def decide(principal: Principal, sale_id: int, target: str, reason: str | None) 
     data = {**view(sale), "approval_status": target, "approval_reason": reason,
             "approved_by": principal.user_id, "approved_at": now.isoformat()}
     pending = events.prepare(tid, f"sale.{target}", data, now)
+    window = _schedule(settings).window_for(date.fromisoformat(sale.sale_date))
     try:
-        store.set_approval(sale, target, reason, principal.user_id, now, _frequency(settings),
+        store.set_approval(sale, target, reason, principal.user_id, now, window,
                            pending.item)
     except ConditionFailed as exc:
         if "period" in exc.failed:
-            raise Conflict(f"sale {sale_id} is dated in a closed pay period and cannot be "
-                           "changed") from exc
+            raise Conflict(f"sale {sale_id} is dated in a closed pay period (or one being "
+                           "closed) and cannot be changed") from exc
         raise Conflict(f"sale {sale_id} changed meanwhile (approved, rejected or voided); "
                        "reload it") from exc
     except Contention as exc:
@@ -414,7 +420,8 @@ def set_payment_status(principal: Principal, sale_id: int, status: str,
 def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
     """Void a sale. In an open period it simply stops counting; in a closed one its
     commission is clawed back by negative adjustments dated in the open period. Voiding
-    an already voided sale changes nothing."""
+    an already voided sale changes nothing. While the sale's period is being closed the
+    void is refused (409): the close is freezing that sale's commission."""
     tid = principal.tenant_id
     for _ in range(MAX_ATTEMPTS):
         sale, tenant, _ = store.get_with_context(tid, sale_id, consistent=True)
@@ -423,52 +430,58 @@ def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
         if sale.voided:
             return sale
         settings = _settings(tenant)
-        frequency = _frequency(settings)
-        day = date.fromisoformat(sale.sale_date)
-        closed = period_store.is_period_closed(tid, frequency, day)
+        schedule = _schedule(settings)
+        window = schedule.window_for(date.fromisoformat(sale.sale_date))
+        status = period_store.status_of(tid, window)
+        if status == period_store.CLOSING:
+            raise Conflict(f"sale {sale_id} is dated in the pay period {window.start}.."
+                           f"{window.end}, which is being closed; void it once the close "
+                           "has finished (its commission is then clawed back)")
+        closed = status == period_store.CLOSED
         claws = rules.clawbacks(
             approval_status=sale.approval_status, voided=False, period_closed=closed,
             technician_id=int(sale.technician_id), snapshot=sale.commission_snapshot,
             installer_id=_opt(sale.installer_id),
             installer_snapshot=sale.installer_commission_snapshot)
         now = _now()
-        adjustments, adjustment_period = [], None
+        adjustments, adjustment_window = [], None
         if claws:
-            effective, window_start = _open_period_day(
-                tid, frequency, rules.tenant_today(settings.get("timezone"), now))
-            adjustment_period = period_store.period_key(tid, frequency, window_start)
+            effective, adjustment_window = _open_period_day(
+                tid, schedule, rules.tenant_today(settings.get("timezone"), now))
             adjustments = [store.new_adjustment(
                 tid, effective_date=effective.isoformat(),
-                period_start=window_start.isoformat(), sale_id=sale_id, role=c.role,
+                period_start=adjustment_window.key, sale_id=sale_id, role=c.role,
                 technician_id=c.technician_id, amount_cents=c.amount_cents,
                 reason=f"clawback: sale {sale_id} voided after its pay period closed",
                 actor=principal.user_id, now=now) for c in claws]
         try:
             store.void(sale, actor=principal.user_id, reason=reason, now=now,
-                       frequency=frequency, period_closed=closed, adjustments=adjustments,
-                       adjustment_period_key=adjustment_period)
+                       window=window, period_closed=closed, adjustments=adjustments,
+                       adjustment_window=adjustment_window)
         except (ConditionFailed, Contention):
             continue  # voided or a period closed meanwhile: look again
         return sale
     raise Conflict(f"sale {sale_id} is being changed by other requests; retry")
 
 
-def _open_period_day(tenant_id: str, frequency: str, today: date) -> tuple[date, date]:
+def _open_period_day(tenant_id: str, schedule: Schedule,
+                     today: date) -> tuple[date, PeriodWindow]:
     """The day an adjustment takes effect: today, or the first day of the next open period
-    when today's period is already closed. Returns (effective day, period start)."""
-    window = period_for(today, frequency)
+    when today's period is closed or being closed. Returns (effective day, its period)."""
+    window = schedule.window_for(today)
     for _ in range(MAX_PERIODS_AHEAD):
-        if not period_store.is_period_closed(tenant_id, frequency, window.start):
-            return max(today, window.start), window.start
-        window = next_period(window)
+        if period_store.status_of(tenant_id, window) == period_store.OPEN:
+            return max(today, window.start), window
+        window = schedule.next_window(window)
     raise Conflict("no open pay period found for the clawback adjustment")
 
 
-def adjustments_for(tenant_id: str, date_from: date, date_to: date) -> list[dict[str, Any]]:
+def adjustments_for(tenant_id: str, date_from: date, date_to: date,
+                    consistent: bool = False) -> list[dict[str, Any]]:
     """Adjustments dated in a range (what a pay period totals)."""
     return [{"technician_id": int(a.technician_id), "sale_id": int(a.sale_id),
              "role": a.role, "amount_cents": int(a.amount_cents), "reason": a.reason,
              "effective_date": a.effective_date, "period_start": a.period_start}
             for a in store.adjustments_between(tenant_id, date_from.isoformat(),
-                                               date_to.isoformat())]
+                                               date_to.isoformat(), consistent)]
 

@@ -43,6 +43,16 @@ def get(tenant_id: str) -> TenantItem:
     return _tenant(tenant_id)
 
 
+def _with_pay_schedule(stored: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """A new ``pay_period_frequency`` takes effect the day after the current pay period
+    ends (``domain.pay_schedule``); the schedule is kept in ``pay_period_schedule``."""
+    from chalicelib.domain.pay_schedule import settings_after_change
+    from chalicelib.domain.sales import tenant_today
+
+    zone = rules.effective(stored, "").get("timezone")
+    return settings_after_change(stored, settings, tenant_today(zone))
+
+
 def update(tenant_id: str, changes: dict[str, Any]) -> TenantItem:
     """Merge ``changes`` (only the fields sent) into the stored settings."""
     for _ in range(MAX_ATTEMPTS):
@@ -52,6 +62,7 @@ def update(tenant_id: str, changes: dict[str, Any]) -> TenantItem:
         except rules.SettingsInputError as exc:
             raise ValidationFailed(str(exc), details=[{"field": exc.field,
                                                        "message": str(exc)}]) from exc
+        settings = _with_pay_schedule(tenant.settings or {}, settings)
         try:
             return tenants.save_settings(tenant, name, settings, datetime.now(timezone.utc))
         except ConditionFailed:

@@ -170,9 +170,10 @@ def sale_idempotency_guard_key(tenant_id: str, idempotency_key: str) -> tuple[st
 # --- pay periods and adjustments ---------------------------------------------------------
 def pay_period_key(tenant_id: str, start_date: str) -> tuple[str, str]:
     """A pay period item, keyed by its first day (``YYYY-MM-DD``, the window ``key`` of
-    ``domain.pay_periods.period_for``). Attributes: ``status`` ("open" | "closed"),
-    ``frequency``, ``start_date``, ``end_date``. The pay-period feature writes these;
-    sales only read ``status`` (a missing item means open)."""
+    ``domain.pay_schedule.Schedule.window_for``). Attributes: ``status`` ("open" |
+    "closing" | "closed"), ``frequency``, ``start_date``, ``end_date``, counters and the
+    close's summary (``models.PayPeriodItem``). A sale's transaction creates or checks it
+    (``store.pay_periods.touch``); a missing item means open."""
     return tenant_pk(tenant_id, "PAYPERIOD"), start_date
 
 
@@ -212,3 +213,19 @@ def webhook_delivery_key(tenant_id: str, endpoint_id: int,
     """``delivery_id`` is ``domain.webhook_deliveries.delivery_id(event time, event id)``:
     deterministic per (event, endpoint), which is what deduplicates deliveries."""
     return webhook_deliveries_pk(tenant_id, endpoint_id), delivery_id
+
+
+# --- pay periods: ids and frozen totals (issue 4) -----------------------------------------
+def pay_period_id_key(tenant_id: str, period_id: int) -> tuple[str, str]:
+    """Pointer from a pay period's integer id to its item (attribute ``start_date``), so
+    that ``/admin/pay-periods/{id}`` costs two GetItems."""
+    return tenant_pk(tenant_id, "PAYPERIODID"), id_sk(period_id)
+
+
+def pay_totals_pk(tenant_id: str, period_start: str) -> str:
+    """Partition of one closed period's frozen per-technician totals (one Query)."""
+    return tenant_pk(tenant_id, f"PAYTOTAL#{period_start}")
+
+
+def pay_total_key(tenant_id: str, period_start: str, technician_id: int) -> tuple[str, str]:
+    return pay_totals_pk(tenant_id, period_start), id_sk(technician_id)

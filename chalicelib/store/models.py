@@ -211,6 +211,8 @@ class SaleItem(BaseItem):
     created_by = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
+    # +1 on every change that its pay period counts (see PayPeriodItem.revision)
+    revision = NumberAttribute(null=True)
 
 
 @register
@@ -242,14 +244,56 @@ class AdjustmentItem(BaseItem):
 
 @register
 class PayPeriodItem(BaseItem):
-    """Minimal view of a pay period (``keys.pay_period_key``); the pay-period feature owns
-    these items and may add attributes. ``status`` "closed" locks the period."""
+    """A pay period (``keys.pay_period_key``, keyed by its first day). ``status`` "open" |
+    "closing" | "closed": anything but "open" locks the sales dated in it.
+
+    Created (or checked) by the transaction that records a sale dated in it, which also
+    counts ``sales_count`` and ``revision`` (the sum of the revisions of its sales: +1 per
+    sale recorded, approved, rejected or voided), so closing can tell when the date index
+    holds every sale at its latest version. ``period_id`` is the integer id (assigned on
+    first listing, with a ``PayPeriodPointerItem``). Closing sets ``close_token`` and
+    ``lease_until`` (the closer's lease), then ``summary`` (period totals) with
+    ``frozen_at`` once the totals and statement data are frozen, ``exports`` (S3 keys,
+    sizes, SHA-256) as files are written, and ``closed_at``/``closed_by``."""
 
     tenant_id = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="open")
     frequency = UnicodeAttribute(null=True)
     start_date = UnicodeAttribute(null=True)
     end_date = UnicodeAttribute(null=True)
+    period_id = NumberAttribute(null=True)
+    sales_count = NumberAttribute(null=True)
+    revision = NumberAttribute(null=True)
+    adjustments_count = NumberAttribute(null=True)
+    close_token = UnicodeAttribute(null=True)
+    lease_until = NumberAttribute(null=True)
+    closing_started_at = UnicodeAttribute(null=True)
+    frozen_at = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    closed_by = NumberAttribute(null=True)
+    summary = JSONAttribute(null=True)
+    exports = JSONAttribute(null=True)
+
+
+@register
+class PayPeriodPointerItem(BaseItem):
+    """``keys.pay_period_id_key``: integer id -> the period's first day."""
+
+    tenant_id = UnicodeAttribute()
+    start_date = UnicodeAttribute()
+
+
+@register
+class PayTotalItem(BaseItem):
+    """One technician's frozen totals of a closed period (``keys.pay_total_key``):
+    ``totals`` is ``domain.pay_periods.TechnicianTotals.to_dict()``."""
+
+    tenant_id = UnicodeAttribute()
+    period_start = UnicodeAttribute()
+    technician_id = NumberAttribute()
+    totals = JSONAttribute()
+    lines_count = NumberAttribute(default=0)
+    adjustments_count = NumberAttribute(default=0)
 
 
 # --- webhooks --------------------------------------------------------------------------

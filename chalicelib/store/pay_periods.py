@@ -1,45 +1,229 @@
-"""What sales need to know about pay periods: whether the period holding a day is closed.
+"""Pay period items, their integer ids, the close transitions and the frozen totals.
 
-Pay period items are keyed by their first day (``keys.pay_period_key``) and carry
-``status`` "open" | "closed"; the pay-period feature writes them. No item means open.
+Keys (``store.keys``): the period ``T#<tid>#PAYPERIOD`` / ``<first day>``; the id pointer
+``T#<tid>#PAYPERIODID`` / ``<id>``; frozen per-technician totals
+``T#<tid>#PAYTOTAL#<first day>`` / ``<technician id>``.
+
+``status`` is "open" | "closing" | "closed"; a missing item means open. Anything that
+records or changes a sale dated in a period does so in a transaction that *touches* the
+period item (``touch``: one UpdateItem that creates it when absent, requires it open and
+counts the change), so a period that left "open" can no longer gain or change sales, and
+the period's counters say how many sales (and sale revisions) closing must find.
 """
 from __future__ import annotations
 
-from datetime import date
+import time
+from typing import Any, Iterable
 
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
-from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.domain.pay_periods import PeriodWindow, period_for
-from chalicelib.store import keys
-from chalicelib.store.models import PayPeriodItem
+from chalicelib.domain.pay_periods import PeriodWindow
+from chalicelib.store import counters, keys
+from chalicelib.store.batch import get_many
+from chalicelib.store.errors import ConditionFailed
+from chalicelib.store.models import (PayPeriodItem, PayPeriodPointerItem, PayTotalItem,
+                                     TenantItem)
+from chalicelib.store.tx import labelled_transaction
 
-CLOSED = "closed"
-
-
-def window(frequency: str, day: date) -> PeriodWindow:
-    return period_for(day, frequency)
-
-
-def period_key(tenant_id: str, frequency: str, day: date) -> tuple[str, str]:
-    """Key of the pay period item for the window of ``frequency`` that contains ``day``."""
-    return keys.pay_period_key(tenant_id, window(frequency, day).key)
+OPEN, CLOSING, CLOSED = "open", "closing", "closed"
+ID_COUNTER = "payperiod"
 
 
-def is_period_closed(tenant_id: str, frequency: str, day: date) -> bool:
-    """True when the ``frequency`` pay period containing ``day`` has been closed."""
-    try:
-        item = PayPeriodItem.get(*period_key(tenant_id, frequency, day), consistent_read=True)
-    except DoesNotExist:
-        return False
-    return item.status == CLOSED
+def key_of(tenant_id: str, window: PeriodWindow) -> tuple[str, str]:
+    return keys.pay_period_key(tenant_id, window.key)
 
 
+# --- conditions and transaction parts --------------------------------------------------------
 def open_condition() -> Condition:
-    """For a ``ConditionCheck`` in a transaction: the period is (still) not closed."""
-    return PayPeriodItem.pk.does_not_exist() | (PayPeriodItem.status != CLOSED)
+    """The period is open (a missing item is an open period)."""
+    return PayPeriodItem.pk.does_not_exist() | (PayPeriodItem.status == OPEN)
 
 
 def closed_condition() -> Condition:
     return PayPeriodItem.status == CLOSED
 
+
+def _create_actions(tenant_id: str, window: PeriodWindow) -> list[Any]:
+    """Set the item's identity when it does not exist yet (``if_not_exists``)."""
+    P = PayPeriodItem
+    return [P.tenant_id.set(P.tenant_id | tenant_id), P.status.set(P.status | OPEN),
+            P.frequency.set(P.frequency | window.frequency),
+            P.start_date.set(P.start_date | window.start.isoformat()),
+            P.end_date.set(P.end_date | window.end.isoformat())]
+
+
+def touch(tx: Any, label: str, tenant_id: str, window: PeriodWindow, *, sales: int = 0,
+          revision: int = 0, adjustments: int = 0) -> None:
+    """Add to labelled transaction ``tx`` one Update of the period item that creates it
+    when absent, fails (``label``) unless it is open, and adds to its counters."""
+    actions = _create_actions(tenant_id, window)
+    if sales:
+        actions.append(PayPeriodItem.sales_count.add(sales))
+    if revision:
+        actions.append(PayPeriodItem.revision.add(revision))
+    if adjustments:
+        actions.append(PayPeriodItem.adjustments_count.add(adjustments))
+    tx.update(label, PayPeriodItem(*key_of(tenant_id, window)), actions,
+              condition=open_condition())
+
+
+def check_closed(tx: Any, label: str, tenant_id: str, window: PeriodWindow) -> None:
+    tx.check(label, PayPeriodItem, key_of(tenant_id, window), closed_condition())
+
+
+# --- reads -----------------------------------------------------------------------------------
+def get(tenant_id: str, start_date: str, consistent: bool = True) -> PayPeriodItem | None:
+    try:
+        item = PayPeriodItem.get(*keys.pay_period_key(tenant_id, start_date),
+                                 consistent_read=consistent)
+    except DoesNotExist:
+        return None
+    return item if item.tenant_id in (None, tenant_id) else None
+
+
+def status_of(tenant_id: str, window: PeriodWindow) -> str:
+    """"open" | "closing" | "closed" (consistent read; no item is open)."""
+    item = get(tenant_id, window.key)
+    return (item.status or OPEN) if item is not None else OPEN
+
+
+def list_all(tenant_id: str) -> list[PayPeriodItem]:
+    """Every period item of the tenant, oldest first (one Query per 1 MB; periods are
+    few: 26 a year when biweekly)."""
+    return list(PayPeriodItem.query(keys.pay_periods_pk(tenant_id), consistent_read=True))
+
+
+def by_id(tenant_id: str, period_id: int) -> tuple[PayPeriodItem | None, TenantItem | None]:
+    """The period with integer id ``period_id`` and the tenant: one BatchGetItem (id
+    pointer + tenant) and one GetItem."""
+    pointer, tenant = get_many([
+        (PayPeriodPointerItem, keys.pay_period_id_key(tenant_id, period_id)),
+        (TenantItem, keys.tenant_key(tenant_id))], consistent=True)
+    if pointer is None:
+        return None, tenant  # type: ignore[return-value]
+    item = get(tenant_id, pointer.start_date)  # type: ignore[attr-defined]
+    if item is None or item.period_id is None or int(item.period_id) != period_id:
+        return None, tenant  # type: ignore[return-value]
+    return item, tenant  # type: ignore[return-value]
+
+
+# --- writes outside sales ----------------------------------------------------------------------
+def ensure(tenant_id: str, window: PeriodWindow) -> None:
+    """Make sure the period item exists (idempotent; an existing item is left as is)."""
+    PayPeriodItem(*key_of(tenant_id, window)).update(
+        actions=_create_actions(tenant_id, window))
+
+
+def assign_ids(tenant_id: str, items: Iterable[PayPeriodItem]) -> None:
+    """Give every item without an id the next ids of the tenant's counter (oldest period
+    first) and write its id pointer, each in one transaction conditional on the item still
+    having no id. A lost race re-reads the item (the reserved id stays unused)."""
+    missing = sorted((i for i in items if i.period_id is None), key=lambda i: i.sk)
+    if not missing:
+        return
+    last = counters.next_id(tenant_id, ID_COUNTER, count=len(missing))
+    for offset, item in enumerate(missing):
+        period_id = last - len(missing) + 1 + offset
+        pointer = PayPeriodPointerItem(*keys.pay_period_id_key(tenant_id, period_id),
+                                       tenant_id=tenant_id, start_date=item.sk)
+        try:
+            with labelled_transaction() as tx:
+                tx.update("period", item, [PayPeriodItem.period_id.set(period_id)],
+                          condition=(PayPeriodItem.pk.exists()
+                                     & PayPeriodItem.period_id.does_not_exist()))
+                tx.save("pointer", pointer, condition=PayPeriodPointerItem.pk.does_not_exist())
+        except ConditionFailed:
+            item.refresh(consistent_read=True)
+            continue
+        item.period_id = period_id
+
+
+def _update(item: PayPeriodItem, actions: list[Any], condition: Condition) -> PayPeriodItem:
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise ConditionFailed(["period"]) from exc
+        raise
+    return item
+
+
+def begin_close(item: PayPeriodItem, token: str, lease_until: int, started_at: str,
+                actor: int | None) -> PayPeriodItem:
+    """open -> closing under a lease (``ConditionFailed`` when it is no longer open).
+    From here on no sale dated in the period can be recorded or changed."""
+    P = PayPeriodItem
+    return _update(item, [P.status.set(CLOSING), P.close_token.set(token),
+                          P.lease_until.set(lease_until), P.closing_started_at.set(started_at),
+                          P.closed_by.set(actor) if actor is not None else P.closed_by.remove()],
+                   (P.status == OPEN))
+
+
+def take_over(item: PayPeriodItem, token: str, lease_until: int,
+              actor: int | None) -> PayPeriodItem:
+    """Resume a close whose closer stopped (its lease ran out)."""
+    P = PayPeriodItem
+    actions = [P.close_token.set(token), P.lease_until.set(lease_until)]
+    if actor is not None:
+        actions.append(P.closed_by.set(actor))
+    return _update(item, actions, (P.status == CLOSING) & (P.lease_until < int(time.time())))
+
+
+def release(item: PayPeriodItem, token: str) -> None:
+    """Give the lease up after a failed attempt, so the next close may take over at once
+    (best effort: an expired lease does the same)."""
+    P = PayPeriodItem
+    try:
+        _update(item, [P.lease_until.set(0)], _holder(token))
+    except ConditionFailed:
+        pass
+
+
+def _holder(token: str) -> Condition:
+    return (PayPeriodItem.status == CLOSING) & (PayPeriodItem.close_token == token)
+
+
+def mark_frozen(item: PayPeriodItem, token: str, summary: dict[str, Any],
+                exports: dict[str, Any], frozen_at: str) -> PayPeriodItem:
+    """The totals and statement data are written: later steps (and a resumed close)
+    start from them, never from the sales again."""
+    P = PayPeriodItem
+    return _update(item, [P.summary.set(summary), P.exports.set(exports),
+                          P.frozen_at.set(frozen_at)], _holder(token))
+
+
+def save_exports(item: PayPeriodItem, token: str, exports: dict[str, Any]) -> PayPeriodItem:
+    """Record the files written so far (a resumed close skips them)."""
+    return _update(item, [PayPeriodItem.exports.set(exports)], _holder(token))
+
+
+def finish_close(item: PayPeriodItem, token: str, exports: dict[str, Any],
+                 closed_at: str) -> PayPeriodItem:
+    """closing -> closed, by the lease holder only."""
+    P = PayPeriodItem
+    return _update(item, [P.status.set(CLOSED), P.exports.set(exports),
+                          P.closed_at.set(closed_at), P.lease_until.remove()],
+                   _holder(token))
+
+
+# --- frozen totals -------------------------------------------------------------------------
+def write_totals(tenant_id: str, period_start: str, rows: Iterable[dict[str, Any]]) -> None:
+    """Frozen per-technician totals, ``BatchWriteItem`` (25 a call). Each row:
+    ``{"totals": TechnicianTotals dict, "lines_count", "adjustments_count"}``. Rewriting
+    the same rows (a resumed close) is harmless."""
+    with PayTotalItem.batch_write() as batch:
+        for row in rows:
+            totals = row["totals"]
+            tech_id = int(totals["technician_id"])
+            batch.save(PayTotalItem(*keys.pay_total_key(tenant_id, period_start, tech_id),
+                                    tenant_id=tenant_id, period_start=period_start,
+                                    technician_id=tech_id, totals=totals,
+                                    lines_count=int(row.get("lines_count", 0)),
+                                    adjustments_count=int(row.get("adjustments_count", 0))))
+
+
+def frozen_totals(tenant_id: str, period_start: str) -> list[PayTotalItem]:
+    """A closed period's frozen totals, by technician id (one Query)."""
+    return list(PayTotalItem.query(keys.pay_totals_pk(tenant_id, period_start),
+                                   consistent_read=True))

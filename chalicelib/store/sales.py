@@ -15,12 +15,13 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
+from chalicelib.domain.pay_periods import PeriodWindow
 from chalicelib.store import counters, keys
 from chalicelib.store import pay_periods as period_store
 from chalicelib.store.batch import get_many
 from chalicelib.store.models import (AdjustmentItem, CommissionOverrideItem, CounterItem,
                                      CustomerItem, CustomerPointerItem, EventItem,
-                                     LineItemItem, PayPeriodItem, SaleGuardItem, SaleItem,
+                                     LineItemItem, SaleGuardItem, SaleItem,
                                      TechnicianItem, TenantItem, UserItem)
 from chalicelib.store.tx import labelled_transaction
 
@@ -66,7 +67,7 @@ class NewSale:
     tenant_id: str
     sale_counter: int          # counter value read with the sale's inputs
     sale_fields: dict[str, Any]
-    frequency: str             # tenant pay-period frequency (closed-period check)
+    window: PeriodWindow       # the pay period of the sale date (created or checked open)
     events: list[EventItem] = field(default_factory=list)
     customer_counter: int | None = None
     customer: CustomerItem | None = None
@@ -75,18 +76,19 @@ class NewSale:
 
 
 def create(new: NewSale) -> SaleItem:
-    """Write the sale. Raises ``ConditionFailed`` labelled ``period`` (the sale date's pay
-    period is closed), ``sale_counter``/``customer_counter`` (another writer took the id:
+    """Write the sale, and create or count its pay period (``period_store.touch``: one
+    Update, so the sale and its period agree). Raises ``ConditionFailed`` labelled
+    ``period`` (the sale date's pay period is closed or being closed),
+    ``sale_counter``/``customer_counter`` (another writer took the id:
     re-read and retry), ``customer_email`` (a customer with that e-mail appeared: retry,
     it will be linked) or ``guard`` (a sale already exists for the Idempotency-Key);
     ``Contention`` when a concurrent transaction interfered."""
     tid = new.tenant_id
     sale_id = new.sale_counter + 1
     sale = new_sale_item(tid, sale_id, new.sale_fields)
-    day = datetime.strptime(sale.sale_date, "%Y-%m-%d").date()
+    sale.revision = 1
     with labelled_transaction() as tx:
-        tx.check("period", PayPeriodItem, period_store.period_key(tid, new.frequency, day),
-                 period_store.open_condition())
+        period_store.touch(tx, "period", tid, new.window, sales=1, revision=1)
         tx.save("sale", sale, condition=SaleItem.pk.does_not_exist())
         for event in new.events:
             tx.save("event", event, condition=EventItem.pk.does_not_exist())
@@ -147,19 +149,18 @@ def query(tenant_id: str, *, technician_id: int | None, date_from: str | None,
 
 
 def set_approval(sale: SaleItem, status: str, reason: str | None, actor: int,
-                 now: datetime, frequency: str, event: EventItem) -> None:
-    """pending -> approved | rejected, with its event, unless the sale's pay period is
-    closed. Raises ``ConditionFailed`` labelled ``sale`` (no longer pending or voided)
-    or ``period``."""
+                 now: datetime, window: PeriodWindow, event: EventItem) -> None:
+    """pending -> approved | rejected, with its event, unless the sale's pay period
+    (``window``) is closed or being closed. Raises ``ConditionFailed`` labelled ``sale``
+    (no longer pending or voided) or ``period``."""
     tid = sale.tenant_id
-    day = datetime.strptime(sale.sale_date, "%Y-%m-%d").date()
     actions = [SaleItem.approval_status.set(status), SaleItem.approved_by.set(actor),
-               SaleItem.approved_at.set(now), SaleItem.updated_at.set(now)]
+               SaleItem.approved_at.set(now), SaleItem.updated_at.set(now),
+               SaleItem.revision.add(1)]
     actions.append(SaleItem.approval_reason.set(reason) if reason
                    else SaleItem.approval_reason.remove())
     with labelled_transaction() as tx:
-        tx.check("period", PayPeriodItem, period_store.period_key(tid, frequency, day),
-                 period_store.open_condition())
+        period_store.touch(tx, "period", tid, window, revision=1)
         tx.save("event", event, condition=EventItem.pk.does_not_exist())
         still_pending = ((SaleItem.approval_status == "pending")
                          & (SaleItem.voided == False))  # noqa: E712
@@ -194,16 +195,15 @@ def new_adjustment(tenant_id: str, *, effective_date: str, period_start: str, sa
                           created_by=actor, created_at=now)
 
 
-def void(sale: SaleItem, *, actor: int, reason: str | None, now: datetime, frequency: str,
-         period_closed: bool, adjustments: list[AdjustmentItem],
-         adjustment_period_key: tuple[str, str] | None) -> None:
-    """Mark the sale voided; when its period is closed, write the clawback adjustments in
-    the same transaction. The period's status is re-checked atomically (a period closing
-    meanwhile fails the ``period`` condition, and the caller re-decides), and so is the
-    open period the adjustments are dated in (``adjustment_period``). ``sale`` fails
-    when it was already voided."""
+def void(sale: SaleItem, *, actor: int, reason: str | None, now: datetime,
+         window: PeriodWindow, period_closed: bool, adjustments: list[AdjustmentItem],
+         adjustment_window: PeriodWindow | None) -> None:
+    """Mark the sale voided; when its period (``window``) is closed, write the clawback
+    adjustments in the same transaction. The period's status is re-checked atomically (a
+    period closing meanwhile fails the ``period`` condition, and the caller re-decides),
+    and the open period the adjustments are dated in is created or checked open
+    (``adjustment_period``). ``sale`` fails when it was already voided."""
     tid = sale.tenant_id
-    day = datetime.strptime(sale.sale_date, "%Y-%m-%d").date()
     clawed = sum(int(a.amount_cents) for a in adjustments)
     actions = [SaleItem.voided.set(True), SaleItem.voided_at.set(now),
                SaleItem.voided_by.set(actor), SaleItem.updated_at.set(now)]
@@ -212,12 +212,14 @@ def void(sale: SaleItem, *, actor: int, reason: str | None, now: datetime, frequ
     if adjustments:
         actions.append(SaleItem.clawback_cents.set(clawed))
     with labelled_transaction() as tx:
-        tx.check("period", PayPeriodItem, period_store.period_key(tid, frequency, day),
-                 period_store.closed_condition() if period_closed
-                 else period_store.open_condition())
-        if adjustment_period_key is not None:
-            tx.check("adjustment_period", PayPeriodItem, adjustment_period_key,
-                     period_store.open_condition())
+        if period_closed:
+            period_store.check_closed(tx, "period", tid, window)
+        else:
+            period_store.touch(tx, "period", tid, window, revision=1)
+            actions.append(SaleItem.revision.add(1))
+        if adjustment_window is not None:
+            period_store.touch(tx, "adjustment_period", tid, adjustment_window,
+                               adjustments=len(adjustments))
         for adjustment in adjustments:
             tx.save("adjustment", adjustment, condition=AdjustmentItem.pk.does_not_exist())
         tx.update("sale", sale, actions, condition=(SaleItem.voided == False))  # noqa: E712
@@ -228,10 +230,12 @@ def void(sale: SaleItem, *, actor: int, reason: str | None, now: datetime, frequ
         sale.clawback_cents = clawed
 
 
-def adjustments_between(tenant_id: str, date_from: str, date_to: str) -> list[AdjustmentItem]:
+def adjustments_between(tenant_id: str, date_from: str, date_to: str,
+                        consistent: bool = False) -> list[AdjustmentItem]:
     """Adjustments dated ``date_from``..``date_to`` (for pay-period totals)."""
     return list(AdjustmentItem.query(keys.adjustments_pk(tenant_id),
-                                     AdjustmentItem.sk.between(date_from, date_to + "#~")))
+                                     AdjustmentItem.sk.between(date_from, date_to + "#~"),
+                                     consistent_read=consistent))
 
 
 @dataclass

@@ -58,7 +58,8 @@ def test_template_deploys_through_cloudformation(monkeypatch):
 def test_gateway_responses_return_the_envelope():
     doc = yaml.safe_load((ROOT / "infra" / "api-gateway.yaml").read_text())
     responses = {r["Properties"]["ResponseType"]: r["Properties"]
-                 for r in doc["Resources"].values()}
+                 for r in doc["Resources"].values()
+                 if r.get("Type") == "AWS::ApiGateway::GatewayResponse"}
     missing = responses["MISSING_AUTHENTICATION_TOKEN"]
     assert missing["StatusCode"] == "404"
     body = missing["ResponseTemplates"]["application/json"]
