@@ -4,48 +4,24 @@ from __future__ import annotations
 import uuid
 
 from chalice import Blueprint
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from chalicelib.api.schemas import Body, Out
+from chalicelib.api.schemas import Body, Email, Out, Password, Username
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.routing import ApiRequest, endpoint
-from chalicelib.domain import identity, roles
+from chalicelib.domain import roles
 from chalicelib.services import accounts
 
 bp = Blueprint(__name__)
 
 
 class RegisterIn(Body):
-    email: str = Field(max_length=254)
-    username: str = Field(min_length=2, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    email: Email
+    username: Username
+    password: Password
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
     company_name: str = Field(min_length=1, max_length=200)
-
-    @field_validator("email")
-    @classmethod
-    def _email_syntax(cls, value: str) -> str:
-        problem = identity.email_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @field_validator("password")
-    @classmethod
-    def _password_policy(cls, value: str) -> str:
-        problem = identity.password_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @field_validator("username")
-    @classmethod
-    def _username_rules(cls, value: str) -> str:
-        problem = identity.username_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
 
 
 class LoginIn(Body):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Callable, Generic, TypeVar
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt,
                       WithJsonSchema, create_model)
@@ -81,13 +81,21 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date),
                     WithJsonSchema({"type": "string", "format": "date"})]
 
 
-def _email(value: str) -> str:
-    """Syntax check (no DNS look-up, no email-validator import) and lower case."""
-    problem = identity.email_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return identity.normalize_email(value)
+def checked_by(problem_of: Callable[[str], str | None]) -> AfterValidator:
+    """A validator from a domain rule that returns why a value is refused (or None)."""
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
 
 
-Email = Annotated[str, Field(max_length=254), AfterValidator(_email),
+Email = Annotated[str, Field(max_length=254), checked_by(identity.email_problem),
+                  AfterValidator(identity.normalize_email),
                   WithJsonSchema({"type": "string", "format": "email"})]
+Password = Annotated[str, Field(min_length=1, max_length=256),
+                     checked_by(identity.password_problem)]
+Username = Annotated[str, Field(min_length=2, max_length=64),
+                     checked_by(identity.username_problem)]

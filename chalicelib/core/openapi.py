@@ -26,16 +26,10 @@ _PAGE_PARAMS = [
 ]
 
 
-def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template=_REF, mode="serialization")
-    for name, sub in schema.pop("$defs", {}).items():
-        components[name] = sub
-    components[model.__name__] = schema
-    return {"$ref": _REF.format(model=model.__name__)}
-
-
-def _input_schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template=_REF, mode="validation")
+def _schema(model: type[BaseModel], components: dict[str, Any],
+            mode: str = "serialization") -> dict[str, Any]:
+    """Put the model's JSON schema (``validation`` for inputs) in ``components``; a $ref."""
+    schema = model.model_json_schema(ref_template=_REF, mode=mode)
     for name, sub in schema.pop("$defs", {}).items():
         components[name] = sub
     components[model.__name__] = schema
@@ -68,7 +62,7 @@ def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]
         op["x-permission"] = spec.permission
     if spec.body is not None:
         op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": _input_schema(spec.body, components)}}}
+            "application/json": {"schema": _schema(spec.body, components, "validation")}}}
     if spec.content_type != "application/json":
         ok = {"description": "OK", "content": {spec.content_type: {"schema": {
             "type": "string", "format": "binary"}}}}
