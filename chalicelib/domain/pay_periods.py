@@ -28,6 +28,7 @@ from typing import Any
 __all__ = [
     "EPOCH",
     "FREQUENCIES",
+    "sum_totals",
     "WEEKLY",
     "BIWEEKLY",
     "SEMIMONTHLY",
@@ -464,3 +465,16 @@ def ensure_open_for(day: date, window: PeriodWindow, status: "PeriodStatus | str
             f"{_as_date(day).isoformat()} falls in the closed {window.frequency} pay period "
             f"{window.start.isoformat()}..{window.end.isoformat()}"
         )
+
+
+SUMMED_FIELDS = ("hours_minutes", "sales_count", "sales_cents", "base_pay_cents",
+                 "commission_cents", "adjustments_cents", "total_pay_cents")
+
+
+def sum_totals(totals: Iterable[TechnicianTotals]) -> dict[str, int]:
+    """Column sums of a period's per-technician totals (the TOTAL row of every export)."""
+    sums = dict.fromkeys(SUMMED_FIELDS, 0)
+    for item in totals:
+        for name in SUMMED_FIELDS:
+            sums[name] += getattr(item, name)
+    return sums

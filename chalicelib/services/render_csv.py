@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib.domain.pay_periods import TechnicianTotals, as_cents
+from chalicelib.domain.pay_periods import TechnicianTotals, as_cents, sum_totals
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -126,9 +126,8 @@ def pay_period_csv(period: Mapping[str, Any], totals: Iterable[Any]) -> bytes:
     start = safe_cell(_get(period, "start", "period_start"))
     end = safe_cell(_get(period, "end", "period_end"))
     rows: list[list[str]] = []
-    sums = dict(minutes=0, sales_count=0, sales=0, base=0, commission=0, adjustments=0, total=0)
-    for item in totals:
-        t = _as_totals(item)
+    items = [_as_totals(item) for item in totals]
+    for t in items:
         rows.append(
             [
                 start,
@@ -146,13 +145,7 @@ def pay_period_csv(period: Mapping[str, Any], totals: Iterable[Any]) -> bytes:
                 format_cents(t.total_pay_cents),
             ]
         )
-        sums["minutes"] += t.hours_minutes
-        sums["sales_count"] += t.sales_count
-        sums["sales"] += t.sales_cents
-        sums["base"] += t.base_pay_cents
-        sums["commission"] += t.commission_cents
-        sums["adjustments"] += t.adjustments_cents
-        sums["total"] += t.total_pay_cents
+    sums = sum_totals(items)
     rows.append(
         [
             start,
@@ -160,14 +153,14 @@ def pay_period_csv(period: Mapping[str, Any], totals: Iterable[Any]) -> bytes:
             "",
             TOTAL_LABEL,
             "",
-            format_minutes_as_hours(sums["minutes"]),
+            format_minutes_as_hours(sums["hours_minutes"]),
             "",
             str(sums["sales_count"]),
-            format_cents(sums["sales"]),
-            format_cents(sums["base"]),
-            format_cents(sums["commission"]),
-            format_cents(sums["adjustments"]),
-            format_cents(sums["total"]),
+            format_cents(sums["sales_cents"]),
+            format_cents(sums["base_pay_cents"]),
+            format_cents(sums["commission_cents"]),
+            format_cents(sums["adjustments_cents"]),
+            format_cents(sums["total_pay_cents"]),
         ]
     )
     return _write(PAY_PERIOD_COLUMNS, rows)

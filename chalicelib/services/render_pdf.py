@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from chalicelib.domain.pay_periods import TechnicianTotals, as_cents
+from chalicelib.domain.pay_periods import TechnicianTotals, as_cents, sum_totals
 
 __all__ = [
     "DEFAULT_PRIMARY_COLOR",
@@ -361,9 +361,8 @@ def pay_period_pdf(
     scale = kit.frame_width / (sum(widths) * inch)
     widths = [w * inch * scale for w in widths]
     rows: list[list[Any]] = [header]
-    sums = dict(minutes=0, sales=0, base=0, commission=0, adjustments=0, total=0)
-    for item in totals:
-        t = _as_totals(item)
+    items = [_as_totals(item) for item in totals]
+    for t in items:
         rows.append(
             [
                 kit.fit(t.technician_name, widths[0]),
@@ -376,22 +375,17 @@ def pay_period_pdf(
                 format_money(t.total_pay_cents),
             ]
         )
-        sums["minutes"] += t.hours_minutes
-        sums["sales"] += t.sales_cents
-        sums["base"] += t.base_pay_cents
-        sums["commission"] += t.commission_cents
-        sums["adjustments"] += t.adjustments_cents
-        sums["total"] += t.total_pay_cents
+    sums = sum_totals(items)
     rows.append(
         [
             "Grand total",
             "",
-            _format_minutes(sums["minutes"]),
-            format_money(sums["sales"]),
-            format_money(sums["base"]),
-            format_money(sums["commission"]),
-            format_money(sums["adjustments"]),
-            format_money(sums["total"]),
+            _format_minutes(sums["hours_minutes"]),
+            format_money(sums["sales_cents"]),
+            format_money(sums["base_pay_cents"]),
+            format_money(sums["commission_cents"]),
+            format_money(sums["adjustments_cents"]),
+            format_money(sums["total_pay_cents"]),
         ]
     )
     story.append(kit.table(rows, widths, money_from=2, total_row=True))

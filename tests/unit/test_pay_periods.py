@@ -420,3 +420,14 @@ def test_ensure_open_for():
         with pytest.raises(PeriodLockedError) as info:
             ensure_open_for(day, window, "closed")
         assert (info.value.code, info.value.status) == ("PERIOD_LOCKED", 409)
+
+
+def test_sum_totals_adds_every_money_column():
+    from chalicelib.domain.pay_periods import TechnicianTotals, sum_totals
+
+    rows = [TechnicianTotals(1, "A", "hourly", 2, 1000, 75, -10, 90, 2500, 3750, 3815),
+            TechnicianTotals(2, "B", "salary", 1, 500, 50, 0, 0, 0, 180000, 180050)]
+    assert sum_totals(rows) == {"hours_minutes": 90, "sales_count": 3, "sales_cents": 1500,
+                                "base_pay_cents": 183750, "commission_cents": 125,
+                                "adjustments_cents": -10, "total_pay_cents": 183865}
+    assert sum_totals([])["total_pay_cents"] == 0
