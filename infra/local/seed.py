@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from chalicelib.services import accounts
+from infra.local import seed_business
 from infra.local.files import read_or_create
 from chalicelib.store import tenants
 
@@ -33,18 +34,10 @@ def seed() -> dict[str, str]:
         tenant_id = tenant.tenant_id
         if tenant.business_code != DEMO_CODE:
             raise RuntimeError(f"demo tenant got code {tenant.business_code}, expected DEMO")
-        _seed_business_data(tenant_id)
+        seed_business.seed(tenant_id)
     return {"business_code": DEMO_CODE, "tenant_id": tenant_id, "username": ADMIN_USERNAME,
-            "password": password}
-
-
-def _seed_business_data(tenant_id: str) -> None:
-    """Technicians, line items and customers (added as those features land)."""
-    try:
-        from infra.local import seed_business
-    except ImportError:
-        return
-    seed_business.seed(tenant_id)
+            "password": password, "technician_username": seed_business.TECH_USERNAME,
+            "technician_password": seed_business.technician_password()}
 
 
 def print_login(info: dict[str, str], api: str) -> None:
@@ -54,6 +47,7 @@ Demo tenant ready.
   tenant id     : {info['tenant_id']}
   username      : {info['username']}
   password      : {info['password']}
+  technician    : {info['technician_username']} / {info['technician_password']}
 
   curl {api}/api/v1/tenants/resolve/{info['business_code']}
   curl -X POST {api}/api/v1/auth/login -H "Content-Type: application/json" \\
