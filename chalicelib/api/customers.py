@@ -14,19 +14,6 @@ from chalicelib.services import customers
 bp = Blueprint(__name__)
 
 
-class CustomerIn(Body):
-    """E-mail addresses are unique among a tenant's customers (409)."""
-
-    name: str = Field(min_length=1, max_length=200)
-    email: Email | None = None
-    phone: str | None = Field(default=None, max_length=40)
-    address: str | None = Field(default=None, max_length=300)
-    city: str | None = Field(default=None, max_length=100)
-    state: str | None = Field(default=None, max_length=50)
-    zip: str | None = Field(default=None, max_length=20)
-    notes: str | None = Field(default=None, max_length=2000)
-
-
 class CustomerPatch(Body):
     """Only the fields sent change; null clears an optional field."""
 
@@ -38,6 +25,12 @@ class CustomerPatch(Body):
     state: str | None = Field(default=None, max_length=50)
     zip: str | None = Field(default=None, max_length=20)
     notes: str | None = Field(default=None, max_length=2000)
+
+
+class CustomerIn(CustomerPatch):
+    """E-mail addresses are unique among a tenant's customers (409)."""
+
+    name: str = Field(min_length=1, max_length=200)
 
 
 class CustomersQuery(Query):
