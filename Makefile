@@ -32,9 +32,9 @@ run: $(STAMP)
 tick: $(STAMP)
 	$(PY) -m infra.local.worker --once
 
-## Regenerate chalicelib/api/route_table.py after adding or changing a route.
+## Regenerate chalicelib/core/route_table.py after adding or changing a route.
 routes: $(STAMP)
-	$(PY) -m chalicelib.api.registry
+	$(PY) -m chalicelib.core.registry
 
 ## The whole suite: unit, API (moto) and end-to-end (HTTP) tests.
 test: $(STAMP)
@@ -42,7 +42,7 @@ test: $(STAMP)
 
 ## Unit and API tests only.
 test-fast: $(STAMP)
-	$(PY) -m pytest -n auto -q tests/unit tests/api
+	$(PY) -m pytest -n auto -q --ignore=tests/e2e
 
 ## Benchmarks (not tests): DynamoDB calls per request, import time.
 bench: $(STAMP)

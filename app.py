@@ -10,8 +10,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from chalice import Chalice, CORSConfig, Rate, Response
 
-from chalicelib.api import registry
-from chalicelib.core import openapi
+from chalicelib.core import openapi, registry, routing, settings
 from chalicelib.core.errors import error_body
 
 API_PREFIX = "/api/v1"
@@ -24,8 +23,17 @@ app.api.cors = CORSConfig(
                    "Last-Event-ID"],
     expose_headers=["Retry-After"])
 
-# API areas are listed in chalicelib/api/registry.py (API_MODULES); each route's module
-# is imported on its first call.
+
+def _rate_limit(scope: str, subject: str) -> None:
+    """The shared DynamoDB rate limiter (imported on the first request, not at import)."""
+    from chalicelib.platform import rate_limit
+
+    rate_limit.check(scope, subject)
+
+
+routing.use_rate_limiter(_rate_limit)
+# Every chalicelib/<feature>/api.py serves routes (core/registry.py discovers them); each
+# route's module is imported on its first call.
 registry.register_all(app, API_PREFIX)
 
 _CHALICE_CODES = {400: "BAD_REQUEST", 403: "FORBIDDEN", 404: "NOT_FOUND",
@@ -61,21 +69,22 @@ def swagger_ui():
                     headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-# Read at import: `chalice package` turns it into the event source mapping's queue.
-EVENTS_QUEUE = os.environ.get("EVENTS_QUEUE_NAME", "tradekitt-dev-events")
+# Read at import: `chalice package` turns it into the event source mapping's queue, so
+# package with the stage's STAGE (or EVENTS_QUEUE_NAME) in the environment.
+EVENTS_QUEUE = settings.events_queue_name()
 
 
 @app.on_sqs_message(queue=EVENTS_QUEUE, batch_size=10)
 def deliver_webhooks(event):
     """Webhook fan-out, attempts and retries; reports partial batch failures."""
-    from chalicelib.services import webhook_delivery  # not needed by the API's cold start
+    from chalicelib.webhooks import delivery  # not needed by the API's cold start
 
-    return webhook_delivery.handle_sqs_event(event.to_dict(), event.context)
+    return delivery.handle_sqs_event(event.to_dict(), event.context)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_event_outbox(event):
     """Re-enqueue events whose SQS send failed (the outbox), so none is lost."""
-    from chalicelib.services import events
+    from chalicelib.platform import outbox
 
-    return {"requeued": events.sweep_outbox()}
+    return {"requeued": outbox.sweep_outbox()}

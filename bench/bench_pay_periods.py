@@ -50,11 +50,14 @@ def _figures(counter) -> dict:  # noqa: ANN001
 
 
 def _seed(tid: str, window) -> None:  # noqa: ANN001
-    from chalicelib.domain import sales as rules
-    from chalicelib.domain.commission import SaleLine
-    from chalicelib.store import keys
-    from chalicelib.store import sales as sales_store
-    from chalicelib.store.models import CounterItem, PayPeriodItem, SaleItem
+    from chalicelib.commission import rules
+    from chalicelib.commission.rules import SaleLine
+    from chalicelib.payperiods import store as period_store
+    from chalicelib.platform import keys
+    from chalicelib.sales import store as sales_store
+    from chalicelib.platform.counters import CounterItem
+    from chalicelib.payperiods.store import PayPeriodItem
+    from chalicelib.sales.store import SaleItem
 
     seller = rules.seller_config(rules.TenantCommission(), override={
         "commission_rate_bps": 750, "flat_cents": None, "ov_rate_bps": 0,
@@ -71,7 +74,7 @@ def _seed(tid: str, window) -> None:  # noqa: ANN001
                                             seller, None)
             snap = snapshot.to_dict()
             day = window.start + timedelta(days=n % window.days)
-            batch.save(sales_store.new_sale_item(tid, sale_id, {
+            batch.save(sales_store.new_sale(tid, sale_id, **{
                 "technician_id": tech, "technician_name": f"Tech {tech}", "item_id": 1,
                 "item_name": "Annual maintenance package", "item_category": "Maintenance",
                 "installer_id": None, "quantity": 1, "sale_price_cents": price,
@@ -83,7 +86,7 @@ def _seed(tid: str, window) -> None:  # noqa: ANN001
                 "sale_date": day.isoformat(), "approval_status": "approved",
                 "approved_by": 1, "approved_at": now, "payment_status": "paid",
                 "payment_date": day.isoformat(), "voided": False, "created_by": 1,
-                "created_at": now, "updated_at": now, "revision": 1}))
+                "created_at": now, "updated_at": now}))
     CounterItem(*keys.counter_key(tid, "sale"), value=N_SALES).save()
     # the period item as N sale transactions would have left it
     PayPeriodItem(*keys.pay_period_key(tid, window.key), tenant_id=tid, status="open",
@@ -91,7 +94,7 @@ def _seed(tid: str, window) -> None:  # noqa: ANN001
                   end_date=window.end.isoformat(), sales_count=N_SALES,
                   revision=N_SALES).save()
     for n in range(N_ADJUSTMENTS):
-        sales_store.new_adjustment(
+        period_store.new_adjustment(
             tid, effective_date=(window.start + timedelta(days=n % window.days)).isoformat(),
             period_start=window.key, sale_id=900_000 + n, role="technician",
             technician_id=1 + n % N_TECHS, amount_cents=-(1_000 + n), reason="clawback",
@@ -99,9 +102,10 @@ def _seed(tid: str, window) -> None:  # noqa: ANN001
 
 
 def run() -> dict:
-    from chalicelib.domain.pay_periods import period_for
-    from chalicelib.domain.sales import tenant_today
-    from chalicelib.services import line_items, technicians
+    from chalicelib.payperiods.rules import period_for
+    from chalicelib.core.clock import today_in as tenant_today
+    from chalicelib.catalog import service as line_items
+    from chalicelib.technicians import service as technicians
 
     result: dict = {"sales": N_SALES, "technicians": N_TECHS,
                     "adjustments": N_ADJUSTMENTS}
@@ -122,7 +126,7 @@ def run() -> dict:
         items = api.get("/admin/pay-periods", as_=owner).data["items"]
         period_id = next(p["id"] for p in items if p["start_date"] == window.key)
 
-        from chalicelib.services import pay_periods
+        from chalicelib.payroll import service as pay_periods
 
         pay_periods.CLOSE_BUDGET_S = 600.0  # moto's GSI Query is far slower than AWS's
         with count_calls() as c, _aws_time() as in_aws:
@@ -167,7 +171,7 @@ def run() -> dict:
         files = closed["exports"]
         result["frozen_files"] = 2 + len(files["statements"]) * 2
         started = time.perf_counter()
-        from chalicelib.services import render_pdf
+        from chalicelib.payroll import render_pdf
 
         render_pdf.commission_statement_pdf(
             {"display_name": "Bench"}, {"id": period_id, "start": window.key,

@@ -18,7 +18,8 @@ def _figures(counter) -> dict:  # noqa: ANN001
 
 
 def run() -> dict:
-    from chalicelib.services import line_items, technicians
+    from chalicelib.catalog import service as line_items
+    from chalicelib.technicians import service as technicians
     from tests.support.sales_helpers import technician_login
 
     result: dict = {}

@@ -30,8 +30,9 @@ def _calls(counter) -> dict:
 def run() -> dict:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from chalicelib.domain import webhook_deliveries as rules
-    from chalicelib.services import events, webhook_delivery
+    from chalicelib.platform import outbox as events
+    from chalicelib.webhooks import delivery as webhook_delivery
+    from chalicelib.webhooks import rules
     from tests.support.receiver import Receiver
 
     result: dict = {"retry_schedule": rules.schedule_summary(webhook_delivery.POLICY)}

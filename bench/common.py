@@ -64,8 +64,8 @@ def emulated_api() -> Iterator["object"]:
     from moto import mock_aws
 
     import app as app_module
-    from chalicelib.services import events
-    from chalicelib.store import table
+    from chalicelib.platform import outbox as events
+    from chalicelib.platform import table
     from infra.local.gateway import install_on_test_client
     from tests.support.api import Api
     from tests.support.aws import create_resources

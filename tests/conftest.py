@@ -29,8 +29,8 @@ def aws():
     """A fresh moto backend with the table, queues and bucket of ``infra/template.yaml``."""
     from moto import mock_aws
 
-    from chalicelib.services import events
-    from chalicelib.store import table
+    from chalicelib.platform import outbox as events
+    from chalicelib.platform import table
     from tests.support.aws import create_resources
 
     with mock_aws():

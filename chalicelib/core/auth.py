@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from chalicelib.core import tokens
 from chalicelib.core.errors import Forbidden, Unauthorized
-from chalicelib.domain import roles as role_rules
+from chalicelib.core import roles as role_rules
 
 
 @dataclass(frozen=True)

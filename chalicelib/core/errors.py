@@ -1,8 +1,17 @@
 """Domain and HTTP errors, and the one place that maps them to the response envelope.
 
 Every error response is ``{"ok": false, "error": {"code": ..., "message": ...}}`` with the
-seed's code table. Handlers and services raise these; ``core.routing`` turns them into
-responses, so no handler builds an error body by hand.
+seed's code table. Two families:
+
+* ``DomainError``: raised by pure rules (and services) with no notion of HTTP:
+  ``InvalidInput`` (input that can never be valid; carries the ``field``) and
+  ``RuleViolation`` (a move the current state does not allow). ``http_error`` maps them:
+  422 ``VALIDATION_ERROR`` naming the field, 409 ``CONFLICT``.
+* ``AppError``: HTTP-level outcomes raised by the edge and services (``NotFound``,
+  ``Forbidden``, ``TooManyRequests`` with ``Retry-After``, ...).
+
+``core.routing`` turns both into responses, so no handler builds an error body by hand
+and no service re-reads an exception's message.
 """
 from __future__ import annotations
 
@@ -53,6 +62,46 @@ class ValidationFailed(AppError):
 
 class TooManyRequests(AppError):
     status, code = 429, "TOO_MANY_REQUESTS"
+
+
+class DomainError(Exception):
+    """A business rule said no. Rules raise these; ``http_error`` maps them."""
+
+
+class InvalidInput(DomainError, ValueError):
+    """Input that can never be valid (HTTP 422); ``field`` names it (dotted for nested
+    fields, ``body`` when it is the request as a whole)."""
+
+    default_field = "body"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field or self.default_field
+
+    def at(self, field: str) -> InvalidInput:
+        """The same error, naming ``field`` (a service knows which input it checked)."""
+        copy = type(self).__new__(type(self))
+        InvalidInput.__init__(copy, self.message, field=field)
+        return copy
+
+
+class RuleViolation(DomainError):
+    """A move the current state does not allow (HTTP 409)."""
+
+
+def http_error(exc: DomainError) -> AppError:
+    """The HTTP answer of a domain error: the one mapping."""
+    if isinstance(exc, InvalidInput):
+        return ValidationFailed(f"{exc.field}: {exc.message}",
+                                details=[{"field": exc.field, "message": exc.message}])
+    return Conflict(str(exc))
+
+
+def invalid(field: str, message: str) -> InvalidInput:
+    """``InvalidInput`` naming ``field`` (for services that check input against stored
+    data: an unknown technician id, an inactive item)."""
+    return InvalidInput(message, field=field)
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

@@ -28,10 +28,10 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.core.auth import Principal, authenticate, require
-from chalicelib.core.errors import AppError, BadRequest, ValidationFailed, error_body, ok_body
+from chalicelib.core.errors import (AppError, BadRequest, DomainError, NotFound, ValidationFailed,
+                                    error_body, http_error, ok_body)
 from chalicelib.core.pagination import PageRequest, parse_page
 from chalicelib.core.wire import snake_keys, to_snake
-from chalicelib.services import rate_limit
 
 log = logging.getLogger("tradekitt.api")
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -55,6 +55,26 @@ class EndpointSpec:
     content_type: str
     description: str = ""
     module: str = ""
+
+
+# Rate-limit scopes the decorator counts (the limiter itself is a platform adapter that
+# app.py plugs in with ``use_rate_limiter``: the HTTP edge knows no table).
+IP, TENANT, AUTH = "ip", "tenant", "auth"
+RateLimiter = Callable[[str, str], None]
+
+
+def _no_limit(scope: str, subject: str) -> None:
+    return None
+
+
+_rate_limiter: RateLimiter = _no_limit
+
+
+def use_rate_limiter(limiter: RateLimiter) -> None:
+    """``limiter(scope, subject)`` counts one request and raises ``TooManyRequests``
+    when the scope's window is full."""
+    global _rate_limiter
+    _rate_limiter = limiter
 
 
 ENDPOINTS: list[EndpointSpec] = []
@@ -113,8 +133,6 @@ class ApiRequest:
 
     def int_param(self, name: str) -> int:
         """A numeric path id; anything else cannot name a resource, so 404."""
-        from chalicelib.core.errors import NotFound
-
         raw = self.params.get(name, "")
         if not raw.isdigit() or int(raw) < 1 or len(raw) > 12:
             raise NotFound(f"{name} {raw!r} not found")
@@ -211,6 +229,8 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, tag: str,
                                        params), response, status)
             except AppError as exc:
                 return error_response(exc)
+            except DomainError as exc:
+                return error_response(http_error(exc))
             except Exception:  # noqa: BLE001 - the envelope must hide internals
                 log.exception("unhandled error in %s %s", method, path)
                 return internal_error_response()
@@ -218,14 +238,14 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, tag: str,
         def _handle(request: Any, lambda_context: Any, params: dict[str, str]) -> Any:
             headers = request.headers
             source_ip = ((request.context or {}).get("identity") or {}).get("sourceIp", "")
-            rate_limit.check(rate_limit.IP, source_ip)
-            if rate == "auth":
-                rate_limit.check(rate_limit.AUTH, source_ip)
+            _rate_limiter(IP, source_ip)
+            if rate == AUTH:
+                _rate_limiter(AUTH, source_ip)
             principal = None
             if not public:
                 principal = authenticate(headers)
                 require(principal, permission)  # type: ignore[arg-type]
-                rate_limit.check(rate_limit.TENANT, principal.tenant_id)
+                _rate_limiter(TENANT, principal.tenant_id)
             raw_query = {to_snake(k): v for k, v in (request.query_params or {}).items()}
             req = ApiRequest(
                 principal=principal,

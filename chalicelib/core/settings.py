@@ -51,6 +51,10 @@ class Settings:
     rate_limit_auth: int
     api_url: str
 
+    @property
+    def dead_letter_queue_name(self) -> str:
+        return f"{self.events_queue_name}-dlq"
+
     def signing_key(self) -> str:
         """The JWT signing key; refuses to run with a missing or short one."""
         if len(self.jwt_secret) < 32:
@@ -63,16 +67,48 @@ class Settings:
         return self.stage in LOCAL_STAGES
 
 
+def _env(name: str) -> str | None:
+    """An environment variable; unset and empty both mean "not set"."""
+    return os.environ.get(name) or None
+
+
+def stage() -> str:
+    return _env("STAGE") or "local"
+
+
+def table_name() -> str:
+    """The single table (``TABLE_NAME``, default ``tradekitt-<stage>``)."""
+    return _env("TABLE_NAME") or f"tradekitt-{stage()}"
+
+
+def events_queue_name() -> str:
+    """The events queue (``EVENTS_QUEUE_NAME``, default ``tradekitt-<stage>-events``);
+    its dead-letter queue is this name plus ``-dlq``."""
+    return _env("EVENTS_QUEUE_NAME") or f"tradekitt-{stage()}-events"
+
+
+def exports_bucket() -> str:
+    return _env("EXPORTS_BUCKET") or f"tradekitt-{stage()}-exports"
+
+
+def aws_region() -> str:
+    return _env("AWS_DEFAULT_REGION") or _env("AWS_REGION") or "us-east-1"
+
+
+def aws_endpoint_url() -> str | None:
+    """The emulator's endpoint (moto, LocalStack); None on AWS."""
+    return _env("AWS_ENDPOINT_URL")
+
+
 def get_settings() -> Settings:
     """Read the current settings from the environment."""
-    stage = os.environ.get("STAGE", "local")
     return Settings(
-        stage=stage,
-        table_name=os.environ.get("TABLE_NAME", f"tradekitt-{stage}"),
-        events_queue_name=os.environ.get("EVENTS_QUEUE_NAME", f"tradekitt-{stage}-events"),
-        exports_bucket=os.environ.get("EXPORTS_BUCKET", f"tradekitt-{stage}-exports"),
-        aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
-        aws_region=os.environ.get("AWS_DEFAULT_REGION", os.environ.get("AWS_REGION", "us-east-1")),
+        stage=stage(),
+        table_name=table_name(),
+        events_queue_name=events_queue_name(),
+        exports_bucket=exports_bucket(),
+        aws_endpoint_url=aws_endpoint_url(),
+        aws_region=aws_region(),
         jwt_secret=os.environ.get("JWT_SECRET", ""),
         jwt_issuer=os.environ.get("JWT_ISSUER", "tradekitt"),
         jwt_audience=os.environ.get("JWT_AUDIENCE", "tradekitt-api"),

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import jwt
 
+from chalicelib.core import clock
 from chalicelib.core.errors import Unauthorized
 from chalicelib.core.settings import get_settings
 
@@ -37,14 +38,14 @@ def _issue(claims: dict[str, Any], ttl_s: int, now: datetime) -> IssuedToken:
 
 def issue_access(tenant_id: str, user_id: int, roles: list[str], session_id: str,
                  now: datetime | None = None) -> IssuedToken:
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     return _issue({"sub": str(user_id), "tid": tenant_id, "roles": list(roles),
                    "typ": ACCESS, "sid": session_id}, get_settings().access_token_ttl_s, now)
 
 
 def issue_refresh(tenant_id: str, user_id: int, session_id: str,
                   now: datetime | None = None) -> IssuedToken:
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     return _issue({"sub": str(user_id), "tid": tenant_id, "typ": REFRESH, "sid": session_id},
                   get_settings().refresh_token_ttl_s, now)
 

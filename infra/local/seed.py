@@ -9,10 +9,10 @@ import secrets
 import sys
 from pathlib import Path
 
-from chalicelib.services import accounts
+from chalicelib.accounts import service as accounts
 from infra.local import seed_business
 from infra.local.files import read_or_create
-from chalicelib.store import tenants
+from chalicelib.accounts import store as tenants
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 CREDENTIALS = PROJECT_DIR / ".local" / "demo-login.txt"

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import secrets
 
-from chalicelib.services import commission_config, customers, line_items, technicians
-from chalicelib.services import tenant_settings
+from chalicelib.commission import service as commission_config
+from chalicelib.customers import service as customers
+from chalicelib.catalog import service as line_items
+from chalicelib.technicians import service as technicians
+from chalicelib.settings import service as tenant_settings
 from infra.local.files import read_or_create
 
 TECH_USERNAME = "mike"

@@ -8,7 +8,7 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
-from chalicelib.domain.pay_periods import PeriodWindow, period_for
+from chalicelib.payperiods.rules import PeriodWindow, period_for
 from tests.support.api import Account, Api
 from tests.support.sales_helpers import SEED_COMMISSION_CONFIG, SEED_SALE, record, seed_catalog
 
@@ -17,7 +17,7 @@ PDF_HEADERS = {"Accept": "*/*"}  # what curl sends
 
 
 def real_today() -> date:
-    from chalicelib.domain.sales import tenant_today
+    from chalicelib.core.clock import today_in as tenant_today
 
     return tenant_today("America/New_York")
 
@@ -58,14 +58,14 @@ def sale(api: Api, owner: Account, day: date, approve: bool = True,
 def travel(monkeypatch: Any, days: int) -> date:
     """Move the tenant's today ``days`` ahead for every service (sales, periods,
     settings); returns the new today."""
-    from chalicelib.domain import sales as rules
+    from chalicelib.core import clock
 
-    original = rules.tenant_today
+    original = clock.today_in
 
     def shifted(zone: Any, now: Any = None) -> date:
         return original(zone, now) + timedelta(days=days)
 
-    monkeypatch.setattr(rules, "tenant_today", shifted)
+    monkeypatch.setattr(clock, "today_in", shifted)
     return real_today() + timedelta(days=days)
 
 

@@ -42,15 +42,21 @@ def seed_catalog(api: Api, account: Account) -> dict[str, Any]:
     """Technician 1 (the seed's) and line items 1-5, item 5 listed at $1,500.00, so that
     the seed's sale body works unchanged. Written through the services (set-up only: the
     routes themselves are tested in test_technicians / test_line_items)."""
-    from chalicelib.services import line_items, technicians
+    from chalicelib.catalog import service as line_items
+    from chalicelib.catalog.api import LineItemOut
+    from chalicelib.technicians import service as technicians
+    from chalicelib.technicians.api import TechnicianOut
+
+    def view(out: Any, item: Any) -> dict[str, Any]:
+        return out.model_validate(item).model_dump(mode="json")
 
     tid = account.tenant_id
-    tech = technicians.view(technicians.create(tid, dict(SEED_TECHNICIAN)))
-    items = [line_items.view(line_items.create(tid, {"name": f"Filter {n}",
-                                                     "category": "Parts",
-                                                     "price_cents": 2500}))
+    tech = view(TechnicianOut, technicians.create(tid, dict(SEED_TECHNICIAN)))
+    items = [view(LineItemOut, line_items.create(tid, {"name": f"Filter {n}",
+                                                       "category": "Parts",
+                                                       "price_cents": 2500}))
              for n in range(1, 5)]
-    items.append(line_items.view(line_items.create(tid, {
+    items.append(view(LineItemOut, line_items.create(tid, {
         "name": "Annual maintenance package", "category": "Maintenance",
         "price_cents": 150000})))
     assert tech["id"] == 1 and items[-1]["id"] == 5
@@ -82,9 +88,9 @@ def technician_login(api: Api, account: Account, name: str = "Tina Tech",
 
 def close_period(tenant_id: str, day: date, frequency: str = "biweekly") -> None:
     """Mark the pay period containing ``day`` closed, as the pay-period feature will."""
-    from chalicelib.domain.pay_periods import period_for
-    from chalicelib.store import keys
-    from chalicelib.store.models import PayPeriodItem
+    from chalicelib.payperiods.rules import period_for
+    from chalicelib.platform import keys
+    from chalicelib.payperiods.store import PayPeriodItem
 
     window = period_for(day, frequency)
     PayPeriodItem(*keys.pay_period_key(tenant_id, window.key), tenant_id=tenant_id,
@@ -94,8 +100,8 @@ def close_period(tenant_id: str, day: date, frequency: str = "biweekly") -> None
 
 def set_sale_counter(tenant_id: str, value: int) -> None:
     """Make the next sale id ``value + 1`` (the seed's curls name sale 42)."""
-    from chalicelib.store import keys
-    from chalicelib.store.models import CounterItem
+    from chalicelib.platform import keys
+    from chalicelib.platform.counters import CounterItem
 
     CounterItem(*keys.counter_key(tenant_id, "sale"), value=value).save()
 
@@ -109,12 +115,12 @@ def record(api: Api, account: Account, body: dict[str, Any],
 
 
 def event_types(tenant_id: str) -> list[str]:
-    from chalicelib.store import events as event_store
+    from chalicelib.platform import outbox as event_store
 
     return [e.event_type for e in event_store.since(tenant_id, "")]
 
 
 def events_of(tenant_id: str, event_type: str) -> list[dict[str, Any]]:
-    from chalicelib.store import events as event_store
+    from chalicelib.platform import outbox as event_store
 
     return [e.data for e in event_store.since(tenant_id, "") if e.event_type == event_type]

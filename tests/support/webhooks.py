@@ -1,22 +1,25 @@
 """Driving webhook delivery in moto tests, the way Lambda's SQS event source would.
 
-``Delivery(api, monkeypatch)`` freezes the delivery clock (``advance()`` moves it), seeds
-the jitter, and intercepts the retries the service enqueues, so a test can play a whole
-multi-hour retry schedule instantly: ``pump()`` hands the visible messages of the (moto)
-events queue to the Lambda handler in one batch and deletes those not reported failed;
-``run_next()`` jumps the clock to the next scheduled retry and delivers it.
+``Delivery(api, monkeypatch)`` freezes the clock (``chalicelib.core.clock.time``, which
+delivery reads; ``advance()`` moves it), seeds the jitter, and intercepts the retries the
+service enqueues, so a test can play a whole multi-hour retry schedule instantly: ``pump()``
+hands the visible messages of the (moto) events queue to the Lambda handler in one batch
+and deletes those not reported failed; ``run_next()`` jumps the clock to the next
+scheduled retry and delivers it.
 """
 from __future__ import annotations
 
 import json
 import random
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 
-from chalicelib.services import webhook_delivery
+from chalicelib.core import clock
+from chalicelib.webhooks import delivery as webhook_delivery
 
 QUEUE = "tradekitt-test-events"
 DLQ = "tradekitt-test-events-dlq"
@@ -58,9 +61,9 @@ class Delivery:
     def __init__(self, api: Any, monkeypatch: Any, seed: int = 7,
                  intercept: bool = True) -> None:
         self.api = api
-        self.now = float(int(webhook_delivery.time.time()))
+        self.now = float(int(time.time()))
         self.scheduled: list[Scheduled] = []
-        monkeypatch.setattr(webhook_delivery, "clock", lambda: self.now)
+        monkeypatch.setattr(clock, "time", lambda: self.now)
         monkeypatch.setattr(webhook_delivery, "rng", random.Random(seed))
         if intercept:
             monkeypatch.setattr(webhook_delivery, "_enqueue", self._enqueue)

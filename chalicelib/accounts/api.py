@@ -1,0 +1,158 @@
+"""Staff authentication (register, login, refresh, logout, me) and
+``GET /tenants/resolve/{code}``: find a business by its code (public)."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from chalice import Blueprint
+from pydantic import AliasChoices, Field
+
+from chalicelib.core.schemas import Body, Email, Out, Password, Username, id_from
+from chalicelib.core.errors import BadRequest
+from chalicelib.core.routing import ApiRequest, endpoint
+from chalicelib.core.settings import get_settings
+from chalicelib.core import roles
+from chalicelib.accounts import service as accounts
+
+bp = Blueprint(__name__)
+
+
+class RegisterIn(Body):
+    email: Email
+    username: Username
+    password: Password
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    company_name: str = Field(min_length=1, max_length=200)
+
+
+class LoginIn(Body):
+    username: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class RefreshIn(Body):
+    refresh_token: str = Field(min_length=1)
+
+
+class UserOut(Out):
+    id: int = id_from("user_id")
+    username: str
+    name: str = Field(validation_alias=AliasChoices("name", "display_name"))
+    is_admin: bool
+    roles: list[str]
+
+
+class TokensOut(Out):
+    access_token: str
+    refresh_token: str
+    user: UserOut
+
+
+class RegisterOut(TokensOut):
+    business_code: str
+    business_name: str
+    tenant_id: str
+
+
+class RefreshOut(Out):
+    access_token: str
+    refresh_token: str
+
+
+class MeOut(UserOut):
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    tenant_id: str
+    technician_id: int | None
+
+
+class LogoutOut(Out):
+    logged_out: bool
+
+
+def _tenant_header(req: ApiRequest) -> str:
+    value = (req.headers.get("x-tenant-id") or "").strip()
+    if not value:
+        raise BadRequest("X-Tenant-Id header is required")
+    try:
+        uuid.UUID(value)
+    except ValueError as exc:
+        raise BadRequest("X-Tenant-Id must be a tenant UUID") from exc
+    return value
+
+
+@endpoint(bp, "/auth/register", "POST", summary="Register a business and its first admin",
+          tag="auth", public=True, rate="auth", body=RegisterIn, response=RegisterOut,
+          status=201)
+def register(req: ApiRequest) -> Any:
+    """Creates the tenant (business code from the company name, suffixed on collision) and
+    an admin user, and returns tokens for immediate auto-login. 409 when the e-mail or
+    username is taken."""
+    body: RegisterIn = req.body
+    session, tenant = accounts.register(
+        email=str(body.email), username=body.username, password=body.password,
+        first_name=body.first_name, last_name=body.last_name, company_name=body.company_name)
+    return {"access_token": session.access_token, "refresh_token": session.refresh_token,
+            "user": session.user, "business_code": tenant.business_code,
+            "business_name": tenant.name, "tenant_id": tenant.tenant_id}
+
+
+@endpoint(bp, "/auth/login", "POST", summary="Log in with username and password",
+          tag="auth", public=True, rate="auth", body=LoginIn, response=TokensOut)
+def login(req: ApiRequest) -> Any:
+    """Needs ``X-Tenant-Id``. Five failed attempts in a row lock the account for 15 minutes
+    (429 with ``Retry-After``)."""
+    body: LoginIn = req.body
+    return accounts.login(_tenant_header(req), body.username, body.password)
+
+
+@endpoint(bp, "/auth/refresh", "POST", summary="Exchange a refresh token for new tokens",
+          tag="auth", public=True, rate="auth", body=RefreshIn, response=RefreshOut)
+def refresh(req: ApiRequest) -> Any:
+    """Refresh tokens are single use: the response carries a rotated ``refresh_token``;
+    presenting an already-used one revokes the whole session."""
+    body: RefreshIn = req.body
+    return accounts.refresh(req.headers.get("x-tenant-id"), body.refresh_token)
+
+
+@endpoint(bp, "/auth/logout", "POST", summary="End the current session", tag="auth",
+          permission=roles.SELF, response=LogoutOut)
+def logout(req: ApiRequest) -> Any:
+    """Revokes the session's refresh tokens. The access token expires on its own (15 min)."""
+    accounts.logout(req.tenant_id, req.user.session_id)
+    return {"logged_out": True}
+
+
+@endpoint(bp, "/auth/me", "GET", summary="The signed-in user", tag="auth",
+          permission=roles.SELF, response=MeOut)
+def me(req: ApiRequest) -> Any:
+    return accounts.current_user(req.tenant_id, req.user.user_id)
+
+
+# --- tenants: find a business by its code (public) --------------------------------------
+
+
+class Branding(Out):
+    display_name: str
+    primary_color: str
+
+
+class ResolveOut(Out):
+    """Keys exactly as the seed documents them (published clients read ``tenantId``)."""
+
+    businessCode: str
+    businessName: str
+    apiUrl: str
+    tenantId: str
+    branding: Branding
+
+
+@endpoint(bp, "/tenants/resolve/{code}", "GET", summary="Resolve a tenant by business code",
+          tag="auth", public=True, response=ResolveOut)
+def resolve(req: ApiRequest) -> Any:
+    """Case-insensitive; 404 ``NOT_FOUND`` for an unknown code."""
+    tenant = accounts.resolve_tenant(req.params["code"])
+    return accounts.tenant_view(tenant, get_settings().api_url)

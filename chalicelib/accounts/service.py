@@ -1,0 +1,201 @@
+"""Registration, login, token refresh and logout (SPEC.md "Auth").
+
+DynamoDB calls (besides rate limiting): login 3 (username pointer, user, session put),
+plus 1 when a failure counter must be written; refresh 2 (user, conditional session
+update), plus 2 when reuse is detected; register 1 transaction (+1 per business-code
+collision).
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.accounts import rules as identity
+from chalicelib.accounts import store
+from chalicelib.accounts.passwords import hash_password, verify_password
+from chalicelib.accounts.store import NewLogin, TenantItem, UserItem
+from chalicelib.core import clock, roles, tokens
+from chalicelib.core.auth import Principal
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from chalicelib.platform import counters
+from chalicelib.platform.tx import ConditionFailed
+from chalicelib.settings import rules as settings_rules
+
+MAX_CODE_ATTEMPTS = 20
+USER_COUNTER = "user"
+# For other features' batch reads and transactions.
+tenant_ref, user_ref, set_active_in = store.tenant_ref, store.user_ref, store.set_active_in
+get_tenant, get_user = store.get_tenant, store.get_user
+
+
+@dataclass(frozen=True)
+class Session:
+    access_token: str
+    refresh_token: str
+    user: UserItem
+
+
+def tenant_view(tenant: TenantItem, api_url: str) -> dict[str, Any]:
+    """The seed's resolve response (documented camelCase keys)."""
+    branding = settings_rules.effective(tenant.settings or {}, tenant.name)["branding"]
+    return {"businessCode": tenant.business_code, "businessName": tenant.name,
+            "apiUrl": api_url, "tenantId": tenant.tenant_id, "branding": branding}
+
+
+def resolve_tenant(code: str) -> TenantItem:
+    normalized = identity.normalize_business_code(code)
+    tenant_id = store.tenant_id_for_code(normalized) if normalized else None
+    tenant = store.get_tenant(tenant_id) if tenant_id else None
+    if tenant is None:
+        raise NotFound(f"no business with code {code!r}")
+    return tenant
+
+
+def _issue_pair(tenant_id: str, user_id: int, user_roles: list[str], session_id: str,
+                now: datetime) -> tuple[tokens.IssuedToken, tokens.IssuedToken]:
+    access = tokens.issue_access(tenant_id, user_id, user_roles, session_id, now)
+    refresh = tokens.issue_refresh(tenant_id, user_id, session_id, now)
+    return access, refresh
+
+
+def register(*, email: str, username: str, password: str, first_name: str | None,
+             last_name: str | None, company_name: str) -> tuple[Session, TenantItem]:
+    """Create a tenant and its first admin, and log them in."""
+    now = clock.now()
+    tenant_id = str(uuid.uuid4())
+    session_id = uuid.uuid4().hex
+    username = identity.normalize_username(username)
+    email = identity.normalize_email(email)
+    base = identity.business_code_base(company_name)
+    password_hash = hash_password(password)
+    settings = settings_rules.initial(company_name)
+    access, refresh = _issue_pair(tenant_id, 1, [roles.ADMIN], session_id, now)
+    for attempt in range(MAX_CODE_ATTEMPTS):
+        code = identity.business_code_candidate(base, attempt)
+        account = store.NewAccount(
+            tenant_id=tenant_id, company_name=company_name, business_code=code,
+            tenant_settings=settings, user_id=1, username=username, email=email,
+            first_name=first_name, last_name=last_name, password_hash=password_hash,
+            roles=[roles.ADMIN], session_id=session_id, refresh_jti=refresh.jti,
+            session_expires_at=refresh.expires_at, now=now)
+        try:
+            tenant, user = store.create_tenant_with_owner(account)
+        except ConditionFailed as exc:
+            if "email" in exc.failed:
+                raise Conflict("an account with this email already exists") from exc
+            if "username" in exc.failed:
+                raise Conflict("this username is already taken") from exc
+            if "business_code" in exc.failed:
+                continue
+            raise
+        return Session(access.token, refresh.token, user), tenant
+    raise Conflict("could not allocate a unique business code; try another company name")
+
+
+def login(tenant_id: str, username: str, password: str) -> Session:
+    """Check the password, apply the lockout policy, and open a session."""
+    now = clock.now()
+    user = store.get_user_by_username(tenant_id, identity.normalize_username(username))
+    state = identity.LoginState(failed_logins=int(user.failed_logins or 0),
+                                locked_until=user.locked_until) if user else None
+    if user is not None and state is not None and state.is_locked(now):
+        verify_password(None, password)  # same cost as a real attempt
+        retry = int((state.locked_until - now).total_seconds()) + 1  # type: ignore[operator]
+        raise TooManyRequests("account locked after repeated failed logins; try again later",
+                              headers={"Retry-After": str(retry)})
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or state is None or not valid or not user.active:
+        if user is not None and state is not None and not valid:
+            after = state.after_failure(now)
+            store.record_failed_login(user, after.failed_logins, after.locked_until)
+        raise Unauthorized("invalid username or password")
+    if state.failed_logins or state.locked_until:
+        store.record_successful_login(user, now)
+    session_id = uuid.uuid4().hex
+    access, refresh = _issue_pair(tenant_id, int(user.user_id), list(user.roles), session_id, now)
+    store.create_session(tenant_id, session_id, int(user.user_id), refresh.jti, now,
+                            refresh.expires_at)
+    return Session(access.token, refresh.token, user)
+
+
+def refresh(tenant_header: str | None, refresh_token: str) -> Session:
+    """Rotate a refresh token: single use; a reused one revokes its whole family."""
+    claims = tokens.decode(refresh_token, tokens.REFRESH)
+    tenant_id = claims["tid"]
+    if tenant_header is not None and tenant_header.strip() != tenant_id:
+        raise Unauthorized("refresh token does not belong to this tenant")
+    session_id = str(claims.get("sid", ""))
+    user = store.get_user(tenant_id, int(claims["sub"]))
+    if user is None or not user.active or not session_id:
+        raise Unauthorized("invalid refresh token")
+    now = clock.now()
+    access, new_refresh = _issue_pair(tenant_id, int(user.user_id), list(user.roles),
+                                      session_id, now)
+    try:
+        store.rotate(tenant_id, session_id, claims["jti"], new_refresh.jti, now,
+                        new_refresh.expires_at)
+    except store.RotationRefused as exc:
+        messages = {"reused": "refresh token already used; the session has been revoked",
+                    "revoked": "session has been revoked", "unknown": "invalid refresh token"}
+        raise Unauthorized(messages[exc.reason]) from exc
+    return Session(access.token, new_refresh.token, user)
+
+
+def logout(tenant_id: str, session_id: str) -> None:
+    """End the caller's session: its refresh tokens stop working at once."""
+    if session_id:
+        store.revoke(tenant_id, session_id, "logout")
+
+
+def current_user(tenant_id: str, user_id: int) -> UserItem:
+    user = store.get_user(tenant_id, user_id)
+    if user is None or not user.active:
+        raise Unauthorized("user no longer exists or is inactive")
+    return user
+
+
+def save_tenant_settings(tenant: TenantItem, name: str, settings: dict[str, Any],
+                         now: datetime) -> TenantItem:
+    """Write the business name and settings unless they changed since ``tenant`` was read
+    (``ConditionFailed(["tenant"])``: re-read and retry)."""
+    return store.save_settings(tenant, name, settings, now)
+
+
+# --- technicians' logins ----------------------------------------------------------------
+def technician_login(tenant_id: str, name: str, username: str, password: str,
+                     email: str | None, now: datetime) -> NewLogin:
+    """A ``technician`` login (new user id; not written): the technicians feature creates it
+    with the technician record in one transaction."""
+    first, _, last = name.strip().partition(" ")
+    return NewLogin(tenant_id=tenant_id, user_id=counters.next_id(tenant_id, USER_COUNTER),
+                    username=identity.normalize_username(username),
+                    email=identity.normalize_email(email) if email else None,
+                    password_hash=hash_password(password), first_name=first or None,
+                    last_name=last.strip() or None, roles=[roles.TECHNICIAN],
+                    technician_id=None, now=now)
+
+
+# --- a technician acts only on their own records ------------------------------------------
+def linked_technician(user: UserItem | None, why: str = "") -> int:
+    """The technician record a staff login is linked to; 403 when there is none (or the
+    login is inactive). ``why`` is added to the message."""
+    if user is None or not user.active or user.technician_id is None:
+        raise Forbidden("your account is not linked to a technician" + why)
+    return int(user.technician_id)
+
+
+def own_technician(principal: Principal, why: str = "") -> int:
+    """The caller's own technician id (one GetItem of the caller's user)."""
+    return linked_technician(store.get_user(principal.tenant_id, principal.user_id), why)
+
+
+def require_own(principal: Principal, technician_id: int, *, unless: str,
+                refusal: str) -> None:
+    """Callers with permission ``unless`` act on any technician's records; anyone else only
+    on their own: 403 ``refusal`` for another technician's."""
+    if principal.can(unless):
+        return
+    if own_technician(principal) != technician_id:
+        raise Forbidden(refusal)

@@ -1,0 +1,297 @@
+"""Tenants, their business codes, staff users and login sessions.
+
+Keys (``platform.keys``): tenant ``T#<tid>#TENANT`` / ``META``; business code
+``BCODE#<code>``; user ``T#<tid>#USER`` / ``<id>``; per-tenant username pointer
+``T#<tid>#USERNAME`` / ``<username>``; global e-mail and owner-username pointers
+(``EMAIL#``, ``OWNERNAME#``); session (refresh-token family) ``T#<tid>#SESSION`` / ``<sid>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+
+from chalicelib.core import roles
+from chalicelib.platform import keys
+from chalicelib.platform.counters import CounterItem
+from chalicelib.platform.table import BaseItem, register
+from chalicelib.platform.tx import applied, create_all, labelled
+
+
+@register
+class TenantItem(BaseItem):
+    tenant_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    business_code = UnicodeAttribute()
+    settings = JSONAttribute(default=dict)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+@register
+class BusinessCodeItem(BaseItem):
+    tenant_id = UnicodeAttribute()
+
+
+@register
+class UserItem(BaseItem):
+    tenant_id = UnicodeAttribute()
+    user_id = NumberAttribute()
+    username = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute(null=True)
+    roles = ListAttribute(of=UnicodeAttribute, default=list)
+    technician_id = NumberAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    failed_logins = NumberAttribute(default=0)
+    locked_until = UTCDateTimeAttribute(null=True)
+    mfa = JSONAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    last_login_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute(default=1)
+
+    @property
+    def display_name(self) -> str:
+        full = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return full or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return roles.is_admin(self.roles)
+
+
+@register
+class PointerItem(BaseItem):
+    """A uniqueness/lookup item: username, e-mail or owner username -> user."""
+
+    tenant_id = UnicodeAttribute()
+    user_id = NumberAttribute()
+
+
+@register
+class SessionItem(BaseItem):
+    """A refresh-token family. ``current_jti`` is the only refresh token that may be used."""
+
+    session_id = UnicodeAttribute()
+    user_id = NumberAttribute()
+    current_jti = UnicodeAttribute()
+    revoked = BooleanAttribute(default=False)
+    revoked_reason = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    rotated_at = UTCDateTimeAttribute(null=True)
+
+
+# --- tenants ---------------------------------------------------------------------------
+def get_tenant(tenant_id: str) -> TenantItem | None:
+    return TenantItem.find(keys.tenant_key(tenant_id))
+
+
+def tenant_ref(tenant_id: str) -> tuple[type[TenantItem], tuple[str, str]]:
+    """The tenant item, to read with other items in one batch."""
+    return TenantItem, keys.tenant_key(tenant_id)
+
+
+def tenant_id_for_code(code: str) -> str | None:
+    item = BusinessCodeItem.find(keys.business_code_key(code))
+    return item.tenant_id if item is not None else None
+
+
+@dataclass
+class NewAccount:
+    """Everything registration writes in one transaction."""
+
+    tenant_id: str
+    company_name: str
+    business_code: str
+    tenant_settings: dict[str, Any]
+    user_id: int
+    username: str
+    email: str
+    first_name: str | None
+    last_name: str | None
+    password_hash: str
+    roles: list[str]
+    session_id: str
+    refresh_jti: str
+    session_expires_at: int
+    now: datetime
+
+
+def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
+    """Create tenant, business code, first admin, uniqueness pointers and the login session
+    atomically. Raises ``ConditionFailed`` with labels ``business_code``, ``email`` or
+    ``username`` when one is taken."""
+    tid = acct.tenant_id
+    tenant = TenantItem(*keys.tenant_key(tid), tenant_id=tid, name=acct.company_name,
+                        business_code=acct.business_code, settings=acct.tenant_settings,
+                        created_at=acct.now)
+    code = BusinessCodeItem(*keys.business_code_key(acct.business_code), tenant_id=tid)
+    email = PointerItem(*keys.email_key(acct.email), tenant_id=tid, user_id=acct.user_id)
+    owner = PointerItem(*keys.owner_username_key(acct.username), tenant_id=tid,
+                        user_id=acct.user_id)
+    uname = PointerItem(*keys.username_key(tid, acct.username), tenant_id=tid,
+                        user_id=acct.user_id)
+    user = UserItem(*keys.user_key(tid, acct.user_id), tenant_id=tid, user_id=acct.user_id,
+                    username=acct.username, email=acct.email, first_name=acct.first_name,
+                    last_name=acct.last_name, password_hash=acct.password_hash,
+                    roles=acct.roles, active=True, created_at=acct.now,
+                    last_login_at=acct.now)
+    counter = CounterItem(*keys.counter_key(tid, "user"), value=acct.user_id)
+    session = SessionItem(*keys.session_key(tid, acct.session_id), session_id=acct.session_id,
+                          user_id=acct.user_id, current_jti=acct.refresh_jti,
+                          created_at=acct.now, expires_at=acct.session_expires_at)
+    create_all([("tenant", tenant), ("business_code", code), ("email", email),
+                ("username", owner), ("username_local", uname), ("user", user),
+                ("counter", counter), ("session", session)])
+    return tenant, user
+
+
+def save_settings(tenant: TenantItem, name: str, settings: dict[str, Any],
+                  now: datetime) -> TenantItem:
+    """Write the business name and settings if nobody changed them since ``tenant`` was
+    read (optimistic: ``updated_at`` unchanged); else ``ConditionFailed(["tenant"])``."""
+    unchanged = (TenantItem.updated_at == tenant.updated_at if tenant.updated_at
+                 else TenantItem.updated_at.does_not_exist())
+    with labelled("tenant"):
+        tenant.update(actions=[TenantItem.name.set(name), TenantItem.settings.set(settings),
+                               TenantItem.updated_at.set(now)],
+                      condition=TenantItem.pk.exists() & unchanged)
+    return tenant
+
+
+# --- users -----------------------------------------------------------------------------
+def get_user(tenant_id: str, user_id: int) -> UserItem | None:
+    return UserItem.find(keys.user_key(tenant_id, user_id), tenant_id=tenant_id)
+
+
+def user_ref(tenant_id: str, user_id: int) -> tuple[type[UserItem], tuple[str, str]]:
+    """A user item, to read with other items in one batch."""
+    return UserItem, keys.user_key(tenant_id, user_id)
+
+
+def user_id_for_username(tenant_id: str, username: str) -> int | None:
+    pointer = PointerItem.find(keys.username_key(tenant_id, username))
+    return int(pointer.user_id) if pointer is not None else None
+
+
+def get_user_by_username(tenant_id: str, username: str) -> UserItem | None:
+    user_id = user_id_for_username(tenant_id, username)
+    return None if user_id is None else get_user(tenant_id, user_id)
+
+
+@dataclass
+class NewLogin:
+    """A staff login of a tenant: the user and its username (and e-mail) pointers."""
+
+    tenant_id: str
+    user_id: int
+    username: str
+    email: str | None
+    password_hash: str
+    first_name: str | None
+    last_name: str | None
+    roles: list[str]
+    technician_id: int | None
+    now: datetime
+
+    def items(self) -> list[tuple[str, Any]]:
+        """``(label, item)`` to create in one transaction: ``user``, ``username`` and
+        (with an e-mail) ``email``; a taken username or e-mail fails its label."""
+        tid = self.tenant_id
+        found: list[tuple[str, Any]] = [("user", UserItem(
+            *keys.user_key(tid, self.user_id), tenant_id=tid, user_id=self.user_id,
+            username=self.username, email=self.email, first_name=self.first_name,
+            last_name=self.last_name, password_hash=self.password_hash, roles=self.roles,
+            technician_id=self.technician_id, active=True, created_at=self.now))]
+        found.append(("username", PointerItem(*keys.username_key(tid, self.username),
+                                              tenant_id=tid, user_id=self.user_id)))
+        if self.email:
+            found.append(("email", PointerItem(*keys.email_key(self.email), tenant_id=tid,
+                                               user_id=self.user_id)))
+        return found
+
+
+def set_active_in(tx: Any, label: str, tenant_id: str, user_id: int, active: bool) -> None:
+    """(De)activate a user inside the caller's transaction."""
+    tx.update(label, UserItem(*keys.user_key(tenant_id, user_id)),
+              [UserItem.active.set(active)], condition=UserItem.pk.exists())
+
+
+def record_failed_login(user: UserItem, failed_logins: int,
+                        locked_until: datetime | None) -> None:
+    actions = [UserItem.failed_logins.set(failed_logins)]
+    actions.append(UserItem.locked_until.set(locked_until) if locked_until
+                   else UserItem.locked_until.remove())
+    user.update(actions=actions)
+
+
+def record_successful_login(user: UserItem, now: datetime) -> None:
+    """Only called when the failure counter needs a reset (saves a write otherwise)."""
+    user.update(actions=[UserItem.failed_logins.set(0), UserItem.locked_until.remove(),
+                         UserItem.last_login_at.set(now)])
+
+
+# --- sessions (refresh-token families, single-use rotation) -----------------------------
+class RotationRefused(Exception):
+    """The presented refresh token is not the family's current one (or the family is gone)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "unknown" | "revoked" | "reused"
+
+
+def create_session(tenant_id: str, session_id: str, user_id: int, jti: str,
+                   now: datetime, expires_at: int) -> None:
+    SessionItem(*keys.session_key(tenant_id, session_id), session_id=session_id,
+                user_id=user_id, current_jti=jti, created_at=now,
+                expires_at=expires_at).save(condition=SessionItem.pk.does_not_exist())
+
+
+def rotate(tenant_id: str, session_id: str, presented_jti: str, new_jti: str,
+           now: datetime, expires_at: int) -> None:
+    """Swap the current refresh token in one conditional write.
+
+    Succeeds only when the family exists, is not revoked and ``presented_jti`` is its
+    current token. A stale token (already rotated away) is reuse: the whole family is
+    revoked and ``RotationRefused("reused")`` raised.
+    """
+    item = SessionItem(*keys.session_key(tenant_id, session_id))
+    rotated = applied(lambda: item.update(
+        actions=[SessionItem.current_jti.set(new_jti), SessionItem.rotated_at.set(now),
+                 SessionItem.expires_at.set(expires_at)],
+        condition=(SessionItem.pk.exists() & (SessionItem.current_jti == presented_jti)
+                   & (SessionItem.revoked == False))))  # noqa: E712 (PynamoDB condition)
+    if rotated:
+        return
+    reason = _diagnose(tenant_id, session_id)
+    if reason == "reused":
+        revoke(tenant_id, session_id, "refresh token reuse detected")
+    raise RotationRefused(reason)
+
+
+def _diagnose(tenant_id: str, session_id: str) -> str:
+    current = SessionItem.find(keys.session_key(tenant_id, session_id), consistent=True)
+    if current is None:
+        return "unknown"
+    return "revoked" if current.revoked else "reused"
+
+
+def revoke(tenant_id: str, session_id: str, reason: str) -> bool:
+    """Revoke a family; False when it does not exist."""
+    item = SessionItem(*keys.session_key(tenant_id, session_id))
+    return applied(lambda: item.update(
+        actions=[SessionItem.revoked.set(True), SessionItem.revoked_reason.set(reason)],
+        condition=SessionItem.pk.exists()))
+

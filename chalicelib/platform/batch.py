@@ -1,0 +1,45 @@
+"""Read items of different models in one ``BatchGetItem`` (PynamoDB's ``batch_get`` takes
+one model class only). Keys are built by ``store.keys``; results come back as model
+instances, ``None`` for a missing item, in the order asked."""
+from __future__ import annotations
+
+import time
+from typing import Sequence, TypeVar
+
+from pynamodb.models import Model
+
+from chalicelib.platform.table import shared_client, table_name
+
+M = TypeVar("M", bound=Model)
+MAX_KEYS = 100
+MAX_ROUNDS = 8
+
+
+def get_many(requests: Sequence[tuple[type[Model], tuple[str, str]]],
+             consistent: bool = False) -> list[Model | None]:
+    """``requests`` are ``(ModelClass, (pk, sk))``; duplicates are read once."""
+    if not requests:
+        return []
+    if len(requests) > MAX_KEYS:
+        raise ValueError(f"at most {MAX_KEYS} keys per batch")
+    wanted: dict[tuple[str, str], type[Model]] = {}
+    for model, key in requests:
+        wanted.setdefault(key, model)
+    client = shared_client()
+    name = table_name()
+    pending = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in wanted]
+    found: dict[tuple[str, str], Model] = {}
+    for attempt in range(MAX_ROUNDS):
+        if attempt:
+            time.sleep(min(1.0, 0.05 * 2 ** attempt))  # throttled: back off
+        request = {name: {"Keys": pending, "ConsistentRead": consistent}}
+        reply = client.batch_get_item(RequestItems=request)
+        for raw in reply.get("Responses", {}).get(name, []):
+            key = (raw["pk"]["S"], raw["sk"]["S"])
+            found[key] = wanted[key].from_raw_data(raw)
+        pending = reply.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
+        if not pending:
+            break
+    else:
+        raise RuntimeError("BatchGetItem left keys unprocessed after retries")
+    return [found.get(key) for _, key in requests]

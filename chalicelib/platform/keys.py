@@ -1,0 +1,260 @@
+"""Every key format of the single table, and nothing else.
+
+Tenant data keys start with ``T#<tenant_uuid>#`` and are split into one partition per
+entity type (``T#<tid>#USER``), so a busy tenant does not make one hot partition.
+Global lookup items (business codes, e-mail ownership, rate-limit windows) have their own
+prefixes and hold no tenant data beyond the id they point to.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+ID_WIDTH = 10
+OUTBOX_SHARDS = 4
+
+
+def tenant_pk(tenant_id: str, entity: str) -> str:
+    """Partition key of one entity type of one tenant."""
+    return f"T#{tenant_id}#{entity}"
+
+
+def id_sk(numeric_id: int) -> str:
+    """Zero-padded so that sort order equals numeric order."""
+    return f"{numeric_id:0{ID_WIDTH}d}"
+
+
+# --- tenants -------------------------------------------------------------------------
+def tenant_key(tenant_id: str) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "TENANT"), "META"
+
+
+def business_code_key(code: str) -> tuple[str, str]:
+    return f"BCODE#{code}", "BCODE"
+
+
+# --- users ---------------------------------------------------------------------------
+def user_key(tenant_id: str, user_id: int) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "USER"), id_sk(user_id)
+
+
+def users_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "USER")
+
+
+def username_key(tenant_id: str, username: str) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "USERNAME"), username
+
+
+def email_key(email: str) -> tuple[str, str]:
+    """Global: one staff account per e-mail address."""
+    return f"EMAIL#{email}", "EMAIL"
+
+
+def owner_username_key(username: str) -> tuple[str, str]:
+    """Global: usernames chosen at self-service registration are unique across tenants."""
+    return f"OWNERNAME#{username}", "OWNERNAME"
+
+
+def session_key(tenant_id: str, session_id: str) -> tuple[str, str]:
+    """A refresh-token family (one login session)."""
+    return tenant_pk(tenant_id, "SESSION"), session_id
+
+
+# --- counters, rate limits, events -----------------------------------------------------
+def counter_key(tenant_id: str, entity: str) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "COUNTER"), entity
+
+
+def rate_window_key(scope: str, subject: str, window_start: int) -> tuple[str, str]:
+    return f"RL#{scope}#{subject}", str(window_start)
+
+
+def event_key(tenant_id: str, created_at: str, event_id: str) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "EVENT"), f"{created_at}#{event_id}"
+
+
+def events_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "EVENT")
+
+
+def outbox_index_key(tenant_id: str, created_at: str, event_id: str) -> tuple[str, str]:
+    """Sparse GSI1 entry kept until the event has been handed to delivery."""
+    shard = sum(event_id.encode()) % OUTBOX_SHARDS
+    return f"OUTBOX#{shard}", f"{created_at}#{tenant_id}#{event_id}"
+
+
+def outbox_shards() -> list[str]:
+    return [f"OUTBOX#{n}" for n in range(OUTBOX_SHARDS)]
+
+
+# --- technicians, line items, customers (issue 3) ----------------------------------------
+def technician_key(tenant_id: str, technician_id: int) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "TECH"), id_sk(technician_id)
+
+
+def technicians_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "TECH")
+
+
+def line_item_key(tenant_id: str, item_id: int) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "ITEM"), id_sk(item_id)
+
+
+def line_items_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "ITEM")
+
+
+def customer_key(tenant_id: str, customer_id: int) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "CUST"), id_sk(customer_id)
+
+
+def customers_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "CUST")
+
+
+def customer_email_key(tenant_id: str, email: str) -> tuple[str, str]:
+    """Per-tenant uniqueness/lookup pointer: normalised e-mail -> customer id."""
+    return tenant_pk(tenant_id, "CUSTEMAIL"), email
+
+
+# --- commission configuration ----------------------------------------------------------
+# Per-category rates and default plans live on the technician item itself (one read per
+# sale); only the technician x item overrides are items of their own.
+def commission_override_key(tenant_id: str, technician_id: int,
+                            item_id: int) -> tuple[str, str]:
+    return (tenant_pk(tenant_id, "COMMCFG"),
+            f"TECH#{id_sk(technician_id)}#ITEM#{id_sk(item_id)}")
+
+
+def commission_overrides_prefix(tenant_id: str, technician_id: int) -> tuple[str, str]:
+    """Partition and sort-key prefix of one technician's overrides (Query begins_with)."""
+    return tenant_pk(tenant_id, "COMMCFG"), f"TECH#{id_sk(technician_id)}#ITEM#"
+
+
+# --- sales -------------------------------------------------------------------------------
+# Main item by id (GET /sales/{id} is one GetItem). Listing uses two GSIs whose sort key
+# starts with the ISO sale date: gsi1 for the whole tenant, gsi2 per technician.
+def sale_key(tenant_id: str, sale_id: int) -> tuple[str, str]:
+    return tenant_pk(tenant_id, "SALE"), id_sk(sale_id)
+
+
+def sale_sort(sale_date: str, sale_id: int) -> str:
+    """``<YYYY-MM-DD>#<id>``: sort keys of both sale indexes."""
+    return f"{sale_date}#{id_sk(sale_id)}"
+
+
+def sales_by_date_pk(tenant_id: str) -> str:
+    """GSI1 partition of every sale of a tenant (sort key ``sale_sort``)."""
+    return tenant_pk(tenant_id, "SALEDATE")
+
+
+def sales_by_technician_pk(tenant_id: str, technician_id: int) -> str:
+    """GSI2 partition of one technician's sales (sort key ``sale_sort``)."""
+    return tenant_pk(tenant_id, f"TECHSALE#{id_sk(technician_id)}")
+
+
+def sale_date_range(date_from: str | None, date_to: str | None) -> tuple[str, str]:
+    """Inclusive sort-key bounds covering every sale dated ``date_from``..``date_to``."""
+    return (date_from or "0000-00-00"), f"{date_to or '9999-99-99'}#~"
+
+
+def idempotency_pk(tenant_id: str) -> str:
+    """Static partition of a tenant's Powertools idempotency records (sort key: the
+    Powertools ``<prefix>#<hash of the Idempotency-Key header>``)."""
+    return tenant_pk(tenant_id, "IDEMPOTENCY")
+
+
+def sale_idempotency_guard_key(tenant_id: str, idempotency_key: str) -> tuple[str, str]:
+    """Written in the sale's own transaction: a sale exists for this Idempotency-Key."""
+    return tenant_pk(tenant_id, "IDEMPOTENCY"), f"SALEGUARD#{idempotency_key}"
+
+
+# --- pay periods and adjustments ---------------------------------------------------------
+def pay_period_key(tenant_id: str, start_date: str) -> tuple[str, str]:
+    """A pay period item, keyed by its first day (``YYYY-MM-DD``, the window ``key`` of
+    ``domain.pay_schedule.Schedule.window_for``). Attributes: ``status`` ("open" |
+    "closing" | "closed"), ``frequency``, ``start_date``, ``end_date``, counters and the
+    close's summary (``models.PayPeriodItem``). A sale's transaction creates or checks it
+    (``store.pay_periods.touch``); a missing item means open."""
+    return tenant_pk(tenant_id, "PAYPERIOD"), start_date
+
+
+def pay_periods_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "PAYPERIOD")
+
+
+def adjustment_key(tenant_id: str, effective_date: str, sale_id: int,
+                   role: str) -> tuple[str, str]:
+    """A signed commission adjustment (clawback of a voided sale), sorted by the date it
+    takes effect so a pay period totals its adjustments with one Query on the range."""
+    return (tenant_pk(tenant_id, "ADJUSTMENT"),
+            f"{effective_date}#SALE#{id_sk(sale_id)}#{role}")
+
+
+def adjustments_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "ADJUSTMENT")
+
+
+# --- webhooks --------------------------------------------------------------------------
+def webhooks_pk(tenant_id: str) -> str:
+    """A tenant's webhook endpoints (one Query lists them all for fan-out)."""
+    return tenant_pk(tenant_id, "WEBHOOK")
+
+
+def webhook_key(tenant_id: str, endpoint_id: int) -> tuple[str, str]:
+    return webhooks_pk(tenant_id), id_sk(endpoint_id)
+
+
+def webhook_deliveries_pk(tenant_id: str, endpoint_id: int) -> str:
+    """One partition per endpoint: its deliveries, newest last by sort key."""
+    return tenant_pk(tenant_id, f"WHDELIVERY#{id_sk(endpoint_id)}")
+
+
+def webhook_delivery_key(tenant_id: str, endpoint_id: int,
+                         delivery_id: str) -> tuple[str, str]:
+    """``delivery_id`` is ``domain.webhook_deliveries.delivery_id(event time, event id)``:
+    deterministic per (event, endpoint), which is what deduplicates deliveries."""
+    return webhook_deliveries_pk(tenant_id, endpoint_id), delivery_id
+
+
+# --- pay periods: ids and frozen totals (issue 4) -----------------------------------------
+def pay_period_id_key(tenant_id: str, period_id: int) -> tuple[str, str]:
+    """Pointer from a pay period's integer id to its item (attribute ``start_date``), so
+    that ``/admin/pay-periods/{id}`` costs two GetItems."""
+    return tenant_pk(tenant_id, "PAYPERIODID"), id_sk(period_id)
+
+
+def pay_totals_pk(tenant_id: str, period_start: str) -> str:
+    """Partition of one closed period's frozen per-technician totals (one Query)."""
+    return tenant_pk(tenant_id, f"PAYTOTAL#{period_start}")
+
+
+def pay_total_key(tenant_id: str, period_start: str, technician_id: int) -> tuple[str, str]:
+    return pay_totals_pk(tenant_id, period_start), id_sk(technician_id)
+
+
+# --- exports: S3 object keys in the exports bucket -----------------------------------------
+# A closed pay period's frozen files (written once by the close, served byte for byte
+# afterwards): ``tenants/<tid>/pay-periods/<id>/pay-period.csv``, ``pay-period.pdf``,
+# ``statements/<technician id>.pdf`` and ``statements/<technician id>.json`` (the frozen
+# statement lines). A copy of every other export served (open periods rendered live,
+# commission reports, sales exports):
+# ``tenants/<tid>/exports/<UTC yyyy/mm/dd>/<HHMMSS>-<random>/<filename>``.
+def export_prefix(tenant_id: str) -> str:
+    return f"tenants/{tenant_id}/"
+
+
+def period_file_key(tenant_id: str, period_id: int, name: str) -> str:
+    """Key of a closed period's frozen file, e.g. ``pay-period.pdf``."""
+    return f"{export_prefix(tenant_id)}pay-periods/{period_id}/{name}"
+
+
+def statement_file_key(tenant_id: str, period_id: int, technician_id: int, ext: str) -> str:
+    return period_file_key(tenant_id, period_id, f"statements/{technician_id}.{ext}")
+
+
+def export_copy_key(tenant_id: str, filename: str, now: datetime) -> str:
+    """Key of the copy of a live export (unique per request)."""
+    return (f"{export_prefix(tenant_id)}exports/{now:%Y/%m/%d}/"
+            f"{now:%H%M%S}-{secrets.token_hex(4)}/{filename}")

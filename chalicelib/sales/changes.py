@@ -1,0 +1,136 @@
+"""Changing a recorded sale: approve or reject it (``sales:approve``), record its payment
+status and void it (``sales:all``).
+
+Approving, rejecting and voiding count in the sale's pay period in the same transaction,
+so none of them can slip into a period that is closing or closed (409). Payment status
+may change in any period: customer payment does not change commission.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.store import TenantItem
+from chalicelib.core import clock
+from chalicelib.core.auth import Principal
+from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.payperiods import service as periods
+from chalicelib.platform import outbox
+from chalicelib.platform.batch import get_many
+from chalicelib.platform.tx import ConditionFailed, Contention, Labelled
+from chalicelib.sales import rules, store
+from chalicelib.sales.models import view
+from chalicelib.sales.service import MAX_ATTEMPTS
+from chalicelib.sales.store import SaleItem
+from chalicelib.settings import service as settings
+
+
+def _sale_and_settings(tenant_id: str, sale_id: int,
+                       consistent: bool = False) -> tuple[SaleItem, dict[str, Any]]:
+    """The sale and its tenant's settings: one BatchGetItem; 404 for an unknown sale."""
+    sale, tenant = get_many([store.ref(tenant_id, sale_id), accounts.tenant_ref(tenant_id)],
+                            consistent=consistent)
+    if sale is None or sale.tenant_id != tenant_id:
+        raise NotFound(f"sale {sale_id} not found")
+    return sale, settings.effective(tenant if isinstance(tenant, TenantItem) else None)
+
+
+def decide(principal: Principal, sale_id: int, target: str, reason: str | None) -> SaleItem:
+    """Approve or reject a pending sale (emits ``sale.approved`` / ``sale.rejected``)."""
+    tid = principal.tenant_id
+    sale, tenant_settings = _sale_and_settings(tid, sale_id, consistent=True)
+    rules.check_approval(sale.approval_status, target, bool(sale.voided))
+    now = clock.now()
+    data = {**view(sale), "approval_status": target, "approval_reason": reason,
+            "approved_by": principal.user_id, "approved_at": now.isoformat()}
+    pending = outbox.prepare(tid, f"sale.{target}", data, now)
+    window = periods.schedule(tenant_settings).window_for(date.fromisoformat(sale.sale_date))
+
+    def parts(tx: Labelled) -> None:
+        periods.touch(tx, "period", tid, window, revision=1)
+        outbox.add(tx, pending)
+
+    try:
+        store.set_approval(sale, target, reason, principal.user_id, now, [parts])
+    except ConditionFailed as exc:
+        if "period" in exc.failed:
+            raise Conflict(f"sale {sale_id} is dated in a closed pay period (or one being "
+                           "closed) and cannot be changed") from exc
+        raise Conflict(f"sale {sale_id} changed meanwhile (approved, rejected or voided); "
+                       "reload it") from exc
+    except Contention as exc:
+        raise Conflict(f"sale {sale_id} is being changed by another request; retry") from exc
+    outbox.enqueue(pending)
+    return sale
+
+
+def set_payment_status(principal: Principal, sale_id: int, status: str,
+                       payment_date: date | None) -> SaleItem:
+    tid = principal.tenant_id
+    sale, tenant_settings = _sale_and_settings(tid, sale_id)
+    today = clock.today_in(tenant_settings.get("timezone"))
+    stored_date = rules.payment_update(status, payment_date, sale.payment_date, today)
+    updated = store.set_payment(tid, sale_id, status, stored_date, clock.now())
+    if updated is None:
+        raise NotFound(f"sale {sale_id} not found")
+    return updated
+
+
+def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
+    """Void a sale. In an open period it simply stops counting; in a closed one its
+    commission is clawed back by negative adjustments dated in the open period. Voiding
+    an already voided sale changes nothing. While the sale's period is being closed the
+    void is refused (409): the close is freezing that sale's commission."""
+    tid = principal.tenant_id
+    for _ in range(MAX_ATTEMPTS):
+        sale, tenant_settings = _sale_and_settings(tid, sale_id, consistent=True)
+        if sale.voided:
+            return sale
+        schedule = periods.schedule(tenant_settings)
+        window = schedule.window_for(date.fromisoformat(sale.sale_date))
+        status = periods.status_of(tid, window)
+        if status == periods.CLOSING:
+            raise Conflict(f"sale {sale_id} is dated in the pay period {window.start}.."
+                           f"{window.end}, which is being closed; void it once the close "
+                           "has finished (its commission is then clawed back)")
+        closed = status == periods.CLOSED
+        claws = rules.clawbacks(
+            approval_status=sale.approval_status, voided=False, period_closed=closed,
+            technician_id=int(sale.technician_id), snapshot=sale.commission_snapshot,
+            installer_id=int(sale.installer_id) if sale.installer_id is not None else None,
+            installer_snapshot=sale.installer_commission_snapshot)
+        now = clock.now()
+        adjustments, adjustment_window = [], None
+        if claws:
+            effective, adjustment_window = periods.open_period_day(
+                tid, schedule, clock.today_in(tenant_settings.get("timezone"), now))
+            adjustments = [periods.new_adjustment(
+                tid, effective_date=effective.isoformat(),
+                period_start=adjustment_window.key, sale_id=sale_id, role=c.role,
+                technician_id=c.technician_id, amount_cents=c.amount_cents,
+                reason=f"clawback: sale {sale_id} voided after its pay period closed",
+                actor=principal.user_id, now=now) for c in claws]
+
+        def parts(tx: Labelled, window: Any = window, closed: bool = closed,
+                  adjustments: list[Any] = adjustments,
+                  adjustment_window: Any = adjustment_window) -> None:
+            if closed:
+                periods.check_closed(tx, "period", tid, window)
+            else:
+                periods.touch(tx, "period", tid, window, revision=1)
+            if adjustment_window is not None:
+                periods.touch(tx, "adjustment_period", tid, adjustment_window,
+                              adjustments=len(adjustments))
+            for adjustment in adjustments:
+                periods.add_adjustment(tx, adjustment)
+
+        clawed = sum(int(a.amount_cents) for a in adjustments) if adjustments else None
+        try:
+            store.void(sale, actor=principal.user_id, reason=reason, now=now,
+                       clawed_cents=clawed, counts_in_period=not closed, parts=[parts])
+        except (ConditionFailed, Contention):
+            continue  # voided or a period closed meanwhile: look again
+        return sale
+    raise Conflict(f"sale {sale_id} is being changed by other requests; retry")

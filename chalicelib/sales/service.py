@@ -1,0 +1,312 @@
+"""Recording and reading sales (SPEC.md "Commission engine", seed "Sales").
+
+Who may do what: admins and managers (``sales:all``) record and see every sale; a
+technician user records and sees only the sales of the technician record linked to their
+login (403 otherwise). Approving, rejecting, payment status and voiding are in
+``sales.changes``.
+
+Recording a sale (``POST /sales``), DynamoDB calls besides rate limiting:
+
+1. Powertools ``PutItem`` of the in-progress idempotency record (only with an
+   ``Idempotency-Key``);
+2. one consistent ``BatchGetItem``: tenant settings, technician (with its category rates
+   and plans), line item, the technician x item override, the sale (and customer) id
+   counters, and when needed the installer, the customer or its e-mail pointer, and the
+   caller's user;
+3. one ``TransactWriteItems``: the sale, the new customer and its e-mail pointer, the
+   ``sale.created`` and ``commission.calculated`` events, the idempotency guard, the id
+   counters (compare-and-set on the values read in 2: no separate counter call) and one
+   Update of the sale date's pay period that creates it when absent, requires it open
+   (not closed, not being closed) and counts the sale (``payperiods.service.touch``);
+4. Powertools ``UpdateItem`` completing the idempotency record.
+
+So 4 calls with a key, 2 without; a replay is 1. When another sale took the id first, 2-3
+are retried (rare: it needs two sales of one tenant in the same few milliseconds).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.accounts import service as accounts
+from chalicelib.catalog.rules import category_key
+from chalicelib.catalog.service import ref as item_ref
+from chalicelib.commission import rules as commission_rules
+from chalicelib.commission.service import override_ref
+from chalicelib.core import clock, roles
+from chalicelib.core.auth import Principal
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, invalid
+from chalicelib.customers import service as customers
+from chalicelib.payperiods import service as periods
+from chalicelib.platform import counters, idempotency, outbox
+from chalicelib.platform.batch import get_many
+from chalicelib.platform.tx import ConditionFailed, Contention, Labelled
+from chalicelib.sales import rules, store
+from chalicelib.sales.models import SaleFilter, SaleIn, view
+from chalicelib.sales.store import SaleItem
+from chalicelib.settings import service as settings
+from chalicelib.technicians import service as technicians
+
+log = logging.getLogger("tradekitt.sales")
+MAX_ATTEMPTS = 5
+GUARD_TTL = timedelta(seconds=idempotency.EXPIRES_AFTER_S)  # as the Powertools record
+SALE_COUNTER = "sale"
+NOT_LINKED = ("; only admins and managers can work with other technicians' sales")
+
+
+def sees_all(principal: Principal) -> bool:
+    return principal.can(roles.SALES_ALL)
+
+
+def _opt(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+# --- recording -----------------------------------------------------------------------------
+def record(principal: Principal, data: SaleIn, idempotency_key: str | None = None,
+           lambda_context: Any = None) -> dict[str, Any]:
+    """Record a sale and return its view. With an ``Idempotency-Key`` the first response
+    is replayed for 24 h (same caller and body); another body is 422."""
+    if idempotency_key is None:
+        return _record(principal, data, None, None)
+    key = idempotency.check_key(idempotency_key)
+    request = {"user_id": principal.user_id, "body": data.model_dump(mode="json")}
+    digest = idempotency.payload_hash(request)
+    return idempotency.run_once(principal.tenant_id, "sale", key, request,
+                                lambda: _record(principal, data, key, digest), lambda_context)
+
+
+def _reads(principal: Principal, data: SaleIn, email: str | None,
+           creates_customer: bool) -> dict[str, tuple[Any, tuple[str, str]]]:
+    """What recording reads, by name, for one batch."""
+    tid = principal.tenant_id
+    wanted = {
+        "tenant": accounts.tenant_ref(tid),
+        "technician": technicians.ref(tid, data.technician_id),
+        "item": item_ref(tid, data.item_id),
+        "override": override_ref(tid, data.technician_id, data.item_id),
+        "sale_counter": counters.ref(tid, SALE_COUNTER),
+    }
+    if data.installer_id is not None:
+        wanted["installer"] = technicians.ref(tid, data.installer_id)
+    if data.customer_id is not None:
+        wanted["customer"] = customers.ref(tid, data.customer_id)
+    elif email:
+        wanted["customer_pointer"] = customers.email_ref(tid, email)
+    if not sees_all(principal):
+        wanted["user"] = accounts.user_ref(tid, principal.user_id)
+    if creates_customer:
+        wanted["customer_counter"] = customers.counter_ref(tid)
+    return wanted
+
+
+def _record(principal: Principal, data: SaleIn, key: str | None,
+            digest: str | None) -> dict[str, Any]:
+    email = customers.normalize_email(data.customer_email)
+    creates_customer = data.customer_id is None and bool(data.customer_name or email)
+    for _ in range(MAX_ATTEMPTS):
+        inputs = store.load_inputs(_reads(principal, data, email, creates_customer))
+        new, pending = _prepare(principal, data, inputs, email, key, digest)
+        try:
+            sale = store.create(new)
+        except ConditionFailed as exc:
+            if "period" in exc.failed:
+                raise Conflict(f"sale_date {new.sale.sale_date} falls in a closed "
+                               "pay period (or one being closed); sales cannot be added "
+                               "to it") from exc
+            if "guard" in exc.failed and key is not None:
+                return _existing_for_key(principal.tenant_id, key, digest)
+            log.info("sale ids or customer taken concurrently (%s); retrying", exc.failed)
+            continue
+        except Contention:
+            continue
+        for event in pending:
+            outbox.enqueue(event)
+        return view(sale)
+    raise Conflict("too many concurrent sales; retry the request")
+
+
+def _existing_for_key(tenant_id: str, key: str, digest: str | None) -> dict[str, Any]:
+    """A sale was already committed under this key (the idempotency record was lost)."""
+    guard = store.get_guard(tenant_id, key)
+    sale = store.get(tenant_id, int(guard.sale_id), consistent=True) if guard else None
+    if guard is None or sale is None:
+        raise Conflict("a request with this Idempotency-Key is being processed; retry shortly")
+    if guard.payload_hash != digest:
+        raise invalid("Idempotency-Key", "already used with a different request body")
+    return view(sale)
+
+
+def _check_parties(data: SaleIn, inputs: dict[str, Any]) -> None:
+    """Each technician, item and customer the sale names exists (and is active)."""
+    for field, label, wanted, found in (
+            ("technician_id", "technician", data.technician_id, inputs["technician"]),
+            ("item_id", "line item", data.item_id, inputs["item"]),
+            ("installer_id", "technician", data.installer_id, inputs.get("installer"))):
+        if wanted is None:
+            continue
+        if found is None:
+            raise invalid(field, f"{label} {wanted} does not exist")
+        if not found.active:
+            raise invalid(field, f"{label} {wanted} is inactive")
+    if data.customer_id is not None and inputs.get("customer") is None:
+        raise invalid("customer_id", f"customer {data.customer_id} does not exist")
+
+
+def _prepare(principal: Principal, data: SaleIn, inputs: dict[str, Any], email: str | None,
+             key: str | None, digest: str | None
+             ) -> tuple[store.NewSale, list[outbox.PendingEvent]]:
+    """Check the request against what was read and build everything to write."""
+    tid = principal.tenant_id
+    tenant_settings = settings.effective(inputs["tenant"])
+    if not sees_all(principal) and (accounts.linked_technician(inputs.get("user"), NOT_LINKED)
+                                    != data.technician_id):
+        raise Forbidden("technicians can record sales only for themselves")
+    _check_parties(data, inputs)
+    tech, item = inputs["technician"], inputs["item"]
+    now = clock.now()
+    sale_date = rules.check_sale_date(data.sale_date,
+                                      clock.today_in(tenant_settings.get("timezone"), now))
+    snapshot, installer_snapshot = _commissions(data, tenant_settings, inputs)
+    sale_counter = counters.current_value(inputs["sale_counter"])
+    sale_id = sale_counter + 1
+    customer_id, customer_name = data.customer_id, data.customer_name
+    parts: list[store.Part] = []
+    if inputs.get("customer") is not None:
+        customer_name, email = inputs["customer"].name, inputs["customer"].email
+    elif inputs.get("customer_pointer") is not None:
+        customer_id = int(inputs["customer_pointer"].customer_id)
+    elif data.customer_name or email:
+        current = counters.current_value(inputs.get("customer_counter"))
+        customer_id = current + 1
+        customer, pointer = customers.new_from_sale(tid, customer_id,
+                                                    data.customer_name or email, email, now)
+        parts.append(lambda tx: (customers.add(tx, customer, pointer,
+                                               email_label="customer_email"),
+                                 customers.claim_id(tx, "customer_counter", tid, current)))
+    sale = store.new_sale(
+        tid, sale_id, **data.model_dump(exclude={"customer_id", "customer_name",
+                                                 "customer_email", "sale_date"}),
+        technician_name=tech.name, item_name=item.name, item_category=item.category,
+        list_price_cents=_opt(item.price_cents), commission_cents=snapshot["commission_cents"],
+        installer_commission_cents=(installer_snapshot or {}).get("commission_cents", 0),
+        commission_snapshot=snapshot, installer_commission_snapshot=installer_snapshot,
+        customer_id=customer_id, customer_name=customer_name, customer_email=email,
+        sale_date=sale_date.isoformat(), approval_status=rules.PENDING,
+        payment_status=rules.UNPAID, voided=False, created_by=principal.user_id,
+        created_at=now, updated_at=now)
+    pending = [
+        outbox.prepare(tid, "sale.created", view(sale), now),
+        outbox.prepare(tid, "commission.calculated", {
+            "sale_id": sale_id, "technician_id": data.technician_id,
+            "installer_id": data.installer_id, "sale_date": sale.sale_date,
+            "commission_cents": sale.commission_cents,
+            "installer_commission_cents": sale.installer_commission_cents,
+            "commission_snapshot": snapshot,
+            "installer_commission_snapshot": installer_snapshot}, now),
+    ]
+    window = periods.schedule(tenant_settings).window_for(sale_date)
+    parts.append(lambda tx: periods.touch(tx, "period", tid, window, sales=1, revision=1))
+    parts.extend(_adds_event(p) for p in pending)
+    parts.append(lambda tx: counters.claim(tx, "sale_counter", tid, SALE_COUNTER, sale_counter))
+    guard = None
+    if key is not None and digest is not None:
+        guard = store.new_guard(tid, key, sale_id, digest, int((now + GUARD_TTL).timestamp()))
+    return store.NewSale(sale=sale, guard=guard, parts=parts), pending
+
+
+def _adds_event(pending: outbox.PendingEvent) -> store.Part:
+    def part(tx: Labelled) -> None:
+        outbox.add(tx, pending)
+
+    return part
+
+
+def _commissions(data: SaleIn, tenant_settings: dict[str, Any], inputs: dict[str, Any]
+                 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    tech, item, o = inputs["technician"], inputs["item"], inputs["override"]
+    tenant = commission_rules.TenantCommission.from_settings(tenant_settings)
+    override = None
+    if o is not None:
+        override = {"commission_rate_bps": _opt(o.commission_rate_bps),
+                    "flat_cents": _opt(o.flat_cents), "ov_rate_bps": int(o.ov_rate_bps or 0),
+                    "discount_scale_enabled": bool(o.discount_scale_enabled)}
+    category = technicians.rules_of(tech, technicians.CATEGORY_RATES).get(
+        category_key(item.category))
+    try:
+        seller = commission_rules.seller_config(
+            tenant, override=override,
+            category_rate_bps=category["rate_bps"] if category else None,
+            plan=technicians.rules_of(tech, technicians.PLANS).get(rules.TECHNICIAN),
+            item_default_bps=_opt(item.default_commission_bps))
+        installer = None
+        if inputs.get("installer") is not None:
+            installer = commission_rules.installer_config(
+                tenant, technicians.rules_of(inputs["installer"],
+                                             technicians.PLANS).get(rules.INSTALLER))
+        line = commission_rules.SaleLine(sale_price_cents=data.sale_price_cents,
+                                         list_price_cents=_opt(item.price_cents),
+                                         quantity=data.quantity)
+        snapshot, installer_snapshot = commission_rules.commissions(line, seller, installer)
+    except commission_rules.CommissionRuleError as exc:
+        raise exc.at("commission") from exc
+    return snapshot.to_dict(), installer_snapshot.to_dict() if installer_snapshot else None
+
+
+# --- reading -------------------------------------------------------------------------------
+def get(principal: Principal, sale_id: int) -> SaleItem:
+    """Back office: any sale of the tenant; a technician: only their own (else 404)."""
+    tid = principal.tenant_id
+    if sees_all(principal):
+        sale = store.get(tid, sale_id)
+    else:
+        sale, user = get_many([store.ref(tid, sale_id), accounts.user_ref(tid, principal.user_id)])
+        own = accounts.linked_technician(user, NOT_LINKED)
+        if sale is not None and own not in (int(sale.technician_id), _opt(sale.installer_id)):
+            sale = None
+    if sale is None:
+        raise NotFound(f"sale {sale_id} not found")
+    return sale
+
+
+def list_sales(principal: Principal, flt: SaleFilter) -> list[SaleItem]:
+    """Newest first. A technician's list is always their own (403 when asking for
+    someone else's)."""
+    technician_id = flt.technician_id
+    if not sees_all(principal):
+        own = accounts.own_technician(principal, NOT_LINKED)
+        if technician_id is not None and technician_id != own:
+            raise Forbidden("technicians can list only their own sales")
+        technician_id = own
+    found = store.query(principal.tenant_id, technician_id=technician_id,
+                        date_from=flt.date_from.isoformat() if flt.date_from else None,
+                        date_to=flt.date_to.isoformat() if flt.date_to else None,
+                        approval_status=flt.approval_status,
+                        payment_status=flt.payment_status, voided=flt.voided)
+    if flt.customer_id is not None:
+        found = [s for s in found if _opt(s.customer_id) == flt.customer_id]
+    return found
+
+
+def in_window(tenant_id: str, date_from: str, date_to: str) -> list[SaleItem]:
+    """Every sale dated ``date_from``..``date_to`` (the date index: eventually consistent)."""
+    return store.query(tenant_id, technician_id=None, date_from=date_from, date_to=date_to)
+
+
+def approved_between(tenant_id: str, date_from: str | None,
+                     date_to: str | None) -> list[SaleItem]:
+    """The sales that earn commission (approved, not voided) dated in a range."""
+    return store.query(tenant_id, technician_id=None, date_from=date_from, date_to=date_to,
+                       approval_status=rules.APPROVED, voided=False)
+
+
+def reread(tenant_id: str, sales: list[SaleItem]) -> list[SaleItem]:
+    """The latest version of each sale (consistent BatchGetItems of 100)."""
+    result: list[SaleItem] = []
+    for start in range(0, len(sales), 100):
+        chunk = sales[start:start + 100]
+        got = get_many([store.ref(tenant_id, int(s.sale_id)) for s in chunk], consistent=True)
+        result.extend(s for s in got if s is not None)  # type: ignore[misc]
+    return result

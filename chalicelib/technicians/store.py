@@ -1,0 +1,138 @@
+"""Technicians and the commission rules stored on them (per-category rates and per-role
+default plans), so recording a sale reads them with the technician in one batch.
+
+Keys (``platform.keys``): ``T#<tid>#TECH`` / ``<id>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+
+from chalicelib.platform import keys
+from chalicelib.platform.table import BaseItem, change_actions, register
+from chalicelib.platform.tx import Labelled, applied, create_all, labelled_transaction
+
+UPDATABLE = ("name", "email", "phone", "pay_type", "base_pay_cents", "skills",
+             "service_zones", "active")
+
+
+@register
+class TechnicianItem(BaseItem):
+    """A technician. ``category_rates`` (normalised category -> {"category", "rate_bps"})
+    and ``plans`` (role -> {"kind", "rate_bps", "tiers"}) are the technician's commission
+    rules, kept here so that recording a sale reads them with the technician."""
+
+    tenant_id = UnicodeAttribute()
+    technician_id = NumberAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    pay_type = UnicodeAttribute()
+    base_pay_cents = NumberAttribute(default=0)
+    skills = ListAttribute(of=UnicodeAttribute, default=list)
+    service_zones = ListAttribute(of=UnicodeAttribute, default=list)
+    active = BooleanAttribute(default=True)
+    user_id = NumberAttribute(null=True)
+    username = UnicodeAttribute(null=True)
+    category_rates = MapAttribute(default=dict)
+    plans = MapAttribute(default=dict)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+
+    @property
+    def has_login(self) -> bool:
+        return self.user_id is not None
+
+
+def get(tenant_id: str, technician_id: int) -> TechnicianItem | None:
+    return TechnicianItem.find(keys.technician_key(tenant_id, technician_id),
+                               tenant_id=tenant_id)
+
+
+def ref(tenant_id: str, technician_id: int) -> tuple[type[TechnicianItem], tuple[str, str]]:
+    return TechnicianItem, keys.technician_key(tenant_id, technician_id)
+
+
+def list_all(tenant_id: str) -> list[TechnicianItem]:
+    """Every technician of the tenant, by id (one Query; technicians are few)."""
+    return list(TechnicianItem.query(keys.technicians_pk(tenant_id)))
+
+
+def create(tenant_id: str, technician_id: int, fields: dict[str, Any], now: datetime,
+           login: tuple[int, str, list[tuple[str, Any]]] | None = None) -> TechnicianItem:
+    """Write the technician, and with ``login`` (user id, username, the login's labelled
+    items) its login, atomically. A taken username or e-mail fails its label."""
+    tech = TechnicianItem(*keys.technician_key(tenant_id, technician_id), tenant_id=tenant_id,
+                          technician_id=technician_id, created_at=now, updated_at=now,
+                          category_rates={}, plans={}, **fields)
+    items: list[tuple[str, Any]] = [("technician", tech)]
+    if login is not None:
+        tech.user_id, tech.username, login_items = login
+        items.extend(login_items)
+    create_all(items)
+    return tech
+
+
+def update(tech: TechnicianItem, changes: dict[str, Any], now: datetime,
+           also: Callable[[Labelled], None] | None = None) -> TechnicianItem:
+    """Apply ``changes`` (attribute -> value; None removes an optional attribute); with
+    ``also``, in one transaction with what it adds. Returns the updated item."""
+    actions = change_actions(TechnicianItem, changes, UPDATABLE)
+    actions.append(TechnicianItem.updated_at.set(now))
+    condition = TechnicianItem.pk.exists()
+    if also is None:
+        tech.update(actions=actions, condition=condition)
+        return tech
+    with labelled_transaction() as tx:
+        tx.update("technician", tech, actions, condition=condition)
+        also(tx)
+    refreshed = get(tech.tenant_id, int(tech.technician_id))
+    assert refreshed is not None
+    return refreshed
+
+
+# --- commission rules kept on the technician ------------------------------------------
+_RULES = {"category_rates": TechnicianItem.category_rates, "plans": TechnicianItem.plans}
+
+
+def set_rule(tech: TechnicianItem, kind: str, key: str, value: dict[str, Any],
+             now: datetime) -> TechnicianItem:
+    """Set ``category_rates[key]`` or ``plans[key]``."""
+    tech.update(actions=[_RULES[kind][key].set(value), TechnicianItem.updated_at.set(now)],
+                condition=TechnicianItem.pk.exists())
+    return tech
+
+
+def remove_rule(tech: TechnicianItem, kind: str, key: str, now: datetime) -> bool:
+    """Remove ``category_rates[key]`` or ``plans[key]``; False when it was not set."""
+    attr = _RULES[kind][key]
+    return applied(lambda: tech.update(
+        actions=[attr.remove(), TechnicianItem.updated_at.set(now)], condition=attr.exists()))
+
+
+def rules_of(tech: TechnicianItem, kind: str) -> dict[str, Any]:
+    """``category_rates`` or ``plans`` as plain data (ints, not Decimals or floats)."""
+    raw = getattr(tech, kind)
+    data = raw.as_dict() if hasattr(raw, "as_dict") else dict(raw or {})
+    return {key: _plain(value) for key, value in data.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
