@@ -1,4 +1,5 @@
 """TradeKitt API: registers blueprints, middleware and event handlers. No logic here."""
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,17 @@ API_PREFIX = "/api/v1"
 app = Chalice(app_name="tradekitt")
 app.api.binary_types.extend(["application/pdf"])
 app.api.cors = CORSConfig(
-    allow_origin="*", max_age=600,
-    allow_headers=["Authorization", "Content-Type", "X-Tenant-Id", "Idempotency-Key",
-                   "Last-Event-ID"],
-    expose_headers=["Retry-After"])
+    allow_origin="*",
+    max_age=600,
+    allow_headers=[
+        "Authorization",
+        "Content-Type",
+        "X-Tenant-Id",
+        "Idempotency-Key",
+        "Last-Event-ID",
+    ],
+    expose_headers=["Retry-After"],
+)
 
 
 def _rate_limit(scope: str, subject: str) -> None:
@@ -36,8 +44,14 @@ routing.use_rate_limiter(_rate_limit)
 # route's module is imported on its first call.
 registry.register_all(app, API_PREFIX)
 
-_CHALICE_CODES = {400: "BAD_REQUEST", 403: "FORBIDDEN", 404: "NOT_FOUND",
-                  405: "METHOD_NOT_ALLOWED", 415: "BAD_REQUEST", 500: "INTERNAL_ERROR"}
+_CHALICE_CODES = {
+    400: "BAD_REQUEST",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "BAD_REQUEST",
+    500: "INTERNAL_ERROR",
+}
 
 
 @app.middleware("http")
@@ -51,22 +65,31 @@ def envelope_framework_errors(event, get_response):
         code = _CHALICE_CODES.get(status, "INTERNAL_ERROR")
         message = "an unexpected error occurred" if status >= 500 else str(body["Message"])
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
-        return Response(body=error_body(code, message), status_code=status,
-                        headers={**headers, "Content-Type": "application/json"})
+        return Response(
+            body=error_body(code, message),
+            status_code=status,
+            headers={**headers, "Content-Type": "application/json"},
+        )
     return response
 
 
 @app.route("/api/openapi.json", methods=["GET"])
 def openapi_document():
     registry.load_all()
-    return Response(body=json.dumps(openapi.build_document()), status_code=200,
-                    headers={"Content-Type": "application/json"})
+    return Response(
+        body=json.dumps(openapi.build_document()),
+        status_code=200,
+        headers={"Content-Type": "application/json"},
+    )
 
 
 @app.route("/api/docs", methods=["GET"])
 def swagger_ui():
-    return Response(body=openapi.SWAGGER_HTML, status_code=200,
-                    headers={"Content-Type": "text/html; charset=utf-8"})
+    return Response(
+        body=openapi.SWAGGER_HTML,
+        status_code=200,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
 
 
 # Read at import: `chalice package` turns it into the event source mapping's queue, so

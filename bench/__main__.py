@@ -3,6 +3,7 @@
 Benchmarks count what is stable (AWS calls per request, items read, import time ratios);
 they are not tests and assert nothing.
 """
+
 from __future__ import annotations
 
 import importlib

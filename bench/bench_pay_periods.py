@@ -7,12 +7,13 @@ API: 10,000 ``POST /sales`` would only time moto), shaped exactly as ``POST /sal
 writes them (commission snapshot, revision 1) and with the period item's counters as the
 sales' transactions keep them. Times are in-process moto times, not AWS latencies.
 Asserts nothing but that the figures are the frozen ones."""
+
 from __future__ import annotations
 
 import contextlib
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 from bench.common import count_calls, emulated_api
 
@@ -45,79 +46,137 @@ def _aws_time() -> Iterator[list[float]]:
 
 
 def _figures(counter) -> dict:  # noqa: ANN001
-    return {"dynamodb_calls": counter.of("dynamodb"), "dynamodb_ops": counter.ops("dynamodb"),
-            "s3_calls": counter.of("s3"), "s3_ops": counter.ops("s3")}
+    return {
+        "dynamodb_calls": counter.of("dynamodb"),
+        "dynamodb_ops": counter.ops("dynamodb"),
+        "s3_calls": counter.of("s3"),
+        "s3_ops": counter.ops("s3"),
+    }
 
 
 def _seed(tid: str, window) -> None:  # noqa: ANN001
     from chalicelib.commission import rules
     from chalicelib.commission.rules import SaleLine
     from chalicelib.payperiods import store as period_store
-    from chalicelib.platform import keys
-    from chalicelib.sales import store as sales_store
-    from chalicelib.platform.counters import CounterItem
     from chalicelib.payperiods.store import PayPeriodItem
+    from chalicelib.platform import keys
+    from chalicelib.platform.counters import CounterItem
+    from chalicelib.sales import store as sales_store
     from chalicelib.sales.store import SaleItem
 
-    seller = rules.seller_config(rules.TenantCommission(), override={
-        "commission_rate_bps": 750, "flat_cents": None, "ov_rate_bps": 0,
-        "discount_scale_enabled": False}, category_rate_bps=None, plan=None,
-        item_default_bps=None)
-    now = datetime.now(timezone.utc)
+    seller = rules.seller_config(
+        rules.TenantCommission(),
+        override={
+            "commission_rate_bps": 750,
+            "flat_cents": None,
+            "ov_rate_bps": 0,
+            "discount_scale_enabled": False,
+        },
+        category_rate_bps=None,
+        plan=None,
+        item_default_bps=None,
+    )
+    now = datetime.now(UTC)
     with SaleItem.batch_write() as batch:
         for n in range(N_SALES):
             sale_id = n + 1
             tech = 1 if n < TECH1_LINES else 2 + n % (N_TECHS - 1)
             price = 50_000 + (n * 37) % 150_000
-            snapshot, _ = rules.commissions(SaleLine(sale_price_cents=price,
-                                                     list_price_cents=150_000, quantity=1),
-                                            seller, None)
+            snapshot, _ = rules.commissions(
+                SaleLine(sale_price_cents=price, list_price_cents=150_000, quantity=1), seller, None
+            )
             snap = snapshot.to_dict()
             day = window.start + timedelta(days=n % window.days)
-            batch.save(sales_store.new_sale(tid, sale_id, **{
-                "technician_id": tech, "technician_name": f"Tech {tech}", "item_id": 1,
-                "item_name": "Annual maintenance package", "item_category": "Maintenance",
-                "installer_id": None, "quantity": 1, "sale_price_cents": price,
-                "list_price_cents": 150_000, "commission_cents": snap["commission_cents"],
-                "installer_commission_cents": 0, "commission_snapshot": snap,
-                "installer_commission_snapshot": None, "customer_id": None,
-                "customer_name": f"Customer {n % 700}", "customer_email": None,
-                "notes": "bench", "payment_type": "credit_card",
-                "sale_date": day.isoformat(), "approval_status": "approved",
-                "approved_by": 1, "approved_at": now, "payment_status": "paid",
-                "payment_date": day.isoformat(), "voided": False, "created_by": 1,
-                "created_at": now, "updated_at": now}))
+            batch.save(
+                sales_store.new_sale(
+                    tid,
+                    sale_id,
+                    **{
+                        "technician_id": tech,
+                        "technician_name": f"Tech {tech}",
+                        "item_id": 1,
+                        "item_name": "Annual maintenance package",
+                        "item_category": "Maintenance",
+                        "installer_id": None,
+                        "quantity": 1,
+                        "sale_price_cents": price,
+                        "list_price_cents": 150_000,
+                        "commission_cents": snap["commission_cents"],
+                        "installer_commission_cents": 0,
+                        "commission_snapshot": snap,
+                        "installer_commission_snapshot": None,
+                        "customer_id": None,
+                        "customer_name": f"Customer {n % 700}",
+                        "customer_email": None,
+                        "notes": "bench",
+                        "payment_type": "credit_card",
+                        "sale_date": day.isoformat(),
+                        "approval_status": "approved",
+                        "approved_by": 1,
+                        "approved_at": now,
+                        "payment_status": "paid",
+                        "payment_date": day.isoformat(),
+                        "voided": False,
+                        "created_by": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                )
+            )
     CounterItem(*keys.counter_key(tid, "sale"), value=N_SALES).save()
     # the period item as N sale transactions would have left it
-    PayPeriodItem(*keys.pay_period_key(tid, window.key), tenant_id=tid, status="open",
-                  frequency=window.frequency, start_date=window.key,
-                  end_date=window.end.isoformat(), sales_count=N_SALES,
-                  revision=N_SALES).save()
+    PayPeriodItem(
+        *keys.pay_period_key(tid, window.key),
+        tenant_id=tid,
+        status="open",
+        frequency=window.frequency,
+        start_date=window.key,
+        end_date=window.end.isoformat(),
+        sales_count=N_SALES,
+        revision=N_SALES,
+    ).save()
     for n in range(N_ADJUSTMENTS):
         period_store.new_adjustment(
-            tid, effective_date=(window.start + timedelta(days=n % window.days)).isoformat(),
-            period_start=window.key, sale_id=900_000 + n, role="technician",
-            technician_id=1 + n % N_TECHS, amount_cents=-(1_000 + n), reason="clawback",
-            actor=1, now=now).save()
+            tid,
+            effective_date=(window.start + timedelta(days=n % window.days)).isoformat(),
+            period_start=window.key,
+            sale_id=900_000 + n,
+            role="technician",
+            technician_id=1 + n % N_TECHS,
+            amount_cents=-(1_000 + n),
+            reason="clawback",
+            actor=1,
+            now=now,
+        ).save()
 
 
 def run() -> dict:
-    from chalicelib.payperiods.rules import period_for
-    from chalicelib.core.clock import today_in as tenant_today
     from chalicelib.catalog import service as line_items
+    from chalicelib.core.clock import today_in as tenant_today
+    from chalicelib.payperiods.rules import period_for
     from chalicelib.technicians import service as technicians
 
-    result: dict = {"sales": N_SALES, "technicians": N_TECHS,
-                    "adjustments": N_ADJUSTMENTS}
+    result: dict = {"sales": N_SALES, "technicians": N_TECHS, "adjustments": N_ADJUSTMENTS}
     with emulated_api() as api:
         owner = api.register("Bench Payroll HVAC")
         tid = owner.tenant_id
         for n in range(1, N_TECHS + 1):
-            technicians.create(tid, {"name": f"Tech {n}",
-                                     "pay_type": ("hourly", "salary", "commission")[n % 3],
-                                     "base_pay_cents": 2_500 if n % 3 == 0 else 180_000})
-        line_items.create(tid, {"name": "Annual maintenance package",
-                                "category": "Maintenance", "price_cents": 150_000})
+            technicians.create(
+                tid,
+                {
+                    "name": f"Tech {n}",
+                    "pay_type": ("hourly", "salary", "commission")[n % 3],
+                    "base_pay_cents": 2_500 if n % 3 == 0 else 180_000,
+                },
+            )
+        line_items.create(
+            tid,
+            {
+                "name": "Annual maintenance package",
+                "category": "Maintenance",
+                "price_cents": 150_000,
+            },
+        )
         current = period_for(tenant_today("America/New_York"), "biweekly")
         window = period_for(current.start - timedelta(days=1), "biweekly")
         started = time.perf_counter()
@@ -137,9 +196,12 @@ def run() -> dict:
         closed = reply.data
         assert closed["totals"]["sales_count"] == N_SALES
         result["close_10000_sales"] = {
-            "seconds": round(took, 2), "seconds_inside_moto": round(in_aws[0], 2),
-            "seconds_in_our_code": round(took - in_aws[0], 2), **_figures(c),
-            "totals": closed["totals"]}
+            "seconds": round(took, 2),
+            "seconds_inside_moto": round(in_aws[0], 2),
+            "seconds_in_our_code": round(took - in_aws[0], 2),
+            **_figures(c),
+            "totals": closed["totals"],
+        }
         with count_calls() as c:
             again = api.patch(f"/admin/pay-periods/{period_id}/close", as_=owner)
         assert again.raw == reply.raw
@@ -153,18 +215,20 @@ def run() -> dict:
 
         pdf_headers = {"Accept": "*/*"}
         with count_calls() as c:
-            statement = api.get(f"/export/commission-statement/1/{period_id}/pdf",
-                                as_=owner, headers=pdf_headers)
+            statement = api.get(
+                f"/export/commission-statement/1/{period_id}/pdf", as_=owner, headers=pdf_headers
+            )
         assert statement.status == 200
         from io import BytesIO
 
         from pypdf import PdfReader
 
         result["statement_pdf_1000_lines"] = {
-            "bytes": len(statement.raw), "pages": len(PdfReader(BytesIO(statement.raw)).pages),
-            "served_from_s3": _figures(c)}
-        summary = api.get(f"/export/pay-period/{period_id}/pdf", as_=owner,
-                          headers=pdf_headers)
+            "bytes": len(statement.raw),
+            "pages": len(PdfReader(BytesIO(statement.raw)).pages),
+            "served_from_s3": _figures(c),
+        }
+        summary = api.get(f"/export/pay-period/{period_id}/pdf", as_=owner, headers=pdf_headers)
         csv_body = api.get(f"/admin/csv-export/pay-period/{period_id}", as_=owner)
         result["pay_period_pdf_bytes"] = len(summary.raw)
         result["pay_period_csv_bytes"] = len(csv_body.raw)
@@ -174,14 +238,30 @@ def run() -> dict:
         from chalicelib.payroll import render_pdf
 
         render_pdf.commission_statement_pdf(
-            {"display_name": "Bench"}, {"id": period_id, "start": window.key,
-                                        "end": window.end.isoformat()},
+            {"display_name": "Bench"},
+            {"id": period_id, "start": window.key, "end": window.end.isoformat()},
             {"name": "Tech 1", "pay_type": "hourly"},
-            [{"sale_id": n, "sale_date": window.key, "customer": f"Customer {n}",
-              "item": "Annual maintenance package", "sale_price_cents": 150_000,
-              "rule": "tech_item", "rate_bps": 750, "commission_cents": 11_250}
-             for n in range(TECH1_LINES)], [],
-            {"technician_id": 1, "technician_name": "Tech 1", "pay_type": "commission",
-             "sales_count": TECH1_LINES, "commission_cents": 11_250 * TECH1_LINES})
+            [
+                {
+                    "sale_id": n,
+                    "sale_date": window.key,
+                    "customer": f"Customer {n}",
+                    "item": "Annual maintenance package",
+                    "sale_price_cents": 150_000,
+                    "rule": "tech_item",
+                    "rate_bps": 750,
+                    "commission_cents": 11_250,
+                }
+                for n in range(TECH1_LINES)
+            ],
+            [],
+            {
+                "technician_id": 1,
+                "technician_name": "Tech 1",
+                "pay_type": "commission",
+                "sales_count": TECH1_LINES,
+                "commission_cents": 11_250 * TECH1_LINES,
+            },
+        )
         result["render_1000_line_statement_seconds"] = round(time.perf_counter() - started, 2)
     return result

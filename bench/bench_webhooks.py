@@ -1,5 +1,6 @@
 """Webhook delivery: AWS calls per delivered event and per retry, the retry schedule, and
 the handler's own time per delivery to a local receiver (moto in-process)."""
+
 from __future__ import annotations
 
 import json
@@ -14,17 +15,32 @@ RUNS = 20
 
 
 def _event(body: dict) -> dict:
-    return {"Records": [{"messageId": str(uuid.uuid4()), "receiptHandle": "r",
-                         "body": json.dumps(body), "attributes": {}, "messageAttributes": {},
-                         "md5OfBody": "", "eventSource": "aws:sqs",
-                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
-                         "awsRegion": "us-east-1"}]}
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "r",
+                "body": json.dumps(body),
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
 
 
 def _calls(counter) -> dict:
-    return {"dynamodb": counter.of("dynamodb"), "sqs": counter.of("sqs"),
-            "ops": {**{f"dynamodb.{k}": v for k, v in counter.ops("dynamodb").items()},
-                    **{f"sqs.{k}": v for k, v in counter.ops("sqs").items()}}}
+    return {
+        "dynamodb": counter.of("dynamodb"),
+        "sqs": counter.of("sqs"),
+        "ops": {
+            **{f"dynamodb.{k}": v for k, v in counter.ops("dynamodb").items()},
+            **{f"sqs.{k}": v for k, v in counter.ops("sqs").items()},
+        },
+    }
 
 
 def run() -> dict:
@@ -37,12 +53,15 @@ def run() -> dict:
 
     result: dict = {"retry_schedule": rules.schedule_summary(webhook_delivery.POLICY)}
     webhook_delivery.TIME_MARGIN_S = 0  # chalice.test's context allows 3 s
-    with emulated_api() as api, Receiver(statuses=[200]) as ok, \
-            Receiver(statuses=[500]) as failing:
+    with emulated_api() as api, Receiver(statuses=[200]) as ok, Receiver(statuses=[500]) as failing:
         account = api.register("Bench Webhooks")
         for url in (ok.url,):
-            assert api.post("/admin/webhooks", {"url": url, "events": ["sale.created"]},
-                            as_=account).status == 201
+            assert (
+                api.post(
+                    "/admin/webhooks", {"url": url, "events": ["sale.created"]}, as_=account
+                ).status
+                == 201
+            )
         invoke = api.client.lambda_.invoke
 
         with count_calls() as c:
@@ -71,9 +90,9 @@ def run() -> dict:
         with count_calls() as c:
             invoke("deliver_webhooks", _event(body))
         result["failed_first_try_schedules_retry"] = _calls(c)
-        retry = rules.delivery_message(other.tenant_id, 1,
-                                       rules.delivery_id(body["created_at"], body["event_id"]),
-                                       2, 0)
+        retry = rules.delivery_message(
+            other.tenant_id, 1, rules.delivery_id(body["created_at"], body["event_id"]), 2, 0
+        )
         with count_calls() as c:
             invoke("deliver_webhooks", _event(retry))
         result["retry_attempt_failing_again"] = _calls(c)

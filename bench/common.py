@@ -1,5 +1,6 @@
 """Shared benchmark plumbing: an in-process emulated AWS, the API client, and a counter
 of AWS calls per request (a hook on botocore's ``_make_api_call``)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -7,19 +8,25 @@ import os
 import secrets
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 BENCH_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1", "STAGE": "test", "TABLE_NAME": "tradekitt-test",
-    "EVENTS_QUEUE_NAME": "tradekitt-test-events", "EXPORTS_BUCKET": "tradekitt-test-exports",
-    "JWT_SECRET": secrets.token_urlsafe(48), "RATE_LIMIT_IP": "0",
-    "RATE_LIMIT_TENANT": "0", "RATE_LIMIT_AUTH": "0",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "STAGE": "test",
+    "TABLE_NAME": "tradekitt-test",
+    "EVENTS_QUEUE_NAME": "tradekitt-test-events",
+    "EXPORTS_BUCKET": "tradekitt-test-exports",
+    "JWT_SECRET": secrets.token_urlsafe(48),
+    "RATE_LIMIT_IP": "0",
+    "RATE_LIMIT_TENANT": "0",
+    "RATE_LIMIT_AUTH": "0",
 }
 
 
@@ -33,8 +40,7 @@ class CallCounter:
         return sum(n for key, n in self.calls.items() if key.startswith(service + "."))
 
     def ops(self, service: str) -> dict[str, int]:
-        return {k.split(".", 1)[1]: n for k, n in self.calls.items()
-                if k.startswith(service + ".")}
+        return {k.split(".", 1)[1]: n for k, n in self.calls.items() if k.startswith(service + ".")}
 
 
 @contextlib.contextmanager
@@ -56,7 +62,7 @@ def count_calls() -> Iterator[CallCounter]:
 
 
 @contextlib.contextmanager
-def emulated_api() -> Iterator["object"]:
+def emulated_api() -> Iterator[object]:
     """moto in-process + the table/queues/bucket + an ``Api`` test client."""
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.update(BENCH_ENV)

@@ -1,4 +1,5 @@
 """Shared fixtures: environment, an emulated AWS per test (moto), the API client."""
+
 from __future__ import annotations
 
 import os
@@ -12,13 +13,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TEST_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1", "STAGE": "test", "TABLE_NAME": "tradekitt-test",
-    "EVENTS_QUEUE_NAME": "tradekitt-test-events", "EXPORTS_BUCKET": "tradekitt-test-exports",
-    "JWT_SECRET": secrets.token_urlsafe(48), "API_URL": "http://testserver",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "STAGE": "test",
+    "TABLE_NAME": "tradekitt-test",
+    "EVENTS_QUEUE_NAME": "tradekitt-test-events",
+    "EXPORTS_BUCKET": "tradekitt-test-exports",
+    "JWT_SECRET": secrets.token_urlsafe(48),
+    "API_URL": "http://testserver",
     # API tests make many calls; rate-limit tests lower these themselves.
-    "RATE_LIMIT_IP": "100000", "RATE_LIMIT_TENANT": "100000", "RATE_LIMIT_AUTH": "100000",
+    "RATE_LIMIT_IP": "100000",
+    "RATE_LIMIT_TENANT": "100000",
+    "RATE_LIMIT_AUTH": "100000",
 }
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.update(TEST_ENV)

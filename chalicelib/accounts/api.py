@@ -1,5 +1,6 @@
 """Staff authentication (register, login, refresh, logout, me) and
 ``GET /tenants/resolve/{code}``: find a business by its code (public)."""
+
 from __future__ import annotations
 
 import uuid
@@ -8,12 +9,12 @@ from typing import Any
 from chalice import Blueprint
 from pydantic import AliasChoices, Field
 
-from chalicelib.core.schemas import Body, Email, Out, Password, Username, id_from
+from chalicelib.accounts import service as accounts
+from chalicelib.core import roles
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.routing import ApiRequest, endpoint
+from chalicelib.core.schemas import Body, Email, Out, Password, Username, id_from
 from chalicelib.core.settings import get_settings
-from chalicelib.core import roles
-from chalicelib.accounts import service as accounts
 
 bp = Blueprint(__name__)
 
@@ -84,24 +85,52 @@ def _tenant_header(req: ApiRequest) -> str:
     return value
 
 
-@endpoint(bp, "/auth/register", "POST", summary="Register a business and its first admin",
-          tag="auth", public=True, rate="auth", body=RegisterIn, response=RegisterOut,
-          status=201)
+@endpoint(
+    bp,
+    "/auth/register",
+    "POST",
+    summary="Register a business and its first admin",
+    tag="auth",
+    public=True,
+    rate="auth",
+    body=RegisterIn,
+    response=RegisterOut,
+    status=201,
+)
 def register(req: ApiRequest) -> Any:
     """Creates the tenant (business code from the company name, suffixed on collision) and
     an admin user, and returns tokens for immediate auto-login. 409 when the e-mail or
     username is taken."""
     body: RegisterIn = req.body
     session, tenant = accounts.register(
-        email=str(body.email), username=body.username, password=body.password,
-        first_name=body.first_name, last_name=body.last_name, company_name=body.company_name)
-    return {"access_token": session.access_token, "refresh_token": session.refresh_token,
-            "user": session.user, "business_code": tenant.business_code,
-            "business_name": tenant.name, "tenant_id": tenant.tenant_id}
+        email=str(body.email),
+        username=body.username,
+        password=body.password,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        company_name=body.company_name,
+    )
+    return {
+        "access_token": session.access_token,
+        "refresh_token": session.refresh_token,
+        "user": session.user,
+        "business_code": tenant.business_code,
+        "business_name": tenant.name,
+        "tenant_id": tenant.tenant_id,
+    }
 
 
-@endpoint(bp, "/auth/login", "POST", summary="Log in with username and password",
-          tag="auth", public=True, rate="auth", body=LoginIn, response=TokensOut)
+@endpoint(
+    bp,
+    "/auth/login",
+    "POST",
+    summary="Log in with username and password",
+    tag="auth",
+    public=True,
+    rate="auth",
+    body=LoginIn,
+    response=TokensOut,
+)
 def login(req: ApiRequest) -> Any:
     """Needs ``X-Tenant-Id``. Five failed attempts in a row lock the account for 15 minutes
     (429 with ``Retry-After``)."""
@@ -109,8 +138,17 @@ def login(req: ApiRequest) -> Any:
     return accounts.login(_tenant_header(req), body.username, body.password)
 
 
-@endpoint(bp, "/auth/refresh", "POST", summary="Exchange a refresh token for new tokens",
-          tag="auth", public=True, rate="auth", body=RefreshIn, response=RefreshOut)
+@endpoint(
+    bp,
+    "/auth/refresh",
+    "POST",
+    summary="Exchange a refresh token for new tokens",
+    tag="auth",
+    public=True,
+    rate="auth",
+    body=RefreshIn,
+    response=RefreshOut,
+)
 def refresh(req: ApiRequest) -> Any:
     """Refresh tokens are single use: the response carries a rotated ``refresh_token``;
     presenting an already-used one revokes the whole session."""
@@ -118,16 +156,30 @@ def refresh(req: ApiRequest) -> Any:
     return accounts.refresh(req.headers.get("x-tenant-id"), body.refresh_token)
 
 
-@endpoint(bp, "/auth/logout", "POST", summary="End the current session", tag="auth",
-          permission=roles.SELF, response=LogoutOut)
+@endpoint(
+    bp,
+    "/auth/logout",
+    "POST",
+    summary="End the current session",
+    tag="auth",
+    permission=roles.SELF,
+    response=LogoutOut,
+)
 def logout(req: ApiRequest) -> Any:
     """Revokes the session's refresh tokens. The access token expires on its own (15 min)."""
     accounts.logout(req.tenant_id, req.user.session_id)
     return {"logged_out": True}
 
 
-@endpoint(bp, "/auth/me", "GET", summary="The signed-in user", tag="auth",
-          permission=roles.SELF, response=MeOut)
+@endpoint(
+    bp,
+    "/auth/me",
+    "GET",
+    summary="The signed-in user",
+    tag="auth",
+    permission=roles.SELF,
+    response=MeOut,
+)
 def me(req: ApiRequest) -> Any:
     return accounts.current_user(req.tenant_id, req.user.user_id)
 
@@ -150,8 +202,15 @@ class ResolveOut(Out):
     branding: Branding
 
 
-@endpoint(bp, "/tenants/resolve/{code}", "GET", summary="Resolve a tenant by business code",
-          tag="auth", public=True, response=ResolveOut)
+@endpoint(
+    bp,
+    "/tenants/resolve/{code}",
+    "GET",
+    summary="Resolve a tenant by business code",
+    tag="auth",
+    public=True,
+    response=ResolveOut,
+)
 def resolve(req: ApiRequest) -> Any:
     """Case-insensitive; 404 ``NOT_FOUND`` for an unknown code."""
     tenant = accounts.resolve_tenant(req.params["code"])

@@ -1,4 +1,5 @@
 """Password hashing with argon2id at OWASP's parameters (19 MiB, t=2, p=1)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,6 +1,7 @@
 """Pure rules about tenants and staff accounts: business codes and the login lockout
 policy. The rules every staff login shares (e-mail, username, password) live in
 ``core.text`` and are re-exported here."""
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,7 @@ def business_code_base(company_name: str) -> str:
     """
     folded = unicodedata.normalize("NFKD", company_name).encode("ascii", "ignore").decode()
     code = re.sub(r"[^A-Za-z0-9]", "", folded).upper()
-    return (code or "BUSINESS")[:BUSINESS_CODE_MAX - 4]
+    return (code or "BUSINESS")[: BUSINESS_CODE_MAX - 4]
 
 
 def business_code_candidate(base: str, attempt: int) -> str:
@@ -52,7 +53,7 @@ class LoginState:
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
 
-    def after_failure(self, now: datetime) -> "LoginState":
+    def after_failure(self, now: datetime) -> LoginState:
         """Five failures in a row lock the account for 15 minutes."""
         failed = self.failed_logins + 1
         if failed >= MAX_FAILED_LOGINS:

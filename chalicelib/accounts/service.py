@@ -5,6 +5,7 @@ plus 1 when a failure counter must be written; refresh 2 (user, conditional sess
 update), plus 2 when reuse is detected; register 1 transaction (+1 per business-code
 collision).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -40,8 +41,13 @@ class Session:
 def tenant_view(tenant: TenantItem, api_url: str) -> dict[str, Any]:
     """The seed's resolve response (documented camelCase keys)."""
     branding = settings_rules.effective(tenant.settings or {}, tenant.name)["branding"]
-    return {"businessCode": tenant.business_code, "businessName": tenant.name,
-            "apiUrl": api_url, "tenantId": tenant.tenant_id, "branding": branding}
+    return {
+        "businessCode": tenant.business_code,
+        "businessName": tenant.name,
+        "apiUrl": api_url,
+        "tenantId": tenant.tenant_id,
+        "branding": branding,
+    }
 
 
 def resolve_tenant(code: str) -> TenantItem:
@@ -53,15 +59,23 @@ def resolve_tenant(code: str) -> TenantItem:
     return tenant
 
 
-def _issue_pair(tenant_id: str, user_id: int, user_roles: list[str], session_id: str,
-                now: datetime) -> tuple[tokens.IssuedToken, tokens.IssuedToken]:
+def _issue_pair(
+    tenant_id: str, user_id: int, user_roles: list[str], session_id: str, now: datetime
+) -> tuple[tokens.IssuedToken, tokens.IssuedToken]:
     access = tokens.issue_access(tenant_id, user_id, user_roles, session_id, now)
     refresh = tokens.issue_refresh(tenant_id, user_id, session_id, now)
     return access, refresh
 
 
-def register(*, email: str, username: str, password: str, first_name: str | None,
-             last_name: str | None, company_name: str) -> tuple[Session, TenantItem]:
+def register(
+    *,
+    email: str,
+    username: str,
+    password: str,
+    first_name: str | None,
+    last_name: str | None,
+    company_name: str,
+) -> tuple[Session, TenantItem]:
     """Create a tenant and its first admin, and log them in."""
     now = clock.now()
     tenant_id = str(uuid.uuid4())
@@ -75,11 +89,22 @@ def register(*, email: str, username: str, password: str, first_name: str | None
     for attempt in range(MAX_CODE_ATTEMPTS):
         code = identity.business_code_candidate(base, attempt)
         account = store.NewAccount(
-            tenant_id=tenant_id, company_name=company_name, business_code=code,
-            tenant_settings=settings, user_id=1, username=username, email=email,
-            first_name=first_name, last_name=last_name, password_hash=password_hash,
-            roles=[roles.ADMIN], session_id=session_id, refresh_jti=refresh.jti,
-            session_expires_at=refresh.expires_at, now=now)
+            tenant_id=tenant_id,
+            company_name=company_name,
+            business_code=code,
+            tenant_settings=settings,
+            user_id=1,
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            password_hash=password_hash,
+            roles=[roles.ADMIN],
+            session_id=session_id,
+            refresh_jti=refresh.jti,
+            session_expires_at=refresh.expires_at,
+            now=now,
+        )
         try:
             tenant, user = store.create_tenant_with_owner(account)
         except ConditionFailed as exc:
@@ -98,13 +123,20 @@ def login(tenant_id: str, username: str, password: str) -> Session:
     """Check the password, apply the lockout policy, and open a session."""
     now = clock.now()
     user = store.get_user_by_username(tenant_id, identity.normalize_username(username))
-    state = identity.LoginState(failed_logins=int(user.failed_logins or 0),
-                                locked_until=user.locked_until) if user else None
+    state = (
+        identity.LoginState(
+            failed_logins=int(user.failed_logins or 0), locked_until=user.locked_until
+        )
+        if user
+        else None
+    )
     if user is not None and state is not None and state.is_locked(now):
         verify_password(None, password)  # same cost as a real attempt
         retry = int((state.locked_until - now).total_seconds()) + 1  # type: ignore[operator]
-        raise TooManyRequests("account locked after repeated failed logins; try again later",
-                              headers={"Retry-After": str(retry)})
+        raise TooManyRequests(
+            "account locked after repeated failed logins; try again later",
+            headers={"Retry-After": str(retry)},
+        )
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or state is None or not valid or not user.active:
         if user is not None and state is not None and not valid:
@@ -115,8 +147,9 @@ def login(tenant_id: str, username: str, password: str) -> Session:
         store.record_successful_login(user, now)
     session_id = uuid.uuid4().hex
     access, refresh = _issue_pair(tenant_id, int(user.user_id), list(user.roles), session_id, now)
-    store.create_session(tenant_id, session_id, int(user.user_id), refresh.jti, now,
-                            refresh.expires_at)
+    store.create_session(
+        tenant_id, session_id, int(user.user_id), refresh.jti, now, refresh.expires_at
+    )
     return Session(access.token, refresh.token, user)
 
 
@@ -131,14 +164,19 @@ def refresh(tenant_header: str | None, refresh_token: str) -> Session:
     if user is None or not user.active or not session_id:
         raise Unauthorized("invalid refresh token")
     now = clock.now()
-    access, new_refresh = _issue_pair(tenant_id, int(user.user_id), list(user.roles),
-                                      session_id, now)
+    access, new_refresh = _issue_pair(
+        tenant_id, int(user.user_id), list(user.roles), session_id, now
+    )
     try:
-        store.rotate(tenant_id, session_id, claims["jti"], new_refresh.jti, now,
-                        new_refresh.expires_at)
+        store.rotate(
+            tenant_id, session_id, claims["jti"], new_refresh.jti, now, new_refresh.expires_at
+        )
     except store.RotationRefused as exc:
-        messages = {"reused": "refresh token already used; the session has been revoked",
-                    "revoked": "session has been revoked", "unknown": "invalid refresh token"}
+        messages = {
+            "reused": "refresh token already used; the session has been revoked",
+            "revoked": "session has been revoked",
+            "unknown": "invalid refresh token",
+        }
         raise Unauthorized(messages[exc.reason]) from exc
     return Session(access.token, new_refresh.token, user)
 
@@ -156,25 +194,33 @@ def current_user(tenant_id: str, user_id: int) -> UserItem:
     return user
 
 
-def save_tenant_settings(tenant: TenantItem, name: str, settings: dict[str, Any],
-                         now: datetime) -> TenantItem:
+def save_tenant_settings(
+    tenant: TenantItem, name: str, settings: dict[str, Any], now: datetime
+) -> TenantItem:
     """Write the business name and settings unless they changed since ``tenant`` was read
     (``ConditionFailed(["tenant"])``: re-read and retry)."""
     return store.save_settings(tenant, name, settings, now)
 
 
 # --- technicians' logins ----------------------------------------------------------------
-def technician_login(tenant_id: str, name: str, username: str, password: str,
-                     email: str | None, now: datetime) -> NewLogin:
+def technician_login(
+    tenant_id: str, name: str, username: str, password: str, email: str | None, now: datetime
+) -> NewLogin:
     """A ``technician`` login (new user id; not written): the technicians feature creates it
     with the technician record in one transaction."""
     first, _, last = name.strip().partition(" ")
-    return NewLogin(tenant_id=tenant_id, user_id=counters.next_id(tenant_id, USER_COUNTER),
-                    username=identity.normalize_username(username),
-                    email=identity.normalize_email(email) if email else None,
-                    password_hash=hash_password(password), first_name=first or None,
-                    last_name=last.strip() or None, roles=[roles.TECHNICIAN],
-                    technician_id=None, now=now)
+    return NewLogin(
+        tenant_id=tenant_id,
+        user_id=counters.next_id(tenant_id, USER_COUNTER),
+        username=identity.normalize_username(username),
+        email=identity.normalize_email(email) if email else None,
+        password_hash=hash_password(password),
+        first_name=first or None,
+        last_name=last.strip() or None,
+        roles=[roles.TECHNICIAN],
+        technician_id=None,
+        now=now,
+    )
 
 
 # --- a technician acts only on their own records ------------------------------------------
@@ -191,8 +237,7 @@ def own_technician(principal: Principal, why: str = "") -> int:
     return linked_technician(store.get_user(principal.tenant_id, principal.user_id), why)
 
 
-def require_own(principal: Principal, technician_id: int, *, unless: str,
-                refusal: str) -> None:
+def require_own(principal: Principal, technician_id: int, *, unless: str, refusal: str) -> None:
     """Callers with permission ``unless`` act on any technician's records; anyone else only
     on their own: 403 ``refusal`` for another technician's."""
     if principal.can(unless):

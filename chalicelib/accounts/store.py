@@ -134,40 +134,77 @@ def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
     atomically. Raises ``ConditionFailed`` with labels ``business_code``, ``email`` or
     ``username`` when one is taken."""
     tid = acct.tenant_id
-    tenant = TenantItem(*keys.tenant_key(tid), tenant_id=tid, name=acct.company_name,
-                        business_code=acct.business_code, settings=acct.tenant_settings,
-                        created_at=acct.now)
+    tenant = TenantItem(
+        *keys.tenant_key(tid),
+        tenant_id=tid,
+        name=acct.company_name,
+        business_code=acct.business_code,
+        settings=acct.tenant_settings,
+        created_at=acct.now,
+    )
     code = BusinessCodeItem(*keys.business_code_key(acct.business_code), tenant_id=tid)
     email = PointerItem(*keys.email_key(acct.email), tenant_id=tid, user_id=acct.user_id)
-    owner = PointerItem(*keys.owner_username_key(acct.username), tenant_id=tid,
-                        user_id=acct.user_id)
-    uname = PointerItem(*keys.username_key(tid, acct.username), tenant_id=tid,
-                        user_id=acct.user_id)
-    user = UserItem(*keys.user_key(tid, acct.user_id), tenant_id=tid, user_id=acct.user_id,
-                    username=acct.username, email=acct.email, first_name=acct.first_name,
-                    last_name=acct.last_name, password_hash=acct.password_hash,
-                    roles=acct.roles, active=True, created_at=acct.now,
-                    last_login_at=acct.now)
+    owner = PointerItem(
+        *keys.owner_username_key(acct.username), tenant_id=tid, user_id=acct.user_id
+    )
+    uname = PointerItem(*keys.username_key(tid, acct.username), tenant_id=tid, user_id=acct.user_id)
+    user = UserItem(
+        *keys.user_key(tid, acct.user_id),
+        tenant_id=tid,
+        user_id=acct.user_id,
+        username=acct.username,
+        email=acct.email,
+        first_name=acct.first_name,
+        last_name=acct.last_name,
+        password_hash=acct.password_hash,
+        roles=acct.roles,
+        active=True,
+        created_at=acct.now,
+        last_login_at=acct.now,
+    )
     counter = CounterItem(*keys.counter_key(tid, "user"), value=acct.user_id)
-    session = SessionItem(*keys.session_key(tid, acct.session_id), session_id=acct.session_id,
-                          user_id=acct.user_id, current_jti=acct.refresh_jti,
-                          created_at=acct.now, expires_at=acct.session_expires_at)
-    create_all([("tenant", tenant), ("business_code", code), ("email", email),
-                ("username", owner), ("username_local", uname), ("user", user),
-                ("counter", counter), ("session", session)])
+    session = SessionItem(
+        *keys.session_key(tid, acct.session_id),
+        session_id=acct.session_id,
+        user_id=acct.user_id,
+        current_jti=acct.refresh_jti,
+        created_at=acct.now,
+        expires_at=acct.session_expires_at,
+    )
+    create_all(
+        [
+            ("tenant", tenant),
+            ("business_code", code),
+            ("email", email),
+            ("username", owner),
+            ("username_local", uname),
+            ("user", user),
+            ("counter", counter),
+            ("session", session),
+        ]
+    )
     return tenant, user
 
 
-def save_settings(tenant: TenantItem, name: str, settings: dict[str, Any],
-                  now: datetime) -> TenantItem:
+def save_settings(
+    tenant: TenantItem, name: str, settings: dict[str, Any], now: datetime
+) -> TenantItem:
     """Write the business name and settings if nobody changed them since ``tenant`` was
     read (optimistic: ``updated_at`` unchanged); else ``ConditionFailed(["tenant"])``."""
-    unchanged = (TenantItem.updated_at == tenant.updated_at if tenant.updated_at
-                 else TenantItem.updated_at.does_not_exist())
+    unchanged = (
+        TenantItem.updated_at == tenant.updated_at
+        if tenant.updated_at
+        else TenantItem.updated_at.does_not_exist()
+    )
     with labelled("tenant"):
-        tenant.update(actions=[TenantItem.name.set(name), TenantItem.settings.set(settings),
-                               TenantItem.updated_at.set(now)],
-                      condition=TenantItem.pk.exists() & unchanged)
+        tenant.update(
+            actions=[
+                TenantItem.name.set(name),
+                TenantItem.settings.set(settings),
+                TenantItem.updated_at.set(now),
+            ],
+            condition=TenantItem.pk.exists() & unchanged,
+        )
     return tenant
 
 
@@ -210,37 +247,70 @@ class NewLogin:
         """``(label, item)`` to create in one transaction: ``user``, ``username`` and
         (with an e-mail) ``email``; a taken username or e-mail fails its label."""
         tid = self.tenant_id
-        found: list[tuple[str, Any]] = [("user", UserItem(
-            *keys.user_key(tid, self.user_id), tenant_id=tid, user_id=self.user_id,
-            username=self.username, email=self.email, first_name=self.first_name,
-            last_name=self.last_name, password_hash=self.password_hash, roles=self.roles,
-            technician_id=self.technician_id, active=True, created_at=self.now))]
-        found.append(("username", PointerItem(*keys.username_key(tid, self.username),
-                                              tenant_id=tid, user_id=self.user_id)))
+        found: list[tuple[str, Any]] = [
+            (
+                "user",
+                UserItem(
+                    *keys.user_key(tid, self.user_id),
+                    tenant_id=tid,
+                    user_id=self.user_id,
+                    username=self.username,
+                    email=self.email,
+                    first_name=self.first_name,
+                    last_name=self.last_name,
+                    password_hash=self.password_hash,
+                    roles=self.roles,
+                    technician_id=self.technician_id,
+                    active=True,
+                    created_at=self.now,
+                ),
+            )
+        ]
+        found.append(
+            (
+                "username",
+                PointerItem(
+                    *keys.username_key(tid, self.username), tenant_id=tid, user_id=self.user_id
+                ),
+            )
+        )
         if self.email:
-            found.append(("email", PointerItem(*keys.email_key(self.email), tenant_id=tid,
-                                               user_id=self.user_id)))
+            found.append(
+                (
+                    "email",
+                    PointerItem(*keys.email_key(self.email), tenant_id=tid, user_id=self.user_id),
+                )
+            )
         return found
 
 
 def set_active_in(tx: Any, label: str, tenant_id: str, user_id: int, active: bool) -> None:
     """(De)activate a user inside the caller's transaction."""
-    tx.update(label, UserItem(*keys.user_key(tenant_id, user_id)),
-              [UserItem.active.set(active)], condition=UserItem.pk.exists())
+    tx.update(
+        label,
+        UserItem(*keys.user_key(tenant_id, user_id)),
+        [UserItem.active.set(active)],
+        condition=UserItem.pk.exists(),
+    )
 
 
-def record_failed_login(user: UserItem, failed_logins: int,
-                        locked_until: datetime | None) -> None:
+def record_failed_login(user: UserItem, failed_logins: int, locked_until: datetime | None) -> None:
     actions = [UserItem.failed_logins.set(failed_logins)]
-    actions.append(UserItem.locked_until.set(locked_until) if locked_until
-                   else UserItem.locked_until.remove())
+    actions.append(
+        UserItem.locked_until.set(locked_until) if locked_until else UserItem.locked_until.remove()
+    )
     user.update(actions=actions)
 
 
 def record_successful_login(user: UserItem, now: datetime) -> None:
     """Only called when the failure counter needs a reset (saves a write otherwise)."""
-    user.update(actions=[UserItem.failed_logins.set(0), UserItem.locked_until.remove(),
-                         UserItem.last_login_at.set(now)])
+    user.update(
+        actions=[
+            UserItem.failed_logins.set(0),
+            UserItem.locked_until.remove(),
+            UserItem.last_login_at.set(now),
+        ]
+    )
 
 
 # --- sessions (refresh-token families, single-use rotation) -----------------------------
@@ -252,15 +322,27 @@ class RotationRefused(Exception):
         self.reason = reason  # "unknown" | "revoked" | "reused"
 
 
-def create_session(tenant_id: str, session_id: str, user_id: int, jti: str,
-                   now: datetime, expires_at: int) -> None:
-    SessionItem(*keys.session_key(tenant_id, session_id), session_id=session_id,
-                user_id=user_id, current_jti=jti, created_at=now,
-                expires_at=expires_at).save(condition=SessionItem.pk.does_not_exist())
+def create_session(
+    tenant_id: str, session_id: str, user_id: int, jti: str, now: datetime, expires_at: int
+) -> None:
+    SessionItem(
+        *keys.session_key(tenant_id, session_id),
+        session_id=session_id,
+        user_id=user_id,
+        current_jti=jti,
+        created_at=now,
+        expires_at=expires_at,
+    ).save(condition=SessionItem.pk.does_not_exist())
 
 
-def rotate(tenant_id: str, session_id: str, presented_jti: str, new_jti: str,
-           now: datetime, expires_at: int) -> None:
+def rotate(
+    tenant_id: str,
+    session_id: str,
+    presented_jti: str,
+    new_jti: str,
+    now: datetime,
+    expires_at: int,
+) -> None:
     """Swap the current refresh token in one conditional write.
 
     Succeeds only when the family exists, is not revoked and ``presented_jti`` is its
@@ -268,11 +350,20 @@ def rotate(tenant_id: str, session_id: str, presented_jti: str, new_jti: str,
     revoked and ``RotationRefused("reused")`` raised.
     """
     item = SessionItem(*keys.session_key(tenant_id, session_id))
-    rotated = applied(lambda: item.update(
-        actions=[SessionItem.current_jti.set(new_jti), SessionItem.rotated_at.set(now),
-                 SessionItem.expires_at.set(expires_at)],
-        condition=(SessionItem.pk.exists() & (SessionItem.current_jti == presented_jti)
-                   & (SessionItem.revoked == False))))  # noqa: E712 (PynamoDB condition)
+    rotated = applied(
+        lambda: item.update(
+            actions=[
+                SessionItem.current_jti.set(new_jti),
+                SessionItem.rotated_at.set(now),
+                SessionItem.expires_at.set(expires_at),
+            ],
+            condition=(
+                SessionItem.pk.exists()
+                & (SessionItem.current_jti == presented_jti)
+                & (SessionItem.revoked == False)  # noqa: E712 (a PynamoDB condition)
+            ),
+        )
+    )
     if rotated:
         return
     reason = _diagnose(tenant_id, session_id)
@@ -291,7 +382,9 @@ def _diagnose(tenant_id: str, session_id: str) -> str:
 def revoke(tenant_id: str, session_id: str, reason: str) -> bool:
     """Revoke a family; False when it does not exist."""
     item = SessionItem(*keys.session_key(tenant_id, session_id))
-    return applied(lambda: item.update(
-        actions=[SessionItem.revoked.set(True), SessionItem.revoked_reason.set(reason)],
-        condition=SessionItem.pk.exists()))
-
+    return applied(
+        lambda: item.update(
+            actions=[SessionItem.revoked.set(True), SessionItem.revoked_reason.set(reason)],
+            condition=SessionItem.pk.exists(),
+        )
+    )

@@ -1,4 +1,5 @@
 """``/admin/line-items``: the price book (name, category, list price) and its categories."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,8 +11,17 @@ from chalicelib.catalog import service as line_items
 from chalicelib.core import roles
 from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
-from chalicelib.core.schemas import (Amount, Body, Bps, Out, Query, Timestamp, changes_of, id_from,
-                                     page_of)
+from chalicelib.core.schemas import (
+    Amount,
+    Body,
+    Bps,
+    Out,
+    Query,
+    Timestamp,
+    changes_of,
+    id_from,
+    page_of,
+)
 
 bp = Blueprint(__name__)
 NOT_NULL = ("name", "category", "price_cents", "active")
@@ -41,8 +51,9 @@ class LineItemPatch(Body):
 
 
 class LineItemsQuery(Query):
-    category: str | None = Field(default=None, max_length=100,
-                                 description="case-insensitive category match")
+    category: str | None = Field(
+        default=None, max_length=100, description="case-insensitive category match"
+    )
     active: bool | None = None
 
 
@@ -69,42 +80,79 @@ class CategoriesOut(Out):
     items: list[CategoryOut]
 
 
-@endpoint(bp, "/admin/line-items", "GET", summary="List line items", tag="line-items",
-          permission=roles.SELF, query=LineItemsQuery, response=page_of(LineItemOut),
-          paginated=True)
+@endpoint(
+    bp,
+    "/admin/line-items",
+    "GET",
+    summary="List line items",
+    tag="line-items",
+    permission=roles.SELF,
+    query=LineItemsQuery,
+    response=page_of(LineItemOut),
+    paginated=True,
+)
 def list_line_items(req: ApiRequest) -> Any:
     """Any staff user may read the price book (technicians pick items when recording a
     sale)."""
-    items = line_items.list_all(req.tenant_id, category=req.query.category,
-                                active=req.query.active)
+    items = line_items.list_all(req.tenant_id, category=req.query.category, active=req.query.active)
     return paginate(items, req.page)  # type: ignore[arg-type]
 
 
-@endpoint(bp, "/admin/line-items/categories", "GET", summary="Line item categories",
-          tag="line-items", permission=roles.SELF, response=CategoriesOut)
+@endpoint(
+    bp,
+    "/admin/line-items/categories",
+    "GET",
+    summary="Line item categories",
+    tag="line-items",
+    permission=roles.SELF,
+    response=CategoriesOut,
+)
 def list_categories(req: ApiRequest) -> Any:
     """Distinct categories of the price book with their item counts."""
     return {"items": line_items.categories(req.tenant_id)}
 
 
-@endpoint(bp, "/admin/line-items", "POST", summary="Create a line item", tag="line-items",
-          permission=roles.COMMISSION_CONFIG, body=LineItemIn, response=LineItemOut,
-          status=201)
+@endpoint(
+    bp,
+    "/admin/line-items",
+    "POST",
+    summary="Create a line item",
+    tag="line-items",
+    permission=roles.COMMISSION_CONFIG,
+    body=LineItemIn,
+    response=LineItemOut,
+    status=201,
+)
 def create_line_item(req: ApiRequest) -> Any:
     return line_items.create(req.tenant_id, req.body.model_dump())
 
 
-@endpoint(bp, "/admin/line-items/{item_id}", "GET", summary="Get a line item",
-          tag="line-items", permission=roles.SELF, response=LineItemOut)
+@endpoint(
+    bp,
+    "/admin/line-items/{item_id}",
+    "GET",
+    summary="Get a line item",
+    tag="line-items",
+    permission=roles.SELF,
+    response=LineItemOut,
+)
 def get_line_item(req: ApiRequest) -> Any:
     return line_items.get(req.tenant_id, req.int_param("item_id"))
 
 
-@endpoint(bp, "/admin/line-items/{item_id}", "PATCH", summary="Update a line item",
-          tag="line-items", permission=roles.COMMISSION_CONFIG, body=LineItemPatch,
-          response=LineItemOut)
+@endpoint(
+    bp,
+    "/admin/line-items/{item_id}",
+    "PATCH",
+    summary="Update a line item",
+    tag="line-items",
+    permission=roles.COMMISSION_CONFIG,
+    body=LineItemPatch,
+    response=LineItemOut,
+)
 def update_line_item(req: ApiRequest) -> Any:
     """Changing the price or rates never changes recorded sales (they keep snapshots).
     ``active: false`` retires an item: it can no longer be sold."""
-    return line_items.update(req.tenant_id, req.int_param("item_id"),
-                             changes_of(req.body, NOT_NULL))
+    return line_items.update(
+        req.tenant_id, req.int_param("item_id"), changes_of(req.body, NOT_NULL)
+    )

@@ -25,8 +25,9 @@ def get(tenant_id: str, item_id: int) -> LineItemItem:
     return item
 
 
-def list_all(tenant_id: str, *, category: str | None = None,
-             active: bool | None = None) -> list[LineItemItem]:
+def list_all(
+    tenant_id: str, *, category: str | None = None, active: bool | None = None
+) -> list[LineItemItem]:
     items = store.list_all(tenant_id)
     if category is not None:
         wanted = category_key(category)
@@ -40,8 +41,10 @@ def categories(tenant_id: str) -> list[dict[str, Any]]:
     """Distinct categories (first spelling seen) with how many items, active ones counted."""
     found: dict[str, dict[str, Any]] = {}
     for item in store.list_all(tenant_id):
-        entry = found.setdefault(category_key(item.category), {
-            "category": item.category, "item_count": 0, "active_item_count": 0})
+        entry = found.setdefault(
+            category_key(item.category),
+            {"category": item.category, "item_count": 0, "active_item_count": 0},
+        )
         entry["item_count"] += 1
         entry["active_item_count"] += 1 if item.active else 0
     return sorted(found.values(), key=lambda e: e["category"].lower())

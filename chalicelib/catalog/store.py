@@ -18,8 +18,15 @@ from pynamodb.attributes import (
 from chalicelib.platform import keys
 from chalicelib.platform.table import BaseItem, change_actions, register
 
-UPDATABLE = ("name", "category", "price_cents", "description", "sku",
-             "default_commission_bps", "active")
+UPDATABLE = (
+    "name",
+    "category",
+    "price_cents",
+    "description",
+    "sku",
+    "default_commission_bps",
+    "active",
+)
 
 
 @register
@@ -52,8 +59,14 @@ def list_all(tenant_id: str) -> list[LineItemItem]:
 
 
 def create(tenant_id: str, item_id: int, fields: dict[str, Any], now: datetime) -> LineItemItem:
-    item = LineItemItem(*keys.line_item_key(tenant_id, item_id), tenant_id=tenant_id,
-                        item_id=item_id, created_at=now, updated_at=now, **fields)
+    item = LineItemItem(
+        *keys.line_item_key(tenant_id, item_id),
+        tenant_id=tenant_id,
+        item_id=item_id,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
     item.save(condition=LineItemItem.pk.does_not_exist())
     return item
 

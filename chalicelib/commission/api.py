@@ -38,7 +38,7 @@ class OverrideIn(Body):
     discount_scale_enabled: StrictBool = False
 
     @model_validator(mode="after")
-    def _one_base(self) -> "OverrideIn":
+    def _one_base(self) -> OverrideIn:
         if (self.commission_rate_bps is None) == (self.flat_cents is None):
             raise ValueError("give exactly one of commission_rate_bps or flat_cents")
         return self
@@ -118,7 +118,8 @@ class TechnicianConfigOut(Out):
 class ItemDefaultOut(Out):
     item_id: int
     commission_rate_bps: int | None = Field(
-        validation_alias=AliasChoices("commission_rate_bps", "default_commission_bps"))
+        validation_alias=AliasChoices("commission_rate_bps", "default_commission_bps")
+    )
 
 
 class DeletedOut(Out):
@@ -141,114 +142,205 @@ def _category(req: ApiRequest) -> str:
 
 
 # --- technician x item ---------------------------------------------------------------------
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}/item/{item_id}", "PUT",
-          summary="Set a technician's rate for one line item", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, body=OverrideIn, response=OverrideOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}/item/{item_id}",
+    "PUT",
+    summary="Set a technician's rate for one line item",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    body=OverrideIn,
+    response=OverrideOut,
+)
 def put_override(req: ApiRequest) -> Any:
     """Creates or replaces the override. 404 when the technician or item does not exist."""
     technician_id, item_id = _ids(req)
     body: OverrideIn = req.body
-    return config.put_override(req.tenant_id, technician_id, item_id,
-                               commission_rate_bps=body.commission_rate_bps,
-                               flat_cents=body.flat_cents, ov_rate_bps=body.ov_rate_bps,
-                               discount_scale_enabled=body.discount_scale_enabled,
-                               actor=req.user.user_id)
+    return config.put_override(
+        req.tenant_id,
+        technician_id,
+        item_id,
+        commission_rate_bps=body.commission_rate_bps,
+        flat_cents=body.flat_cents,
+        ov_rate_bps=body.ov_rate_bps,
+        discount_scale_enabled=body.discount_scale_enabled,
+        actor=req.user.user_id,
+    )
 
 
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}/item/{item_id}", "GET",
-          summary="A technician's rate for one line item", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, response=OverrideOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}/item/{item_id}",
+    "GET",
+    summary="A technician's rate for one line item",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    response=OverrideOut,
+)
 def get_override(req: ApiRequest) -> Any:
     return config.get_override(req.tenant_id, *_ids(req))
 
 
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}/item/{item_id}", "DELETE",
-          summary="Remove a technician's rate for one line item", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, response=DeletedOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}/item/{item_id}",
+    "DELETE",
+    summary="Remove a technician's rate for one line item",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    response=DeletedOut,
+)
 def delete_override(req: ApiRequest) -> Any:
     config.delete_override(req.tenant_id, *_ids(req))
     return {"deleted": True}
 
 
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}", "GET",
-          summary="All commission rules of a technician", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, response=TechnicianConfigOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}",
+    "GET",
+    summary="All commission rules of a technician",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    response=TechnicianConfigOut,
+)
 def technician_config(req: ApiRequest) -> Any:
     """Item overrides, category rates and plans."""
     return config.technician_config(req.tenant_id, req.int_param("technician_id"))
 
 
 # --- technician x category -------------------------------------------------------------------
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}/category/{category}", "PUT",
-          summary="Set a technician's rate for a category", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, body=RateIn, response=CategoryRateOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}/category/{category}",
+    "PUT",
+    summary="Set a technician's rate for a category",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    body=RateIn,
+    response=CategoryRateOut,
+)
 def put_category_rate(req: ApiRequest) -> Any:
     """Categories match line items case-insensitively (URL-encode spaces)."""
-    return config.put_category_rate(req.tenant_id, req.int_param("technician_id"),
-                                    _category(req), req.body.commission_rate_bps)
+    return config.put_category_rate(
+        req.tenant_id, req.int_param("technician_id"), _category(req), req.body.commission_rate_bps
+    )
 
 
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}/category/{category}", "GET",
-          summary="A technician's rate for a category", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, response=CategoryRateOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}/category/{category}",
+    "GET",
+    summary="A technician's rate for a category",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    response=CategoryRateOut,
+)
 def get_category_rate(req: ApiRequest) -> Any:
-    return config.get_category_rate(req.tenant_id, req.int_param("technician_id"),
-                                    _category(req))
+    return config.get_category_rate(req.tenant_id, req.int_param("technician_id"), _category(req))
 
 
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}/category/{category}", "DELETE",
-          summary="Remove a technician's rate for a category", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, response=DeletedOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}/category/{category}",
+    "DELETE",
+    summary="Remove a technician's rate for a category",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    response=DeletedOut,
+)
 def delete_category_rate(req: ApiRequest) -> Any:
     config.delete_category_rate(req.tenant_id, req.int_param("technician_id"), _category(req))
     return {"deleted": True}
 
 
 # --- technician default plans --------------------------------------------------------------
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}/plan/{role}", "PUT",
-          summary="Set a technician's default plan (technician or installer role)", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, body=PlanIn, response=PlanOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}/plan/{role}",
+    "PUT",
+    summary="Set a technician's default plan (technician or installer role)",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    body=PlanIn,
+    response=PlanOut,
+)
 def put_plan(req: ApiRequest) -> Any:
     body: PlanIn = req.body
-    plan = {"kind": body.kind, "rate_bps": body.rate_bps,
-            "tiers": [t.model_dump() for t in body.tiers or []]}
+    plan = {
+        "kind": body.kind,
+        "rate_bps": body.rate_bps,
+        "tiers": [t.model_dump() for t in body.tiers or []],
+    }
     return config.put_plan(req.tenant_id, req.int_param("technician_id"), _role(req), plan)
 
 
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}/plan/{role}", "GET",
-          summary="A technician's default plan", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, response=PlanOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}/plan/{role}",
+    "GET",
+    summary="A technician's default plan",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    response=PlanOut,
+)
 def get_plan(req: ApiRequest) -> Any:
     return config.get_plan(req.tenant_id, req.int_param("technician_id"), _role(req))
 
 
-@endpoint(bp, "/admin/commission-config/tech/{technician_id}/plan/{role}", "DELETE",
-          summary="Remove a technician's default plan", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, response=DeletedOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tech/{technician_id}/plan/{role}",
+    "DELETE",
+    summary="Remove a technician's default plan",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    response=DeletedOut,
+)
 def delete_plan(req: ApiRequest) -> Any:
     config.delete_plan(req.tenant_id, req.int_param("technician_id"), _role(req))
     return {"deleted": True}
 
 
 # --- item default --------------------------------------------------------------------------
-@endpoint(bp, "/admin/commission-config/item/{item_id}", "PUT",
-          summary="Set a line item's default rate", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, body=RateIn, response=ItemDefaultOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/item/{item_id}",
+    "PUT",
+    summary="Set a line item's default rate",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    body=RateIn,
+    response=ItemDefaultOut,
+)
 def put_item_default(req: ApiRequest) -> Any:
-    return config.put_item_default(req.tenant_id, req.int_param("item_id"),
-                                   req.body.commission_rate_bps)
+    return config.put_item_default(
+        req.tenant_id, req.int_param("item_id"), req.body.commission_rate_bps
+    )
 
 
-@endpoint(bp, "/admin/commission-config/item/{item_id}", "GET",
-          summary="A line item's default rate", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, response=ItemDefaultOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/item/{item_id}",
+    "GET",
+    summary="A line item's default rate",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    response=ItemDefaultOut,
+)
 def get_item_default(req: ApiRequest) -> Any:
     return config.get_item_default(req.tenant_id, req.int_param("item_id"))
 
 
-@endpoint(bp, "/admin/commission-config/item/{item_id}", "DELETE",
-          summary="Remove a line item's default rate", tag=TAG,
-          permission=roles.COMMISSION_CONFIG, response=DeletedOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/item/{item_id}",
+    "DELETE",
+    summary="Remove a line item's default rate",
+    tag=TAG,
+    permission=roles.COMMISSION_CONFIG,
+    response=DeletedOut,
+)
 def delete_item_default(req: ApiRequest) -> Any:
     config.delete_item_default(req.tenant_id, req.int_param("item_id"))
     return {"deleted": True}

@@ -31,28 +31,47 @@ override_ref = store.ref  # the override of a sale's technician and item, for it
 
 
 def _no_override(technician_id: int, item_id: int) -> NotFound:
-    return NotFound(f"no commission override for technician {technician_id} "
-                    f"and line item {item_id}")
+    return NotFound(
+        f"no commission override for technician {technician_id} and line item {item_id}"
+    )
 
 
 # --- level 1: technician x item ------------------------------------------------------------
-def put_override(tenant_id: str, technician_id: int, item_id: int, *,
-                 commission_rate_bps: int | None, flat_cents: int | None, ov_rate_bps: int,
-                 discount_scale_enabled: bool, actor: int) -> CommissionOverrideItem:
-    rules.TechItemOverride(commission_rate_bps=commission_rate_bps, flat_cents=flat_cents,
-                           ov_rate_bps=ov_rate_bps,
-                           discount_scale_enabled=discount_scale_enabled)
-    tech, item = get_many([technicians.ref(tenant_id, technician_id),
-                           catalog.ref(tenant_id, item_id)])
+def put_override(
+    tenant_id: str,
+    technician_id: int,
+    item_id: int,
+    *,
+    commission_rate_bps: int | None,
+    flat_cents: int | None,
+    ov_rate_bps: int,
+    discount_scale_enabled: bool,
+    actor: int,
+) -> CommissionOverrideItem:
+    rules.TechItemOverride(
+        commission_rate_bps=commission_rate_bps,
+        flat_cents=flat_cents,
+        ov_rate_bps=ov_rate_bps,
+        discount_scale_enabled=discount_scale_enabled,
+    )
+    tech, item = get_many(
+        [technicians.ref(tenant_id, technician_id), catalog.ref(tenant_id, item_id)]
+    )
     if tech is None or tech.tenant_id != tenant_id:
         raise NotFound(f"technician {technician_id} not found")
     if item is None or item.tenant_id != tenant_id:
         raise NotFound(f"line item {item_id} not found")
-    return store.put_override(tenant_id, technician_id, item_id,
-                              commission_rate_bps=commission_rate_bps, flat_cents=flat_cents,
-                              ov_rate_bps=ov_rate_bps,
-                              discount_scale_enabled=discount_scale_enabled, actor=actor,
-                              now=clock.now())
+    return store.put_override(
+        tenant_id,
+        technician_id,
+        item_id,
+        commission_rate_bps=commission_rate_bps,
+        flat_cents=flat_cents,
+        ov_rate_bps=ov_rate_bps,
+        discount_scale_enabled=discount_scale_enabled,
+        actor=actor,
+        now=clock.now(),
+    )
 
 
 def get_override(tenant_id: str, technician_id: int, item_id: int) -> CommissionOverrideItem:
@@ -76,22 +95,27 @@ def technician_config(tenant_id: str, technician_id: int) -> dict[str, Any]:
         "items": store.list_overrides(tenant_id, technician_id),
         "category_rates": [
             {"category": r["category"], "commission_rate_bps": r["rate_bps"]}
-            for r in sorted(rates, key=lambda r: r["category"].lower())],
+            for r in sorted(rates, key=lambda r: r["category"].lower())
+        ],
         "plans": technicians.rules_of(tech, PLANS),
     }
 
 
 def _category_rate(technician_id: int, entry: dict[str, Any]) -> dict[str, Any]:
-    return {"technician_id": technician_id, "category": entry["category"],
-            "commission_rate_bps": entry["rate_bps"]}
+    return {
+        "technician_id": technician_id,
+        "category": entry["category"],
+        "commission_rate_bps": entry["rate_bps"],
+    }
 
 
 def _no_category_rate(technician_id: int, category: str) -> NotFound:
     return NotFound(f"technician {technician_id} has no rate for category {category!r}")
 
 
-def put_category_rate(tenant_id: str, technician_id: int, category: str,
-                      rate_bps: int) -> dict[str, Any]:
+def put_category_rate(
+    tenant_id: str, technician_id: int, category: str, rate_bps: int
+) -> dict[str, Any]:
     tech = technicians.get(tenant_id, technician_id)
     display = tidy_category(category)
     key = category_key(category)
@@ -120,8 +144,7 @@ def _plan(technician_id: int, role: str, plan: dict[str, Any]) -> dict[str, Any]
     return {"technician_id": technician_id, "role": role, **plan}
 
 
-def put_plan(tenant_id: str, technician_id: int, role: str,
-             plan: dict[str, Any]) -> dict[str, Any]:
+def put_plan(tenant_id: str, technician_id: int, role: str, plan: dict[str, Any]) -> dict[str, Any]:
     stored = rules.plan_to_dict(rules.plan_from_dict(plan, role))
     tech = technicians.get(tenant_id, technician_id)
     technicians.set_rule(tech, PLANS, role, stored)

@@ -36,35 +36,50 @@ class CommissionOverrideItem(BaseItem):
     updated_by = NumberAttribute(null=True)
 
 
-def ref(tenant_id: str, technician_id: int,
-        item_id: int) -> tuple[type[CommissionOverrideItem], tuple[str, str]]:
+def ref(
+    tenant_id: str, technician_id: int, item_id: int
+) -> tuple[type[CommissionOverrideItem], tuple[str, str]]:
     return CommissionOverrideItem, keys.commission_override_key(tenant_id, technician_id, item_id)
 
 
-def get_override(tenant_id: str, technician_id: int,
-                 item_id: int) -> CommissionOverrideItem | None:
+def get_override(tenant_id: str, technician_id: int, item_id: int) -> CommissionOverrideItem | None:
     return CommissionOverrideItem.find(
-        keys.commission_override_key(tenant_id, technician_id, item_id))
+        keys.commission_override_key(tenant_id, technician_id, item_id)
+    )
 
 
-def put_override(tenant_id: str, technician_id: int, item_id: int, *,
-                 commission_rate_bps: int | None, flat_cents: int | None, ov_rate_bps: int,
-                 discount_scale_enabled: bool, actor: int | None,
-                 now: datetime) -> CommissionOverrideItem:
+def put_override(
+    tenant_id: str,
+    technician_id: int,
+    item_id: int,
+    *,
+    commission_rate_bps: int | None,
+    flat_cents: int | None,
+    ov_rate_bps: int,
+    discount_scale_enabled: bool,
+    actor: int | None,
+    now: datetime,
+) -> CommissionOverrideItem:
     """Create or replace (PUT semantics)."""
     item = CommissionOverrideItem(
-        *keys.commission_override_key(tenant_id, technician_id, item_id), tenant_id=tenant_id,
-        technician_id=technician_id, item_id=item_id, commission_rate_bps=commission_rate_bps,
-        flat_cents=flat_cents, ov_rate_bps=ov_rate_bps,
-        discount_scale_enabled=discount_scale_enabled, updated_at=now, updated_by=actor)
+        *keys.commission_override_key(tenant_id, technician_id, item_id),
+        tenant_id=tenant_id,
+        technician_id=technician_id,
+        item_id=item_id,
+        commission_rate_bps=commission_rate_bps,
+        flat_cents=flat_cents,
+        ov_rate_bps=ov_rate_bps,
+        discount_scale_enabled=discount_scale_enabled,
+        updated_at=now,
+        updated_by=actor,
+    )
     item.save()
     return item
 
 
 def delete_override(tenant_id: str, technician_id: int, item_id: int) -> bool:
     """False when nothing was configured."""
-    item = CommissionOverrideItem(
-        *keys.commission_override_key(tenant_id, technician_id, item_id))
+    item = CommissionOverrideItem(*keys.commission_override_key(tenant_id, technician_id, item_id))
     return applied(lambda: item.delete(condition=CommissionOverrideItem.pk.exists()))
 
 

@@ -1,13 +1,15 @@
 """The caller's identity, read from ``Authorization: Bearer <access>`` and checked against
 ``X-Tenant-Id``. The tenant of every read and write comes from here, never from a body."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
+from chalicelib.core import roles as role_rules
 from chalicelib.core import tokens
 from chalicelib.core.errors import Forbidden, Unauthorized
-from chalicelib.core import roles as role_rules
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,13 @@ def authenticate(headers: Mapping[str, str]) -> Principal:
     roles = claims.get("roles")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise Unauthorized("invalid token")
-    return Principal(tenant_id=claims["tid"], user_id=int(claims["sub"]), roles=tuple(roles),
-                     session_id=str(claims.get("sid", "")), claims=claims)
+    return Principal(
+        tenant_id=claims["tid"],
+        user_id=int(claims["sub"]),
+        roles=tuple(roles),
+        session_id=str(claims.get("sid", "")),
+        claims=claims,
+    )
 
 
 def require(principal: Principal, permission: str) -> None:

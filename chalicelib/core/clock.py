@@ -11,13 +11,13 @@ not move the clock that issues and checks tokens.
 from __future__ import annotations
 
 import time as _time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def now() -> datetime:
     """The current instant, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def time() -> float:
@@ -47,4 +47,4 @@ def today_in(timezone_name: str | None, at: datetime | None = None) -> date:
 
 def iso_utc(moment: datetime, timespec: str = "milliseconds") -> str:
     """``2026-03-04T05:06:07.123Z``: an instant as ISO-8601 UTC with a ``Z``."""
-    return moment.astimezone(timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")

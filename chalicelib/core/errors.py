@@ -13,6 +13,7 @@ seed's code table. Two families:
 ``core.routing`` turns both into responses, so no handler builds an error body by hand
 and no service re-reads an exception's message.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,9 @@ class AppError(Exception):
     status = 500
     code = "INTERNAL_ERROR"
 
-    def __init__(self, message: str, *, headers: dict[str, str] | None = None,
-                 details: Any = None) -> None:
+    def __init__(
+        self, message: str, *, headers: dict[str, str] | None = None, details: Any = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.headers = headers or {}
@@ -93,8 +95,9 @@ class RuleViolation(DomainError):
 def http_error(exc: DomainError) -> AppError:
     """The HTTP answer of a domain error: the one mapping."""
     if isinstance(exc, InvalidInput):
-        return ValidationFailed(f"{exc.field}: {exc.message}",
-                                details=[{"field": exc.field, "message": exc.message}])
+        return ValidationFailed(
+            f"{exc.field}: {exc.message}", details=[{"field": exc.field, "message": exc.message}]
+        )
     return Conflict(str(exc))
 
 

@@ -31,6 +31,7 @@ Worked examples::
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 __all__ = [
     "BPS_DENOMINATOR",

@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 document, generated from the route registry's pydantic models."""
+
 from __future__ import annotations
 
 import re
@@ -10,24 +11,45 @@ from chalicelib.core.routing import ENDPOINTS, EndpointSpec
 
 API_PREFIX = "/api/v1"
 _REF = "#/components/schemas/{model}"
-_ERRORS = {"400": "BAD_REQUEST", "401": "UNAUTHORIZED", "403": "FORBIDDEN",
-           "404": "NOT_FOUND", "409": "CONFLICT", "422": "VALIDATION_ERROR",
-           "429": "TOO_MANY_REQUESTS", "500": "INTERNAL_ERROR"}
+_ERRORS = {
+    "400": "BAD_REQUEST",
+    "401": "UNAUTHORIZED",
+    "403": "FORBIDDEN",
+    "404": "NOT_FOUND",
+    "409": "CONFLICT",
+    "422": "VALIDATION_ERROR",
+    "429": "TOO_MANY_REQUESTS",
+    "500": "INTERNAL_ERROR",
+}
 _ERROR_SCHEMA = {
-    "type": "object", "required": ["ok", "error"],
-    "properties": {"ok": {"const": False}, "error": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                       "details": {}}}}}
+    "type": "object",
+    "required": ["ok", "error"],
+    "properties": {
+        "ok": {"const": False},
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {},
+            },
+        },
+    },
+}
 _PAGE_PARAMS = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    {"name": "limit", "in": "query",
-     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+    {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+    },
 ]
 
 
-def _schema(model: type[BaseModel], components: dict[str, Any],
-            mode: str = "serialization") -> dict[str, Any]:
+def _schema(
+    model: type[BaseModel], components: dict[str, Any], mode: str = "serialization"
+) -> dict[str, Any]:
     """Put the model's JSON schema (``validation`` for inputs) in ``components``; a $ref."""
     schema = model.model_json_schema(ref_template=_REF, mode=mode)
     for name, sub in schema.pop("$defs", {}).items():
@@ -43,38 +65,73 @@ def _operation_id(spec: EndpointSpec) -> str:
 def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]:
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"{(\w+)}", spec.path)]
+        for name in re.findall(r"{(\w+)}", spec.path)
+    ]
     if spec.query is not None:
         for name, info in spec.query.model_fields.items():
-            params.append({"name": name, "in": "query", "required": info.is_required(),
-                           "description": info.description or "",
-                           "schema": {"type": "string"}})
+            params.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": info.is_required(),
+                    "description": info.description or "",
+                    "schema": {"type": "string"},
+                }
+            )
     if spec.paginated:
         params.extend(_PAGE_PARAMS)
-    op: dict[str, Any] = {"summary": spec.summary, "tags": [spec.tag],
-                          "description": (spec.description or "").strip(),
-                          "operationId": _operation_id(spec),
-                          "parameters": params}
+    op: dict[str, Any] = {
+        "summary": spec.summary,
+        "tags": [spec.tag],
+        "description": (spec.description or "").strip(),
+        "operationId": _operation_id(spec),
+        "parameters": params,
+    }
     if not spec.public:
         op["security"] = [{"bearer": []}]
-        op["parameters"].append({"name": "X-Tenant-Id", "in": "header", "required": False,
-                                 "schema": {"type": "string", "format": "uuid"}})
+        op["parameters"].append(
+            {
+                "name": "X-Tenant-Id",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "format": "uuid"},
+            }
+        )
         op["x-permission"] = spec.permission
     if spec.body is not None:
-        op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": _schema(spec.body, components, "validation")}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _schema(spec.body, components, "validation")}
+            },
+        }
     if spec.content_type != "application/json":
-        ok = {"description": "OK", "content": {spec.content_type: {"schema": {
-            "type": "string", "format": "binary"}}}}
+        ok = {
+            "description": "OK",
+            "content": {spec.content_type: {"schema": {"type": "string", "format": "binary"}}},
+        }
     else:
         data = _schema(spec.response, components) if spec.response else {}
-        ok = {"description": "OK", "content": {"application/json": {"schema": {
-            "type": "object", "required": ["ok", "data"],
-            "properties": {"ok": {"const": True}, "data": data}}}}}
+        ok = {
+            "description": "OK",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["ok", "data"],
+                        "properties": {"ok": {"const": True}, "data": data},
+                    }
+                }
+            },
+        }
     responses = {str(spec.status): ok}
     for status, code in _ERRORS.items():
-        responses[status] = {"description": code, "content": {"application/json": {
-            "schema": {"$ref": _REF.format(model="ErrorEnvelope")}}}}
+        responses[status] = {
+            "description": code,
+            "content": {
+                "application/json": {"schema": {"$ref": _REF.format(model="ErrorEnvelope")}}
+            },
+        }
     op["responses"] = responses
     return op
 
@@ -83,19 +140,29 @@ def build_document() -> dict[str, Any]:
     components: dict[str, Any] = {"ErrorEnvelope": _ERROR_SCHEMA}
     paths: dict[str, Any] = {}
     for spec in sorted(ENDPOINTS, key=lambda s: (s.path, s.method)):
-        paths.setdefault(API_PREFIX + spec.path, {})[spec.method.lower()] = \
-            _operation(spec, components)
+        paths.setdefault(API_PREFIX + spec.path, {})[spec.method.lower()] = _operation(
+            spec, components
+        )
     return {
         "openapi": "3.1.0",
-        "info": {"title": "TradeKitt API", "version": "1.0.0", "description": (
-            "Field-service back office: sales and commissions to the cent, dispatch, "
-            "invoicing, inventory, time and analytics. Envelope: {ok, data} / "
-            "{ok: false, error: {code, message}}. Money in integer cents, rates in basis "
-            "points. Lists take page (>=1) and limit (1-200).")},
+        "info": {
+            "title": "TradeKitt API",
+            "version": "1.0.0",
+            "description": (
+                "Field-service back office: sales and commissions to the cent, dispatch, "
+                "invoicing, inventory, time and analytics. Envelope: {ok, data} / "
+                "{ok: false, error: {code, message}}. Money in integer cents, rates in basis "
+                "points. Lists take page (>=1) and limit (1-200)."
+            ),
+        },
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": components, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
     }
 
 

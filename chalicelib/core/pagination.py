@@ -1,9 +1,11 @@
 """Pagination with the seed's limits: ``page`` >= 1 (default 1), 1 <= ``limit`` <= 200
 (default 50). Anything else is a 400 ``BAD_REQUEST``."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from chalicelib.core.errors import BadRequest
 
@@ -46,10 +48,15 @@ def parse_page(query: dict[str, str] | None) -> PageRequest:
 def page_body(items: Sequence[Any], total: int, page: PageRequest) -> dict[str, Any]:
     """The list response: ``items``, ``total``, ``page``, ``limit``, ``total_pages``."""
     total_pages = (total + page.limit - 1) // page.limit if total else 0
-    return {"items": list(items), "total": total, "page": page.page,
-            "limit": page.limit, "total_pages": total_pages}
+    return {
+        "items": list(items),
+        "total": total,
+        "page": page.page,
+        "limit": page.limit,
+        "total_pages": total_pages,
+    }
 
 
 def paginate(items: Sequence[Any], page: PageRequest) -> dict[str, Any]:
     """Slice an already-loaded, already-ordered sequence into a page body."""
-    return page_body(items[page.offset:page.offset + page.limit], len(items), page)
+    return page_body(items[page.offset : page.offset + page.limit], len(items), page)

@@ -8,9 +8,10 @@
 
 Routes name a permission; this table is the only place that says which role has it.
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 ADMIN = "admin"
 MANAGER = "manager"
@@ -28,26 +29,40 @@ CUSTOMERS_READ = "customers:read"
 CUSTOMERS_WRITE = "customers:write"
 DISPATCH_READ = "dispatch:read"
 DISPATCH_WRITE = "dispatch:write"
-SALES_ALL = "sales:all"           # see and manage every technician's sales
+SALES_ALL = "sales:all"  # see and manage every technician's sales
 SALES_APPROVE = "sales:approve"
 COMMISSION_CONFIG = "commission:write"
-PAYROLL = "payroll:write"          # pay periods, exports
-BILLING = "billing:write"          # invoices, estimates, agreements
+PAYROLL = "payroll:write"  # pay periods, exports
+BILLING = "billing:write"  # invoices, estimates, agreements
 INVENTORY = "inventory:write"
 ANALYTICS = "analytics:read"
-SELF = "self"                      # any signed-in staff user acting on their own data
+SELF = "self"  # any signed-in staff user acting on their own data
 
-_BACK_OFFICE = frozenset({
-    TECHNICIANS_READ, TECHNICIANS_WRITE, CUSTOMERS_READ, CUSTOMERS_WRITE,
-    DISPATCH_READ, DISPATCH_WRITE, SALES_ALL, SALES_APPROVE, COMMISSION_CONFIG,
-    PAYROLL, BILLING, INVENTORY, ANALYTICS, SELF,
-})
+_BACK_OFFICE = frozenset(
+    {
+        TECHNICIANS_READ,
+        TECHNICIANS_WRITE,
+        CUSTOMERS_READ,
+        CUSTOMERS_WRITE,
+        DISPATCH_READ,
+        DISPATCH_WRITE,
+        SALES_ALL,
+        SALES_APPROVE,
+        COMMISSION_CONFIG,
+        PAYROLL,
+        BILLING,
+        INVENTORY,
+        ANALYTICS,
+        SELF,
+    }
+)
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: _BACK_OFFICE | {SETTINGS_WRITE, USERS_WRITE, WEBHOOKS_WRITE},
     MANAGER: _BACK_OFFICE,
-    DISPATCHER: frozenset({DISPATCH_READ, DISPATCH_WRITE, CUSTOMERS_READ, CUSTOMERS_WRITE,
-                           TECHNICIANS_READ, SELF}),
+    DISPATCHER: frozenset(
+        {DISPATCH_READ, DISPATCH_WRITE, CUSTOMERS_READ, CUSTOMERS_WRITE, TECHNICIANS_READ, SELF}
+    ),
     TECHNICIAN: frozenset({SELF}),
 }
 

@@ -17,19 +17,29 @@
 Each registration is recorded in ``ENDPOINTS`` so the OpenAPI document is generated from
 the same models that validate requests.
 """
+
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.core.auth import Principal, authenticate, require
-from chalicelib.core.errors import (AppError, BadRequest, DomainError, NotFound, ValidationFailed,
-                                    error_body, http_error, ok_body)
+from chalicelib.core.errors import (
+    AppError,
+    BadRequest,
+    DomainError,
+    NotFound,
+    ValidationFailed,
+    error_body,
+    http_error,
+    ok_body,
+)
 from chalicelib.core.pagination import PageRequest, parse_page
 from chalicelib.core.wire import snake_keys, to_snake
 
@@ -175,14 +185,16 @@ def _parse_query(raw: dict[str, str], model: type[BaseModel]) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         details = validation_details(exc)
-        raise BadRequest("invalid query parameters: " + _message(details),
-                         details=details) from exc
+        raise BadRequest("invalid query parameters: " + _message(details), details=details) from exc
 
 
 def _render(result: Any, response_model: type[BaseModel] | None, status: int) -> Response:
     if isinstance(result, Raw):
-        return Response(body=result.body, status_code=result.status,
-                        headers={"Content-Type": result.content_type, **result.headers})
+        return Response(
+            body=result.body,
+            status_code=result.status,
+            headers={"Content-Type": result.content_type, **result.headers},
+        )
     if isinstance(result, Response):
         return result
     if isinstance(result, BaseModel):
@@ -195,38 +207,71 @@ def _render(result: Any, response_model: type[BaseModel] | None, status: int) ->
 
 
 def error_response(exc: AppError) -> Response:
-    return Response(body=error_body(exc.code, exc.message, exc.details),
-                    status_code=exc.status, headers={**JSON_HEADERS, **exc.headers})
+    return Response(
+        body=error_body(exc.code, exc.message, exc.details),
+        status_code=exc.status,
+        headers={**JSON_HEADERS, **exc.headers},
+    )
 
 
 def internal_error_response() -> Response:
-    return Response(body=error_body("INTERNAL_ERROR", "an unexpected error occurred"),
-                    status_code=500, headers=dict(JSON_HEADERS))
+    return Response(
+        body=error_body("INTERNAL_ERROR", "an unexpected error occurred"),
+        status_code=500,
+        headers=dict(JSON_HEADERS),
+    )
 
 
-def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, tag: str,
-             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-             response: type[BaseModel] | None = None, permission: str | None = None,
-             public: bool = False, rate: str | None = None, status: int = 200,
-             paginated: bool = False, content_type: str = "application/json",
-             description: str = "") -> Callable[[Callable[[ApiRequest], Any]], Callable]:
+def endpoint(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    permission: str | None = None,
+    public: bool = False,
+    rate: str | None = None,
+    status: int = 200,
+    paginated: bool = False,
+    content_type: str = "application/json",
+    description: str = "",
+) -> Callable[[Callable[[ApiRequest], Any]], Callable]:
     """Register ``handler(req: ApiRequest)`` on ``bp`` at ``path`` for ``method``."""
     if not public and permission is None:
         raise ValueError(f"{method} {path}: a non-public route must name a permission")
 
     def decorator(handler: Callable[[ApiRequest], Any]) -> Callable:
-        ENDPOINTS.append(EndpointSpec(method=method, path=path, summary=summary, tag=tag,
-                                      body=body, query=query, response=response,
-                                      permission=permission, public=public, status=status,
-                                      paginated=paginated, content_type=content_type,
-                                      description=description or (handler.__doc__ or ""),
-                                      module=handler.__module__))
+        ENDPOINTS.append(
+            EndpointSpec(
+                method=method,
+                path=path,
+                summary=summary,
+                tag=tag,
+                body=body,
+                query=query,
+                response=response,
+                permission=permission,
+                public=public,
+                status=status,
+                paginated=paginated,
+                content_type=content_type,
+                description=description or (handler.__doc__ or ""),
+                module=handler.__module__,
+            )
+        )
 
         def view(**params: str) -> Response:
             app = _app_of(bp)
             try:
-                return _render(_handle(app.current_request, getattr(app, "lambda_context", None),
-                                       params), response, status)
+                return _render(
+                    _handle(app.current_request, getattr(app, "lambda_context", None), params),
+                    response,
+                    status,
+                )
             except AppError as exc:
                 return error_response(exc)
             except DomainError as exc:
@@ -251,8 +296,13 @@ def endpoint(bp: Blueprint, path: str, method: str, *, summary: str, tag: str,
                 principal=principal,
                 body=_parse_body(request.raw_body, body) if body else None,
                 query=_parse_query(raw_query, query) if query else None,
-                params=params, headers=headers, source_ip=source_ip, raw_query=raw_query,
-                page=parse_page(raw_query) if paginated else None, lambda_context=lambda_context)
+                params=params,
+                headers=headers,
+                source_ip=source_ip,
+                raw_query=raw_query,
+                page=parse_page(raw_query) if paginated else None,
+                lambda_context=lambda_context,
+            )
             return handler(req)
 
         view.__name__ = handler.__name__

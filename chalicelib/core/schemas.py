@@ -1,13 +1,25 @@
 """Shared pydantic building blocks for route models: bases, money and date types,
 list envelopes, and the changes of a PATCH body."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Callable, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import (AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field,
-                      StrictInt, WithJsonSchema, create_model, model_validator)
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
 
 from chalicelib.core import text
 from chalicelib.core.errors import invalid
@@ -16,8 +28,9 @@ T = TypeVar("T")
 
 Cents = Annotated[StrictInt, Field(ge=0, description="Money in integer cents")]
 MAX_AMOUNT_CENTS = 10**12  # $10 billion: far above any real price, far below number limits
-Amount = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_CENTS,
-                                    description="Money in integer cents")]
+Amount = Annotated[
+    StrictInt, Field(ge=0, le=MAX_AMOUNT_CENTS, description="Money in integer cents")
+]
 Bps = Annotated[StrictInt, Field(ge=0, le=10000, description="Rate in basis points")]
 NonEmptyStr = Annotated[str, Field(min_length=1, max_length=500)]
 
@@ -74,9 +87,15 @@ class Page(BaseModel, Generic[T]):
 def page_of(item: type[BaseModel]) -> type[BaseModel]:
     """The list response model for ``item``: ``{items, total, page, limit, total_pages}``,
     built lazily like every other route model."""
-    return create_model(f"{item.__name__}Page", __base__=Out, items=(list[item], ...),
-                        total=(int, ...), page=(int, ...), limit=(int, ...),
-                        total_pages=(int, ...))
+    return create_model(
+        f"{item.__name__}Page",
+        __base__=Out,
+        items=(list[item], ...),
+        total=(int, ...),
+        page=(int, ...),
+        limit=(int, ...),
+        total_pages=(int, ...),
+    )
 
 
 def as_dict(model: BaseModel) -> dict[str, Any]:
@@ -96,8 +115,9 @@ def _iso_date(value: object) -> date:
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-IsoDate = Annotated[date, BeforeValidator(_iso_date),
-                    WithJsonSchema({"type": "string", "format": "date"})]
+IsoDate = Annotated[
+    date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})
+]
 
 
 class DateRange(Query):
@@ -115,6 +135,7 @@ class DateRange(Query):
 
 def checked_by(problem_of: Callable[[str], str | None]) -> AfterValidator:
     """A validator from a domain rule that returns why a value is refused (or None)."""
+
     def check(value: str) -> str:
         problem = problem_of(value)
         if problem:
@@ -124,11 +145,16 @@ def checked_by(problem_of: Callable[[str], str | None]) -> AfterValidator:
     return AfterValidator(check)
 
 
-Email = Annotated[str, Field(max_length=text.MAX_EMAIL_LENGTH), checked_by(text.email_problem),
-                  AfterValidator(text.normalize_email),
-                  WithJsonSchema({"type": "string", "format": "email"})]
-Password = Annotated[str, Field(min_length=1, max_length=text.PASSWORD_MAX_LENGTH),
-                     checked_by(text.password_problem)]
+Email = Annotated[
+    str,
+    Field(max_length=text.MAX_EMAIL_LENGTH),
+    checked_by(text.email_problem),
+    AfterValidator(text.normalize_email),
+    WithJsonSchema({"type": "string", "format": "email"}),
+]
+Password = Annotated[
+    str, Field(min_length=1, max_length=text.PASSWORD_MAX_LENGTH), checked_by(text.password_problem)
+]
 Username = Annotated[str, Field(min_length=2, max_length=64), checked_by(text.username_problem)]
 
 

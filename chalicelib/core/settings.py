@@ -6,6 +6,7 @@ Nothing here is a secret baked into the repo: ``JWT_SECRET`` must come from the
 environment (``make run`` generates one into ``.local/``; AWS stages take it from the
 deploy environment).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """JWT access, refresh and MFA-challenge tokens (HS256, algorithm pinned on verify)."""
+
 from __future__ import annotations
 
 import uuid
@@ -30,24 +31,44 @@ def _issue(claims: dict[str, Any], ttl_s: int, now: datetime) -> IssuedToken:
     settings = get_settings()
     iat = int(now.timestamp())
     jti = uuid.uuid4().hex
-    payload = {**claims, "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
-               "iat": iat, "exp": iat + ttl_s, "jti": jti}
+    payload = {
+        **claims,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": iat,
+        "exp": iat + ttl_s,
+        "jti": jti,
+    }
     token = jwt.encode(payload, settings.signing_key(), algorithm=ALGORITHM)
     return IssuedToken(token=token, jti=jti, expires_at=iat + ttl_s)
 
 
-def issue_access(tenant_id: str, user_id: int, roles: list[str], session_id: str,
-                 now: datetime | None = None) -> IssuedToken:
+def issue_access(
+    tenant_id: str, user_id: int, roles: list[str], session_id: str, now: datetime | None = None
+) -> IssuedToken:
     now = now or clock.now()
-    return _issue({"sub": str(user_id), "tid": tenant_id, "roles": list(roles),
-                   "typ": ACCESS, "sid": session_id}, get_settings().access_token_ttl_s, now)
+    return _issue(
+        {
+            "sub": str(user_id),
+            "tid": tenant_id,
+            "roles": list(roles),
+            "typ": ACCESS,
+            "sid": session_id,
+        },
+        get_settings().access_token_ttl_s,
+        now,
+    )
 
 
-def issue_refresh(tenant_id: str, user_id: int, session_id: str,
-                  now: datetime | None = None) -> IssuedToken:
+def issue_refresh(
+    tenant_id: str, user_id: int, session_id: str, now: datetime | None = None
+) -> IssuedToken:
     now = now or clock.now()
-    return _issue({"sub": str(user_id), "tid": tenant_id, "typ": REFRESH, "sid": session_id},
-                  get_settings().refresh_token_ttl_s, now)
+    return _issue(
+        {"sub": str(user_id), "tid": tenant_id, "typ": REFRESH, "sid": session_id},
+        get_settings().refresh_token_ttl_s,
+        now,
+    )
 
 
 def decode(token: str, expected_type: str) -> dict[str, Any]:
@@ -58,9 +79,14 @@ def decode(token: str, expected_type: str) -> dict[str, Any]:
     """
     settings = get_settings()
     try:
-        claims = jwt.decode(token, settings.signing_key(), algorithms=[ALGORITHM],
-                            audience=settings.jwt_audience, issuer=settings.jwt_issuer,
-                            options={"require": _REQUIRED})
+        claims = jwt.decode(
+            token,
+            settings.signing_key(),
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": _REQUIRED},
+        )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("token has expired") from exc
     except jwt.InvalidTokenError as exc:

@@ -4,6 +4,7 @@ The wire format is snake_case. Clients written against older docs send camelCase
 (the seed's own query examples use ``sortBy``, ``dateFrom``, ``groupBy``), so incoming
 keys are normalised to snake_case before validation.
 """
+
 from __future__ import annotations
 
 import re

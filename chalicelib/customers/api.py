@@ -1,4 +1,5 @@
 """``/admin/customers``: the tenant's customers (sales, jobs and invoices link to them)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,8 +36,9 @@ class CustomerIn(CustomerPatch):
 
 
 class CustomersQuery(Query):
-    search: str | None = Field(default=None, max_length=200,
-                               description="matches name, e-mail, phone, city or ZIP")
+    search: str | None = Field(
+        default=None, max_length=200, description="matches name, e-mail, phone, city or ZIP"
+    )
 
 
 class CustomerOut(Out):
@@ -53,30 +55,62 @@ class CustomerOut(Out):
     updated_at: Timestamp
 
 
-@endpoint(bp, "/admin/customers", "GET", summary="List customers", tag="customers",
-          permission=roles.CUSTOMERS_READ, query=CustomersQuery, response=page_of(CustomerOut),
-          paginated=True)
+@endpoint(
+    bp,
+    "/admin/customers",
+    "GET",
+    summary="List customers",
+    tag="customers",
+    permission=roles.CUSTOMERS_READ,
+    query=CustomersQuery,
+    response=page_of(CustomerOut),
+    paginated=True,
+)
 def list_customers(req: ApiRequest) -> Any:
     """Newest first."""
     found = customers.list_all(req.tenant_id, search=req.query.search)
     return paginate(found, req.page)  # type: ignore[arg-type]
 
 
-@endpoint(bp, "/admin/customers", "POST", summary="Create a customer", tag="customers",
-          permission=roles.CUSTOMERS_WRITE, body=CustomerIn, response=CustomerOut, status=201)
+@endpoint(
+    bp,
+    "/admin/customers",
+    "POST",
+    summary="Create a customer",
+    tag="customers",
+    permission=roles.CUSTOMERS_WRITE,
+    body=CustomerIn,
+    response=CustomerOut,
+    status=201,
+)
 def create_customer(req: ApiRequest) -> Any:
     return customers.create(req.tenant_id, req.body.model_dump())
 
 
-@endpoint(bp, "/admin/customers/{customer_id}", "GET", summary="Get a customer",
-          tag="customers", permission=roles.CUSTOMERS_READ, response=CustomerOut)
+@endpoint(
+    bp,
+    "/admin/customers/{customer_id}",
+    "GET",
+    summary="Get a customer",
+    tag="customers",
+    permission=roles.CUSTOMERS_READ,
+    response=CustomerOut,
+)
 def get_customer(req: ApiRequest) -> Any:
     return customers.get(req.tenant_id, req.int_param("customer_id"))
 
 
-@endpoint(bp, "/admin/customers/{customer_id}", "PATCH", summary="Update a customer",
-          tag="customers", permission=roles.CUSTOMERS_WRITE, body=CustomerPatch,
-          response=CustomerOut)
+@endpoint(
+    bp,
+    "/admin/customers/{customer_id}",
+    "PATCH",
+    summary="Update a customer",
+    tag="customers",
+    permission=roles.CUSTOMERS_WRITE,
+    body=CustomerPatch,
+    response=CustomerOut,
+)
 def update_customer(req: ApiRequest) -> Any:
-    return customers.update(req.tenant_id, req.int_param("customer_id"),
-                            changes_of(req.body, ("name",)))
+    return customers.update(
+        req.tenant_id, req.int_param("customer_id"), changes_of(req.body, ("name",))
+    )

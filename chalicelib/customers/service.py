@@ -32,11 +32,13 @@ def counter_ref(tenant_id: str) -> tuple[Any, tuple[str, str]]:
     return counters.ref(tenant_id, ENTITY)
 
 
-def new_from_sale(tenant_id: str, customer_id: int, name: str, email: str | None,
-                  now: datetime) -> tuple[CustomerItem, CustomerPointerItem | None]:
+def new_from_sale(
+    tenant_id: str, customer_id: int, name: str, email: str | None, now: datetime
+) -> tuple[CustomerItem, CustomerPointerItem | None]:
     """A customer made from a sale's ``customer_name``/``customer_email`` (not written)."""
-    return store.new_items(tenant_id, customer_id,
-                           {"name": name, "email": email, "source": "sale"}, now)
+    return store.new_items(
+        tenant_id, customer_id, {"name": name, "email": email, "source": "sale"}, now
+    )
 
 
 def claim_id(tx: Labelled, label: str, tenant_id: str, current: int) -> int:
@@ -57,9 +59,14 @@ def list_all(tenant_id: str, search: str | None = None) -> list[CustomerItem]:
     customers.reverse()
     if search:
         needle = search.strip().lower()
-        customers = [c for c in customers if any(
-            needle in (value or "").lower()
-            for value in (c.name, c.email, c.phone, c.city, c.zip))]
+        customers = [
+            c
+            for c in customers
+            if any(
+                needle in (value or "").lower()
+                for value in (c.name, c.email, c.phone, c.city, c.zip)
+            )
+        ]
     return customers
 
 

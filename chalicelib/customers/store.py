@@ -60,20 +60,35 @@ def list_all(tenant_id: str) -> list[CustomerItem]:
     return list(CustomerItem.query(keys.customers_pk(tenant_id)))
 
 
-def new_items(tenant_id: str, customer_id: int, fields: dict[str, Any], now: datetime
-              ) -> tuple[CustomerItem, CustomerPointerItem | None]:
+def new_items(
+    tenant_id: str, customer_id: int, fields: dict[str, Any], now: datetime
+) -> tuple[CustomerItem, CustomerPointerItem | None]:
     """The customer item and (when it has an e-mail) its pointer, not yet written."""
-    customer = CustomerItem(*keys.customer_key(tenant_id, customer_id), tenant_id=tenant_id,
-                            customer_id=customer_id, created_at=now, updated_at=now, **fields)
+    customer = CustomerItem(
+        *keys.customer_key(tenant_id, customer_id),
+        tenant_id=tenant_id,
+        customer_id=customer_id,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
     pointer = None
     if customer.email:
-        pointer = CustomerPointerItem(*keys.customer_email_key(tenant_id, customer.email),
-                                      tenant_id=tenant_id, customer_id=customer_id)
+        pointer = CustomerPointerItem(
+            *keys.customer_email_key(tenant_id, customer.email),
+            tenant_id=tenant_id,
+            customer_id=customer_id,
+        )
     return customer, pointer
 
 
-def add(tx: Labelled, customer: CustomerItem, pointer: CustomerPointerItem | None,
-        label: str = "customer", email_label: str = "email") -> None:
+def add(
+    tx: Labelled,
+    customer: CustomerItem,
+    pointer: CustomerPointerItem | None,
+    label: str = "customer",
+    email_label: str = "email",
+) -> None:
     """Create the customer (and its e-mail pointer) in ``tx``: ``email_label`` fails when
     another customer has the e-mail."""
     tx.create(label, customer)
@@ -81,8 +96,7 @@ def add(tx: Labelled, customer: CustomerItem, pointer: CustomerPointerItem | Non
         tx.create(email_label, pointer)
 
 
-def create(tenant_id: str, customer_id: int, fields: dict[str, Any],
-           now: datetime) -> CustomerItem:
+def create(tenant_id: str, customer_id: int, fields: dict[str, Any], now: datetime) -> CustomerItem:
     """Raises ``ConditionFailed(["email"])`` when another customer has the e-mail."""
     customer, pointer = new_items(tenant_id, customer_id, fields, now)
     if pointer is None:
@@ -107,11 +121,18 @@ def update(customer: CustomerItem, changes: dict[str, Any], now: datetime) -> Cu
     with labelled_transaction() as tx:
         tx.update("customer", customer, actions, condition=CustomerItem.pk.exists())
         if old_email:
-            tx.delete("old_email",
-                      CustomerPointerItem(*keys.customer_email_key(tenant_id, old_email)))
+            tx.delete(
+                "old_email", CustomerPointerItem(*keys.customer_email_key(tenant_id, old_email))
+            )
         if new_email:
-            tx.create("email", CustomerPointerItem(*keys.customer_email_key(tenant_id, new_email),
-                                                   tenant_id=tenant_id, customer_id=customer_id))
+            tx.create(
+                "email",
+                CustomerPointerItem(
+                    *keys.customer_email_key(tenant_id, new_email),
+                    tenant_id=tenant_id,
+                    customer_id=customer_id,
+                ),
+            )
     refreshed = get(tenant_id, customer_id)
     assert refreshed is not None
     return refreshed

@@ -1,11 +1,12 @@
 """``GET /health``: answers once the table is reachable."""
+
 from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.core.schemas import Out
 from chalicelib.core.errors import AppError
 from chalicelib.core.routing import ApiRequest, endpoint
+from chalicelib.core.schemas import Out
 from chalicelib.health import service as health_service
 
 bp = Blueprint(__name__)
@@ -21,8 +22,9 @@ class HealthOut(Out):
     stage: str
 
 
-@endpoint(bp, "/health", "GET", summary="Service health", tag="system", public=True,
-          response=HealthOut)
+@endpoint(
+    bp, "/health", "GET", summary="Service health", tag="system", public=True, response=HealthOut
+)
 def health(req: ApiRequest) -> HealthOut:
     """Reports ``ok`` when the DynamoDB table answers a DescribeTable."""
     report = health_service.check()

@@ -1,4 +1,5 @@
 """Health check: is the table reachable?"""
+
 from __future__ import annotations
 
 import logging

@@ -31,8 +31,13 @@ MAX_PERIODS_AHEAD = 24
 touch, check_closed = store.touch, store.check_closed
 new_adjustment, add_adjustment = store.new_adjustment, store.add_adjustment
 # Reads and writes of period items.
-get, status_of, list_all, ensure, assign_ids = (store.get, store.status_of, store.list_all,
-                                                store.ensure, store.assign_ids)
+get, status_of, list_all, ensure, assign_ids = (
+    store.get,
+    store.status_of,
+    store.list_all,
+    store.ensure,
+    store.assign_ids,
+)
 # The close, step by step (payroll drives it; each step is a conditional update).
 begin_close, take_over, release = store.begin_close, store.take_over, store.release
 mark_frozen, save_exports, finish_close = store.mark_frozen, store.save_exports, store.finish_close
@@ -44,8 +49,11 @@ def schedule(settings: Mapping[str, Any]) -> Schedule:
 
 
 def window_of(item: PayPeriodItem) -> PeriodWindow:
-    return PeriodWindow(date.fromisoformat(item.start_date or item.sk),
-                        date.fromisoformat(item.end_date), item.frequency or "")
+    return PeriodWindow(
+        date.fromisoformat(item.start_date or item.sk),
+        date.fromisoformat(item.end_date),
+        item.frequency or "",
+    )
 
 
 def status(item: PayPeriodItem) -> str:
@@ -55,13 +63,13 @@ def status(item: PayPeriodItem) -> str:
 def by_id(tenant_id: str, period_id: int) -> tuple[PayPeriodItem | None, TenantItem | None]:
     """The period with integer id ``period_id`` and the tenant: one BatchGetItem (id
     pointer + tenant) and one GetItem."""
-    pointer, tenant = get_many([store.pointer_ref(tenant_id, period_id),
-                                accounts.tenant_ref(tenant_id)], consistent=True)
+    pointer, tenant = get_many(
+        [store.pointer_ref(tenant_id, period_id), accounts.tenant_ref(tenant_id)], consistent=True
+    )
     return store.by_pointer(tenant_id, pointer, period_id), tenant  # type: ignore[arg-type]
 
 
-def open_period_day(tenant_id: str, schedule_: Schedule,
-                    today: date) -> tuple[date, PeriodWindow]:
+def open_period_day(tenant_id: str, schedule_: Schedule, today: date) -> tuple[date, PeriodWindow]:
     """The day an adjustment takes effect: today, or the first day of the next open period
     when today's period is closed or being closed. Returns (effective day, its period)."""
     window = schedule_.window_for(today)
@@ -72,11 +80,21 @@ def open_period_day(tenant_id: str, schedule_: Schedule,
     raise Conflict("no open pay period found for the clawback adjustment")
 
 
-def adjustments_between(tenant_id: str, date_from: date, date_to: date,
-                        consistent: bool = False) -> list[dict[str, Any]]:
+def adjustments_between(
+    tenant_id: str, date_from: date, date_to: date, consistent: bool = False
+) -> list[dict[str, Any]]:
     """Adjustments dated in a range (what a pay period totals), as plain data."""
-    return [{"technician_id": int(a.technician_id), "sale_id": int(a.sale_id),
-             "role": a.role, "amount_cents": int(a.amount_cents), "reason": a.reason,
-             "effective_date": a.effective_date, "period_start": a.period_start}
-            for a in store.adjustments_between(tenant_id, date_from.isoformat(),
-                                               date_to.isoformat(), consistent)]
+    return [
+        {
+            "technician_id": int(a.technician_id),
+            "sale_id": int(a.sale_id),
+            "role": a.role,
+            "amount_cents": int(a.amount_cents),
+            "reason": a.reason,
+            "effective_date": a.effective_date,
+            "period_start": a.period_start,
+        }
+        for a in store.adjustments_between(
+            tenant_id, date_from.isoformat(), date_to.isoformat(), consistent
+        )
+    ]

@@ -111,14 +111,25 @@ def closed_condition() -> Condition:
 def _create_actions(tenant_id: str, window: PeriodWindow) -> list[Any]:
     """Set the item's identity when it does not exist yet (``if_not_exists``)."""
     P = PayPeriodItem
-    return [P.tenant_id.set(P.tenant_id | tenant_id), P.status.set(P.status | OPEN),
-            P.frequency.set(P.frequency | window.frequency),
-            P.start_date.set(P.start_date | window.start.isoformat()),
-            P.end_date.set(P.end_date | window.end.isoformat())]
+    return [
+        P.tenant_id.set(P.tenant_id | tenant_id),
+        P.status.set(P.status | OPEN),
+        P.frequency.set(P.frequency | window.frequency),
+        P.start_date.set(P.start_date | window.start.isoformat()),
+        P.end_date.set(P.end_date | window.end.isoformat()),
+    ]
 
 
-def touch(tx: Labelled, label: str, tenant_id: str, window: PeriodWindow, *, sales: int = 0,
-          revision: int = 0, adjustments: int = 0) -> None:
+def touch(
+    tx: Labelled,
+    label: str,
+    tenant_id: str,
+    window: PeriodWindow,
+    *,
+    sales: int = 0,
+    revision: int = 0,
+    adjustments: int = 0,
+) -> None:
     """Add to labelled transaction ``tx`` one Update of the period item that creates it
     when absent, fails (``label``) unless it is open, and adds to its counters."""
     actions = _create_actions(tenant_id, window)
@@ -128,8 +139,7 @@ def touch(tx: Labelled, label: str, tenant_id: str, window: PeriodWindow, *, sal
         actions.append(PayPeriodItem.revision.add(revision))
     if adjustments:
         actions.append(PayPeriodItem.adjustments_count.add(adjustments))
-    tx.update(label, PayPeriodItem(*key_of(tenant_id, window)), actions,
-              condition=open_condition())
+    tx.update(label, PayPeriodItem(*key_of(tenant_id, window)), actions, condition=open_condition())
 
 
 def check_closed(tx: Labelled, label: str, tenant_id: str, window: PeriodWindow) -> None:
@@ -143,7 +153,7 @@ def get(tenant_id: str, start_date: str, consistent: bool = True) -> PayPeriodIt
 
 
 def status_of(tenant_id: str, window: PeriodWindow) -> str:
-    """"open" | "closing" | "closed" (consistent read; no item is open)."""
+    """ "open" | "closing" | "closed" (consistent read; no item is open)."""
     item = get(tenant_id, window.key)
     return (item.status or OPEN) if item is not None else OPEN
 
@@ -154,14 +164,16 @@ def list_all(tenant_id: str) -> list[PayPeriodItem]:
     return list(PayPeriodItem.query(keys.pay_periods_pk(tenant_id), consistent_read=True))
 
 
-def pointer_ref(tenant_id: str,
-                period_id: int) -> tuple[type[PayPeriodPointerItem], tuple[str, str]]:
+def pointer_ref(
+    tenant_id: str, period_id: int
+) -> tuple[type[PayPeriodPointerItem], tuple[str, str]]:
     """The pointer from an integer id to its period, for a batch read."""
     return PayPeriodPointerItem, keys.pay_period_id_key(tenant_id, period_id)
 
 
-def by_pointer(tenant_id: str, pointer: PayPeriodPointerItem | None,
-               period_id: int) -> PayPeriodItem | None:
+def by_pointer(
+    tenant_id: str, pointer: PayPeriodPointerItem | None, period_id: int
+) -> PayPeriodItem | None:
     """The period a pointer names (one GetItem), if it still has that id."""
     if pointer is None:
         return None
@@ -174,8 +186,7 @@ def by_pointer(tenant_id: str, pointer: PayPeriodPointerItem | None,
 # --- writes outside sales ----------------------------------------------------------------------
 def ensure(tenant_id: str, window: PeriodWindow) -> None:
     """Make sure the period item exists (idempotent; an existing item is left as is)."""
-    PayPeriodItem(*key_of(tenant_id, window)).update(
-        actions=_create_actions(tenant_id, window))
+    PayPeriodItem(*key_of(tenant_id, window)).update(actions=_create_actions(tenant_id, window))
 
 
 def assign_ids(tenant_id: str, items: Iterable[PayPeriodItem]) -> None:
@@ -188,13 +199,19 @@ def assign_ids(tenant_id: str, items: Iterable[PayPeriodItem]) -> None:
     last = counters.next_id(tenant_id, ID_COUNTER, count=len(missing))
     for offset, item in enumerate(missing):
         period_id = last - len(missing) + 1 + offset
-        pointer = PayPeriodPointerItem(*keys.pay_period_id_key(tenant_id, period_id),
-                                       tenant_id=tenant_id, start_date=item.sk)
+        pointer = PayPeriodPointerItem(
+            *keys.pay_period_id_key(tenant_id, period_id), tenant_id=tenant_id, start_date=item.sk
+        )
         try:
             with labelled_transaction() as tx:
-                tx.update("period", item, [PayPeriodItem.period_id.set(period_id)],
-                          condition=(PayPeriodItem.pk.exists()
-                                     & PayPeriodItem.period_id.does_not_exist()))
+                tx.update(
+                    "period",
+                    item,
+                    [PayPeriodItem.period_id.set(period_id)],
+                    condition=(
+                        PayPeriodItem.pk.exists() & PayPeriodItem.period_id.does_not_exist()
+                    ),
+                )
                 tx.save("pointer", pointer, condition=PayPeriodPointerItem.pk.does_not_exist())
         except ConditionFailed:
             item.refresh(consistent_read=True)
@@ -208,19 +225,28 @@ def _update(item: PayPeriodItem, actions: list[Any], condition: Condition) -> Pa
     return item
 
 
-def begin_close(item: PayPeriodItem, token: str, lease_until: int, started_at: str,
-                actor: int | None) -> PayPeriodItem:
+def begin_close(
+    item: PayPeriodItem, token: str, lease_until: int, started_at: str, actor: int | None
+) -> PayPeriodItem:
     """open -> closing under a lease (``ConditionFailed`` when it is no longer open).
     From here on no sale dated in the period can be recorded or changed."""
     P = PayPeriodItem
-    return _update(item, [P.status.set(CLOSING), P.close_token.set(token),
-                          P.lease_until.set(lease_until), P.closing_started_at.set(started_at),
-                          P.closed_by.set(actor) if actor is not None else P.closed_by.remove()],
-                   (P.status == OPEN))
+    return _update(
+        item,
+        [
+            P.status.set(CLOSING),
+            P.close_token.set(token),
+            P.lease_until.set(lease_until),
+            P.closing_started_at.set(started_at),
+            P.closed_by.set(actor) if actor is not None else P.closed_by.remove(),
+        ],
+        (P.status == OPEN),
+    )
 
 
-def take_over(item: PayPeriodItem, token: str, lease_until: int,
-              actor: int | None) -> PayPeriodItem:
+def take_over(
+    item: PayPeriodItem, token: str, lease_until: int, actor: int | None
+) -> PayPeriodItem:
     """Resume a close whose closer stopped (its lease ran out)."""
     P = PayPeriodItem
     actions = [P.close_token.set(token), P.lease_until.set(lease_until)]
@@ -243,13 +269,21 @@ def _holder(token: str) -> Condition:
     return (PayPeriodItem.status == CLOSING) & (PayPeriodItem.close_token == token)
 
 
-def mark_frozen(item: PayPeriodItem, token: str, summary: dict[str, Any],
-                exports: dict[str, Any], frozen_at: str) -> PayPeriodItem:
+def mark_frozen(
+    item: PayPeriodItem,
+    token: str,
+    summary: dict[str, Any],
+    exports: dict[str, Any],
+    frozen_at: str,
+) -> PayPeriodItem:
     """The totals and statement data are written: later steps (and a resumed close)
     start from them, never from the sales again."""
     P = PayPeriodItem
-    return _update(item, [P.summary.set(summary), P.exports.set(exports),
-                          P.frozen_at.set(frozen_at)], _holder(token))
+    return _update(
+        item,
+        [P.summary.set(summary), P.exports.set(exports), P.frozen_at.set(frozen_at)],
+        _holder(token),
+    )
 
 
 def save_exports(item: PayPeriodItem, token: str, exports: dict[str, Any]) -> PayPeriodItem:
@@ -257,33 +291,64 @@ def save_exports(item: PayPeriodItem, token: str, exports: dict[str, Any]) -> Pa
     return _update(item, [PayPeriodItem.exports.set(exports)], _holder(token))
 
 
-def finish_close(item: PayPeriodItem, token: str, exports: dict[str, Any],
-                 closed_at: str) -> PayPeriodItem:
+def finish_close(
+    item: PayPeriodItem, token: str, exports: dict[str, Any], closed_at: str
+) -> PayPeriodItem:
     """closing -> closed, by the lease holder only."""
     P = PayPeriodItem
-    return _update(item, [P.status.set(CLOSED), P.exports.set(exports),
-                          P.closed_at.set(closed_at), P.lease_until.remove()],
-                   _holder(token))
+    return _update(
+        item,
+        [
+            P.status.set(CLOSED),
+            P.exports.set(exports),
+            P.closed_at.set(closed_at),
+            P.lease_until.remove(),
+        ],
+        _holder(token),
+    )
 
 
 # --- adjustments -----------------------------------------------------------------------------
-def new_adjustment(tenant_id: str, *, effective_date: str, period_start: str, sale_id: int,
-                   role: str, technician_id: int, amount_cents: int, reason: str,
-                   actor: int, now: datetime) -> AdjustmentItem:
-    return AdjustmentItem(*keys.adjustment_key(tenant_id, effective_date, sale_id, role),
-                          tenant_id=tenant_id, technician_id=technician_id, sale_id=sale_id,
-                          role=role, amount_cents=amount_cents, reason=reason,
-                          effective_date=effective_date, period_start=period_start,
-                          created_by=actor, created_at=now)
+def new_adjustment(
+    tenant_id: str,
+    *,
+    effective_date: str,
+    period_start: str,
+    sale_id: int,
+    role: str,
+    technician_id: int,
+    amount_cents: int,
+    reason: str,
+    actor: int,
+    now: datetime,
+) -> AdjustmentItem:
+    return AdjustmentItem(
+        *keys.adjustment_key(tenant_id, effective_date, sale_id, role),
+        tenant_id=tenant_id,
+        technician_id=technician_id,
+        sale_id=sale_id,
+        role=role,
+        amount_cents=amount_cents,
+        reason=reason,
+        effective_date=effective_date,
+        period_start=period_start,
+        created_by=actor,
+        created_at=now,
+    )
 
 
 def add_adjustment(tx: Labelled, adjustment: AdjustmentItem, label: str = "adjustment") -> None:
     tx.create(label, adjustment)
 
 
-def adjustments_between(tenant_id: str, date_from: str, date_to: str,
-                        consistent: bool = False) -> list[AdjustmentItem]:
+def adjustments_between(
+    tenant_id: str, date_from: str, date_to: str, consistent: bool = False
+) -> list[AdjustmentItem]:
     """Adjustments dated ``date_from``..``date_to`` (for pay-period totals)."""
-    return list(AdjustmentItem.query(keys.adjustments_pk(tenant_id),
-                                     AdjustmentItem.sk.between(date_from, date_to + "#~"),
-                                     consistent_read=consistent))
+    return list(
+        AdjustmentItem.query(
+            keys.adjustments_pk(tenant_id),
+            AdjustmentItem.sk.between(date_from, date_to + "#~"),
+            consistent_read=consistent,
+        )
+    )

@@ -23,6 +23,7 @@ copy in the exports bucket under ``tenants/<tenant_id>/``.
 A closed pay period's files are the ones its close wrote (served byte for byte from S3);
 an open period's are rendered live from the current numbers.
 """
+
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -35,6 +36,7 @@ from chalicelib.core import roles
 from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, Raw, endpoint
 from chalicelib.core.schemas import DateRange, IsoDate, Out, page_of
+from chalicelib.payroll import close as closing
 from chalicelib.payroll import documents
 from chalicelib.payroll import service as pay_periods
 from chalicelib.payroll.rules import TechnicianTotals
@@ -46,10 +48,12 @@ Status = Literal["open", "closing", "closed"]
 
 
 class PeriodsQuery(DateRange):
-    date_from: IsoDate | None = Field(default=None,
-                                      description="periods ending on or after this day")
-    date_to: IsoDate | None = Field(default=None,
-                                    description="periods starting on or before this day")
+    date_from: IsoDate | None = Field(
+        default=None, description="periods ending on or after this day"
+    )
+    date_to: IsoDate | None = Field(
+        default=None, description="periods starting on or before this day"
+    )
     status: Status | None = Field(default=None, description="open, closing or closed")
     date: IsoDate | None = Field(default=None, description="the period holding this day")
 
@@ -99,21 +103,37 @@ class StatementOut(Out):
     adjustments: list[dict[str, Any]]
 
 
-@endpoint(bp, "/admin/pay-periods", "GET", summary="List pay periods", tag=TAG,
-          permission=roles.PAYROLL, query=PeriodsQuery, response=page_of(PeriodOut),
-          paginated=True)
+@endpoint(
+    bp,
+    "/admin/pay-periods",
+    "GET",
+    summary="List pay periods",
+    tag=TAG,
+    permission=roles.PAYROLL,
+    query=PeriodsQuery,
+    response=page_of(PeriodOut),
+    paginated=True,
+)
 def list_pay_periods(req: ApiRequest) -> Any:
     """Newest first, always including the current period. Filters: ``status``, ``date``
     (the period holding that day), ``date_from``/``date_to`` (periods overlapping the
     range). ``totals`` is set once a period is closed (its frozen sums)."""
     q: PeriodsQuery = req.query
-    found = pay_periods.list_periods(req.user, status=q.status, day=q.date,
-                                     date_from=q.date_from, date_to=q.date_to)
+    found = pay_periods.list_periods(
+        req.user, status=q.status, day=q.date, date_from=q.date_from, date_to=q.date_to
+    )
     return paginate(found, req.page)  # type: ignore[arg-type]
 
 
-@endpoint(bp, "/admin/pay-periods/{period_id}", "GET", summary="Get a pay period", tag=TAG,
-          permission=roles.PAYROLL, response=PeriodDetailOut)
+@endpoint(
+    bp,
+    "/admin/pay-periods/{period_id}",
+    "GET",
+    summary="Get a pay period",
+    tag=TAG,
+    permission=roles.PAYROLL,
+    response=PeriodDetailOut,
+)
 def get_pay_period(req: ApiRequest) -> Any:
     """Per-technician totals: approved, non-voided sales and their commission
     (``sales_count``/``sales_cents`` count the sales a technician sold; installer
@@ -125,8 +145,15 @@ def get_pay_period(req: ApiRequest) -> Any:
     return pay_periods.get_period(req.user, req.int_param("period_id"))
 
 
-@endpoint(bp, "/admin/pay-periods/{period_id}/close", "PATCH", summary="Close a pay period",
-          tag=TAG, permission=roles.PAYROLL, response=PeriodDetailOut)
+@endpoint(
+    bp,
+    "/admin/pay-periods/{period_id}/close",
+    "PATCH",
+    summary="Close a pay period",
+    tag=TAG,
+    permission=roles.PAYROLL,
+    response=PeriodDetailOut,
+)
 def close_pay_period(req: ApiRequest) -> Any:
     """Atomic and idempotent. Locks the period (from here on no sale dated in it can be
     recorded, approved, rejected or voided: 409; payment status stays editable; voiding
@@ -139,26 +166,41 @@ def close_pay_period(req: ApiRequest) -> Any:
     a close that stopped midway is completed by the next one). A closed period never
     reopens. Pending sales do not earn in a closed period (``pending_sales`` counts
     them)."""
-    return pay_periods.close(req.user, req.int_param("period_id"))
+    return closing.close(req.user, req.int_param("period_id"))
 
 
-@endpoint(bp, "/tech/pay-periods", "GET", summary="My pay periods", tag=TAG,
-          permission=roles.SELF, query=PeriodsQuery, response=page_of(StatementPeriodOut),
-          paginated=True)
+@endpoint(
+    bp,
+    "/tech/pay-periods",
+    "GET",
+    summary="My pay periods",
+    tag=TAG,
+    permission=roles.SELF,
+    query=PeriodsQuery,
+    response=page_of(StatementPeriodOut),
+    paginated=True,
+)
 def my_pay_periods(req: ApiRequest) -> Any:
     """The tenant's pay periods (dates and status only), for a technician user to pick a
     statement. 403 for a login not linked to a technician."""
     accounts.own_technician(req.user)
     q: PeriodsQuery = req.query
-    found = pay_periods.list_periods(req.user, status=q.status, day=q.date,
-                                     date_from=q.date_from, date_to=q.date_to)
+    found = pay_periods.list_periods(
+        req.user, status=q.status, day=q.date, date_from=q.date_from, date_to=q.date_to
+    )
     keys = ("id", "start_date", "end_date", "frequency", "status")
     return paginate([{k: p[k] for k in keys} for p in found], req.page)  # type: ignore[arg-type]
 
 
-@endpoint(bp, "/tech/pay-periods/{period_id}/statement", "GET",
-          summary="My commission statement", tag=TAG, permission=roles.SELF,
-          response=StatementOut)
+@endpoint(
+    bp,
+    "/tech/pay-periods/{period_id}/statement",
+    "GET",
+    summary="My commission statement",
+    tag=TAG,
+    permission=roles.SELF,
+    response=StatementOut,
+)
 def my_statement(req: ApiRequest) -> Any:
     """The caller's own statement for the period: every commission line with the rule and
     rate used, adjustments and totals (frozen once closed). The PDF is
@@ -183,21 +225,38 @@ def _raw(download: documents.Download) -> Raw:
     body: bytes | str = download.body
     if download.content_type.startswith("text/"):
         body = download.body.decode("utf-8")
-    return Raw(body=body, content_type=download.content_type,
-               headers={"Content-Disposition":
-                        f'attachment; filename="{download.filename}"'})
+    return Raw(
+        body=body,
+        content_type=download.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{download.filename}"'},
+    )
 
 
-@endpoint(bp, "/admin/csv-export/pay-period/{period_id}", "GET",
-          summary="Pay period as CSV", tag=EXPORTS_TAG, permission=roles.PAYROLL, content_type=CSV)
+@endpoint(
+    bp,
+    "/admin/csv-export/pay-period/{period_id}",
+    "GET",
+    summary="Pay period as CSV",
+    tag=EXPORTS_TAG,
+    permission=roles.PAYROLL,
+    content_type=CSV,
+)
 def pay_period_csv(req: ApiRequest) -> Raw:
     """One row per technician (hours, rate, sales, base pay, commission, adjustments,
     total pay) and a final TOTAL row."""
     return _raw(documents.pay_period_csv(req.user, req.int_param("period_id")))
 
 
-@endpoint(bp, "/admin/csv-export/commission-report", "GET", summary="Commission report CSV",
-          tag=EXPORTS_TAG, permission=roles.PAYROLL, query=CommissionReportQuery, content_type=CSV)
+@endpoint(
+    bp,
+    "/admin/csv-export/commission-report",
+    "GET",
+    summary="Commission report CSV",
+    tag=EXPORTS_TAG,
+    permission=roles.PAYROLL,
+    query=CommissionReportQuery,
+    content_type=CSV,
+)
 def commission_report_csv(req: ApiRequest) -> Raw:
     """One row per commission line of the approved, non-voided sales dated
     ``date_from``..``date_to`` (both optional, inclusive), oldest first: the seller's line
@@ -205,31 +264,54 @@ def commission_report_csv(req: ApiRequest) -> Raw:
     TOTAL row counts each sale once). ``technician_id`` keeps one technician's lines.
     Adjustments are in the pay period exports."""
     q: CommissionReportQuery = req.query
-    return _raw(documents.commission_report_csv(req.user, q.date_from, q.date_to,
-                                                  q.technician_id))
+    return _raw(documents.commission_report_csv(req.user, q.date_from, q.date_to, q.technician_id))
 
 
-@endpoint(bp, "/admin/csv-export/sales", "GET", summary="Sales CSV", tag=EXPORTS_TAG,
-          permission=roles.PAYROLL, query=SaleFilter, content_type=CSV)
+@endpoint(
+    bp,
+    "/admin/csv-export/sales",
+    "GET",
+    summary="Sales CSV",
+    tag=EXPORTS_TAG,
+    permission=roles.PAYROLL,
+    query=SaleFilter,
+    content_type=CSV,
+)
 def sales_csv(req: ApiRequest) -> Raw:
     """Every sale matching the filters of ``GET /sales``, oldest first, no totals row. A
     voided sale's ``approval_status`` reads e.g. ``approved (voided)``."""
     return _raw(documents.sales_csv(req.user, req.query))
 
 
-@endpoint(bp, "/export/commission-statement/{technician_id}/{period_id}/pdf", "GET",
-          summary="Commission statement PDF", tag=EXPORTS_TAG, permission=roles.SELF,
-          content_type=PDF)
+@endpoint(
+    bp,
+    "/export/commission-statement/{technician_id}/{period_id}/pdf",
+    "GET",
+    summary="Commission statement PDF",
+    tag=EXPORTS_TAG,
+    permission=roles.SELF,
+    content_type=PDF,
+)
 def commission_statement_pdf(req: ApiRequest) -> Raw:
     """One technician, one period: every commission line (date, customer, item, sale
     price, rule and rate used, commission), adjustments and totals. Admins and managers
     get anyone's; a technician user only their own (403)."""
-    return _raw(documents.statement_pdf(req.user, req.int_param("technician_id"),
-                                          req.int_param("period_id")))
+    return _raw(
+        documents.statement_pdf(
+            req.user, req.int_param("technician_id"), req.int_param("period_id")
+        )
+    )
 
 
-@endpoint(bp, "/export/pay-period/{period_id}/pdf", "GET", summary="Pay period PDF",
-          tag=EXPORTS_TAG, permission=roles.PAYROLL, content_type=PDF)
+@endpoint(
+    bp,
+    "/export/pay-period/{period_id}/pdf",
+    "GET",
+    summary="Pay period PDF",
+    tag=EXPORTS_TAG,
+    permission=roles.PAYROLL,
+    content_type=PDF,
+)
 def pay_period_pdf(req: ApiRequest) -> Raw:
     """All technicians' pay for the period with a grand total."""
     return _raw(documents.pay_period_pdf(req.user, req.int_param("period_id")))

@@ -17,6 +17,7 @@ from chalicelib.core import clock, roles
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import NotFound
 from chalicelib.payperiods import service as periods
+from chalicelib.payroll import close as closing
 from chalicelib.payroll import render_csv, render_pdf, service
 from chalicelib.payroll import rules as payroll
 from chalicelib.payroll.service import CLOSED, PayPeriodItem
@@ -39,8 +40,11 @@ class Download:
 
 def _keep(tenant_id: str, filename: str, body: bytes, content_type: str) -> Download:
     """Serve a live export and keep a copy of it in the bucket."""
-    exports.keep_copy(exports.ExportFile(
-        keys.export_copy_key(tenant_id, filename, clock.now()), body, content_type))
+    exports.keep_copy(
+        exports.ExportFile(
+            keys.export_copy_key(tenant_id, filename, clock.now()), body, content_type
+        )
+    )
     return Download(body, content_type, filename)
 
 
@@ -67,8 +71,9 @@ def _statement(item: PayPeriodItem, technician_id: int) -> payroll.Statement:
 def _allowed(principal: Principal, technician_id: int) -> None:
     """Back office (``payroll:write``) sees every statement; a technician user only their
     own (403 otherwise)."""
-    accounts.require_own(principal, technician_id, unless=roles.PAYROLL,
-                         refusal=OWN_STATEMENTS_ONLY)
+    accounts.require_own(
+        principal, technician_id, unless=roles.PAYROLL, refusal=OWN_STATEMENTS_ONLY
+    )
 
 
 def statement(principal: Principal, technician_id: int, period_id: int) -> dict[str, Any]:
@@ -76,11 +81,13 @@ def statement(principal: Principal, technician_id: int, period_id: int) -> dict[
     item, _ = service.resolve(principal.tenant_id, period_id)
     st = _statement(item, technician_id)
     view = service.period_view(item)
-    return {"period": {k: view[k] for k in ("id", "start_date", "end_date", "frequency",
-                                            "status")},
-            "technician_id": technician_id,
-            "technician_name": st.totals.technician_name,
-            "frozen": periods.status(item) == CLOSED, **st.to_dict()}
+    return {
+        "period": {k: view[k] for k in ("id", "start_date", "end_date", "frequency", "status")},
+        "technician_id": technician_id,
+        "technician_name": st.totals.technician_name,
+        "frozen": periods.status(item) == CLOSED,
+        **st.to_dict(),
+    }
 
 
 def statement_pdf(principal: Principal, technician_id: int, period_id: int) -> Download:
@@ -88,13 +95,13 @@ def statement_pdf(principal: Principal, technician_id: int, period_id: int) -> D
     item, ctx = service.resolve(principal.tenant_id, period_id)
     filename = f"commission-statement-{technician_id}-{period_id}.pdf"
     if periods.status(item) == CLOSED:
-        body = exports.get(keys.statement_file_key(ctx.tenant_id, period_id, technician_id,
-                                                   "pdf"))
+        body = exports.get(keys.statement_file_key(ctx.tenant_id, period_id, technician_id, "pdf"))
         if body is None:
             raise _no_statement(technician_id, period_id)
         return Download(body, exports.PDF, filename)
-    body = service._statement_pdf(ctx, service.renderer_period(item),
-                                  _statement(item, technician_id))
+    body = closing._statement_pdf(
+        ctx, service.renderer_period(item), _statement(item, technician_id)
+    )
     return _keep(ctx.tenant_id, filename, body, exports.PDF)
 
 
@@ -112,8 +119,11 @@ def _period_file(principal: Principal, period_id: int, name: str) -> Download:
     statements, _ = service.live(item)
     totals = [s.totals for s in statements]
     period = service.renderer_period(item)
-    body = (render_csv.pay_period_csv(period, totals) if ext == "csv"
-            else render_pdf.pay_period_pdf(ctx.branding, period, totals))
+    body = (
+        render_csv.pay_period_csv(period, totals)
+        if ext == "csv"
+        else render_pdf.pay_period_pdf(ctx.branding, period, totals)
+    )
     return _keep(ctx.tenant_id, filename, body, content_type)
 
 
@@ -126,19 +136,25 @@ def pay_period_pdf(principal: Principal, period_id: int) -> Download:
 
 
 # --- reports over a date range ----------------------------------------------------------------
-def commission_report_csv(principal: Principal, date_from: date | None,
-                          date_to: date | None, technician_id: int | None = None) -> Download:
+def commission_report_csv(
+    principal: Principal,
+    date_from: date | None,
+    date_to: date | None,
+    technician_id: int | None = None,
+) -> Download:
     """Commission lines of the sales that earn (approved, not voided) dated in the range."""
     tid = principal.tenant_id
-    found = sales.approved_between(tid, date_from.isoformat() if date_from else None,
-                                   date_to.isoformat() if date_to else None)
+    found = sales.approved_between(
+        tid, date_from.isoformat() if date_from else None, date_to.isoformat() if date_to else None
+    )
     names = {t["id"]: t["name"] for t in service.roster(tid)}
     rows = payroll.commission_report_rows([sale_view(s) for s in found], names)
     if technician_id is not None:
         rows = [r for r in rows if r["technician_id"] == technician_id]
     span = f"{date_from or 'start'}-to-{date_to or 'today'}"
-    return _keep(tid, f"commission-report-{span}.csv",
-                 render_csv.commission_report_csv(rows), exports.CSV)
+    return _keep(
+        tid, f"commission-report-{span}.csv", render_csv.commission_report_csv(rows), exports.CSV
+    )
 
 
 def sales_csv(principal: Principal, flt: SaleFilter) -> Download:

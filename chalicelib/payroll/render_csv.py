@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib.core.money import as_cents, cents_to_dollars_str
+from chalicelib.core.money import as_cents
+from chalicelib.payroll.formats import format_cents, format_minutes_as_hours
 from chalicelib.payroll.rules.totals import TechnicianTotals, first_value, sum_totals
 
 __all__ = [
@@ -31,23 +32,6 @@ __all__ = [
 
 # Cells starting with any of these are interpreted as formulas by spreadsheets.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
-
-def format_cents(cents: Any) -> str:
-    """Integer cents -> dollars with two decimals: 123456 -> "1234.56", -5 -> "-0.05"."""
-    return cents_to_dollars_str(as_cents(cents, "cents"))
-
-
-def format_minutes_as_hours(minutes: Any) -> str:
-    """Minutes -> decimal hours with two decimals, rounded half-to-even (90 -> "1.50")."""
-    value = as_cents(minutes, "minutes")
-    sign = "-" if value < 0 else ""
-    # hundredths of an hour = minutes * 100 / 60, rounded half-even, integer only.
-    q, r = divmod(abs(value) * 100, 60)
-    if 2 * r > 60 or (2 * r == 60 and q % 2 == 1):
-        q += 1
-    hours, hundredths = divmod(q, 100)
-    return f"{sign}{hours}.{hundredths:02d}"
 
 
 def safe_cell(value: Any) -> str:
@@ -200,7 +184,18 @@ def commission_report_csv(rows: Iterable[Any]) -> bytes:
             ]
         )
     out.append(
-        [TOTAL_LABEL, "", "", "", "", format_cents(price_sum), format_cents(commission_sum), "", "", ""]
+        [
+            TOTAL_LABEL,
+            "",
+            "",
+            "",
+            "",
+            format_cents(price_sum),
+            format_cents(commission_sum),
+            "",
+            "",
+            "",
+        ]
     )
     return _write(COMMISSION_REPORT_COLUMNS, out)
 

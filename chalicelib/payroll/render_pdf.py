@@ -11,15 +11,19 @@ the header repeated on every page. Documents are rendered with
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from chalicelib.core.money import as_cents
+from chalicelib.payroll.formats import (
+    DEFAULT_PRIMARY_COLOR,
+    format_minutes,
+    format_money,
+    format_rate,
+    validate_hex_color,
+)
 from chalicelib.payroll.rules.totals import TechnicianTotals, first_value, sum_totals
-from chalicelib.settings.rules import DEFAULT_PRIMARY_COLOR
 
 __all__ = [
     "DEFAULT_PRIMARY_COLOR",
@@ -31,50 +35,6 @@ __all__ = [
 ]
 
 _CELL_PAD = 4  # left/right cell padding, in points
-_HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-
-
-def validate_hex_color(value: Any, default: str = DEFAULT_PRIMARY_COLOR) -> str:
-    """Normalised "#rrggbb" for a valid "#rgb"/"#rrggbb" string, else ``default``."""
-    if not isinstance(value, str):
-        return default
-    value = value.strip()
-    if not _HEX_RE.match(value):
-        return default
-    digits = value[1:].lower()
-    if len(digits) == 3:
-        digits = "".join(ch * 2 for ch in digits)
-    return "#" + digits
-
-
-def format_money(cents: Any) -> str:
-    """Integer cents -> "$1,234.56" / "-$12.34" (integer math only)."""
-    value = as_cents(cents, "cents")
-    sign = "-" if value < 0 else ""
-    dollars, remainder = divmod(abs(value), 100)
-    return f"{sign}${dollars:,}.{remainder:02d}"
-
-
-def format_rate(line: Mapping[str, Any]) -> str:
-    """The rate a sale line used: "12.5%" from ``rate_bps``, "$25.00 flat" from ``flat_cents``."""
-    bps = line.get("rate_bps")
-    if bps is not None:
-        bps = as_cents(bps, "rate_bps")
-        sign = "-" if bps < 0 else ""
-        whole, frac = divmod(abs(bps), 100)
-        text = f"{whole}.{frac:02d}".rstrip("0").rstrip(".")
-        return f"{sign}{text}%"
-    flat = line.get("flat_cents")
-    if flat is not None:
-        return f"{format_money(flat)} flat"
-    return "-"
-
-
-def _format_minutes(minutes: Any) -> str:
-    value = as_cents(minutes, "minutes")
-    sign = "-" if value < 0 else ""
-    hours, mins = divmod(abs(value), 60)
-    return f"{sign}{hours}:{mins:02d}"
 
 
 def _text(value: Any) -> str:
@@ -129,12 +89,22 @@ class _Kit:
 
         base = getSampleStyleSheet()
         self.title = ParagraphStyle(
-            "TKTitle", parent=base["Title"], textColor=self.brand, alignment=0, fontSize=18,
-            leading=22, spaceAfter=4,
+            "TKTitle",
+            parent=base["Title"],
+            textColor=self.brand,
+            alignment=0,
+            fontSize=18,
+            leading=22,
+            spaceAfter=4,
         )
         self.heading = ParagraphStyle(
-            "TKHeading", parent=base["Heading2"], fontSize=12, leading=15, spaceBefore=10,
-            spaceAfter=4, textColor=self.brand,
+            "TKHeading",
+            parent=base["Heading2"],
+            fontSize=12,
+            leading=15,
+            spaceBefore=10,
+            spaceAfter=4,
+            textColor=self.brand,
         )
         self.body = ParagraphStyle("TKBody", parent=base["Normal"], fontSize=9.5, leading=12)
         self.cell = ParagraphStyle("TKCell", parent=base["Normal"], fontSize=8, leading=9.5)
@@ -152,8 +122,15 @@ class _Kit:
             return text
         return self.p(text, style or self.cell)
 
-    def table(self, rows: list[list[Any]], col_widths: list[float], *, money_from: int,
-              total_row: bool = False, zebra: bool = True) -> Any:
+    def table(
+        self,
+        rows: list[list[Any]],
+        col_widths: list[float],
+        *,
+        money_from: int,
+        total_row: bool = False,
+        zebra: bool = True,
+    ) -> Any:
         colors = self.colors
         table = self.Table(rows, colWidths=col_widths, repeatRows=1)
         style = [
@@ -299,9 +276,7 @@ def commission_statement_pdf(
         )
     story.append(kit.p("Adjustments", kit.heading))
     if len(adj_rows) > 1:
-        story.append(
-            kit.table(adj_rows, [kit.frame_width - 1.3 * inch, 1.3 * inch], money_from=1)
-        )
+        story.append(kit.table(adj_rows, [kit.frame_width - 1.3 * inch, 1.3 * inch], money_from=1))
     else:
         story.append(kit.p("No adjustments."))
 
@@ -313,7 +288,7 @@ def commission_statement_pdf(
         ["Sales total", format_money(totals.sales_cents)],
     ]
     if totals.pay_type == "hourly":
-        total_rows.append(["Hours worked", _format_minutes(totals.hours_minutes)])
+        total_rows.append(["Hours worked", format_minutes(totals.hours_minutes)])
         total_rows.append(["Hourly rate", format_money(totals.hourly_rate_cents)])
     total_rows += [
         ["Base pay", format_money(totals.base_pay_cents)],
@@ -343,8 +318,16 @@ def pay_period_pdf(
     story = _header(kit, "Pay period summary", period)
     story.append(kit.Spacer(1, 6))
 
-    header = ["Technician", "Pay type", "Hours", "Sales", "Base pay", "Commission",
-              "Adjustments", "Total pay"]
+    header = [
+        "Technician",
+        "Pay type",
+        "Hours",
+        "Sales",
+        "Base pay",
+        "Commission",
+        "Adjustments",
+        "Total pay",
+    ]
     widths = [1.7, 0.75, 0.6, 0.95, 0.9, 0.95, 0.95, 0.95]
     scale = kit.frame_width / (sum(widths) * inch)
     widths = [w * inch * scale for w in widths]
@@ -355,7 +338,7 @@ def pay_period_pdf(
             [
                 kit.fit(t.technician_name, widths[0]),
                 _text(t.pay_type),
-                _format_minutes(t.hours_minutes),
+                format_minutes(t.hours_minutes),
                 format_money(t.sales_cents),
                 format_money(t.base_pay_cents),
                 format_money(t.commission_cents),
@@ -368,7 +351,7 @@ def pay_period_pdf(
         [
             "Grand total",
             "",
-            _format_minutes(sums["hours_minutes"]),
+            format_minutes(sums["hours_minutes"]),
             format_money(sums["sales_cents"]),
             format_money(sums["base_pay_cents"]),
             format_money(sums["commission_cents"]),

@@ -36,14 +36,21 @@ def write_totals(tenant_id: str, period_start: str, rows: Iterable[dict[str, Any
         for row in rows:
             totals = row["totals"]
             tech_id = int(totals["technician_id"])
-            batch.save(PayTotalItem(*keys.pay_total_key(tenant_id, period_start, tech_id),
-                                    tenant_id=tenant_id, period_start=period_start,
-                                    technician_id=tech_id, totals=totals,
-                                    lines_count=int(row.get("lines_count", 0)),
-                                    adjustments_count=int(row.get("adjustments_count", 0))))
+            batch.save(
+                PayTotalItem(
+                    *keys.pay_total_key(tenant_id, period_start, tech_id),
+                    tenant_id=tenant_id,
+                    period_start=period_start,
+                    technician_id=tech_id,
+                    totals=totals,
+                    lines_count=int(row.get("lines_count", 0)),
+                    adjustments_count=int(row.get("adjustments_count", 0)),
+                )
+            )
 
 
 def frozen_totals(tenant_id: str, period_start: str) -> list[PayTotalItem]:
     """A closed period's frozen totals, by technician id (one Query)."""
-    return list(PayTotalItem.query(keys.pay_totals_pk(tenant_id, period_start),
-                                   consistent_read=True))
+    return list(
+        PayTotalItem.query(keys.pay_totals_pk(tenant_id, period_start), consistent_read=True)
+    )

@@ -1,10 +1,12 @@
 """Read items of different models in one ``BatchGetItem`` (PynamoDB's ``batch_get`` takes
 one model class only). Keys are built by ``store.keys``; results come back as model
 instances, ``None`` for a missing item, in the order asked."""
+
 from __future__ import annotations
 
 import time
-from typing import Sequence, TypeVar
+from collections.abc import Sequence
+from typing import TypeVar
 
 from pynamodb.models import Model
 
@@ -15,8 +17,9 @@ MAX_KEYS = 100
 MAX_ROUNDS = 8
 
 
-def get_many(requests: Sequence[tuple[type[Model], tuple[str, str]]],
-             consistent: bool = False) -> list[Model | None]:
+def get_many(
+    requests: Sequence[tuple[type[Model], tuple[str, str]]], consistent: bool = False
+) -> list[Model | None]:
     """``requests`` are ``(ModelClass, (pk, sk))``; duplicates are read once."""
     if not requests:
         return []
@@ -31,7 +34,7 @@ def get_many(requests: Sequence[tuple[type[Model], tuple[str, str]]],
     found: dict[tuple[str, str], Model] = {}
     for attempt in range(MAX_ROUNDS):
         if attempt:
-            time.sleep(min(1.0, 0.05 * 2 ** attempt))  # throttled: back off
+            time.sleep(min(1.0, 0.05 * 2**attempt))  # throttled: back off
         request = {name: {"Keys": pending, "ConsistentRead": consistent}}
         reply = client.batch_get_item(RequestItems=request)
         for raw in reply.get("Responses", {}).get(name, []):

@@ -36,7 +36,10 @@ def claim(tx: Labelled, label: str, tenant_id: str, entity: str, current: int) -
     writer took it first (the caller re-reads and retries); ids stay unique and are never
     reused."""
     item = CounterItem(*keys.counter_key(tenant_id, entity))
-    condition = ((CounterItem.value == current) if current
-                 else (CounterItem.value.does_not_exist() | (CounterItem.value == 0)))
+    condition = (
+        (CounterItem.value == current)
+        if current
+        else (CounterItem.value.does_not_exist() | (CounterItem.value == 0))
+    )
     tx.update(label, item, [CounterItem.value.set(current + 1)], condition=condition)
     return current + 1

@@ -16,13 +16,15 @@ DynamoDB calls: a first request adds one conditional ``PutItem`` (in progress) a
 ``UpdateItem`` (completed); a replay costs a single ``PutItem`` (the stored record comes
 back with the failed condition, ``ReturnValuesOnConditionCheckFailure``).
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.platform import keys
@@ -51,9 +53,10 @@ def payload_hash(payload: Any) -> str:
 def check_key(value: str) -> str:
     value = value.strip()
     if not value or len(value) > MAX_KEY_LENGTH:
-        raise ValidationFailed(f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters",
-                               details=[{"field": "Idempotency-Key",
-                                         "message": "invalid length"}])
+        raise ValidationFailed(
+            f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters",
+            details=[{"field": "Idempotency-Key", "message": "invalid length"}],
+        )
     return value
 
 
@@ -71,37 +74,57 @@ def _layer(operation: str, table: str, client: Any) -> Any:
 
     class TenantPartitionLayer(DynamoDBPersistenceLayer):
         def _get_key(self, idempotency_key: str) -> dict:
-            return {self.key_attr: {"S": _TENANT_PK.get()},
-                    self.sort_key_attr: {"S": idempotency_key}}
+            return {
+                self.key_attr: {"S": _TENANT_PK.get()},
+                self.sort_key_attr: {"S": idempotency_key},
+            }
 
-    return TenantPartitionLayer(table_name=table, key_attr="pk", sort_key_attr="sk",
-                                static_pk_value="per-tenant", expiry_attr="expires_at",
-                                boto3_client=client)
+    return TenantPartitionLayer(
+        table_name=table,
+        key_attr="pk",
+        sort_key_attr="sk",
+        static_pk_value="per-tenant",
+        expiry_attr="expires_at",
+        boto3_client=client,
+    )
 
 
-def run_once(tenant_id: str, operation: str, key: str, payload: dict[str, Any],
-             compute: Callable[[], dict[str, Any]], lambda_context: Any = None
-             ) -> dict[str, Any]:
+def run_once(
+    tenant_id: str,
+    operation: str,
+    key: str,
+    payload: dict[str, Any],
+    compute: Callable[[], dict[str, Any]],
+    lambda_context: Any = None,
+) -> dict[str, Any]:
     """Run ``compute()`` once per (tenant, operation, key) and payload; replay its result.
 
     ``payload`` is what must match for a replay (the validated body and the caller).
     """
-    from aws_lambda_powertools.utilities.idempotency import (IdempotencyConfig,
-                                                             idempotent_function)
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError, IdempotencyValidationError)
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
 
     persistence = _layer(operation, table_name(), shared_client())
-    config = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="payload",
-                               raise_on_no_idempotency_key=True,
-                               expires_after_seconds=EXPIRES_AFTER_S)
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="payload",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=EXPIRES_AFTER_S,
+    )
     context = lambda_context
     if context is None or not callable(getattr(context, "get_remaining_time_in_millis", None)):
         context = _FixedContext(DEFAULT_REMAINING_MS)
     config.register_lambda_context(_IntContext(context))
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence,
-                         config=config, key_prefix=operation)
+    @idempotent_function(
+        data_keyword_argument="request",
+        persistence_store=persistence,
+        config=config,
+        key_prefix=operation,
+    )
     def _once(request: dict[str, Any]) -> dict[str, Any]:
         return compute()
 
@@ -111,11 +134,14 @@ def run_once(tenant_id: str, operation: str, key: str, payload: dict[str, Any],
     except IdempotencyValidationError as exc:
         raise ValidationFailed(
             "Idempotency-Key was already used with a different request body",
-            details=[{"field": "Idempotency-Key",
-                      "message": "already used with a different request"}]) from exc
+            details=[
+                {"field": "Idempotency-Key", "message": "already used with a different request"}
+            ],
+        ) from exc
     except IdempotencyAlreadyInProgressError as exc:
-        raise Conflict("a request with this Idempotency-Key is still in progress; "
-                       "retry shortly") from exc
+        raise Conflict(
+            "a request with this Idempotency-Key is still in progress; retry shortly"
+        ) from exc
     finally:
         _TENANT_PK.reset(token)
 

@@ -5,6 +5,7 @@ entity type (``T#<tid>#USER``), so a busy tenant does not make one hot partition
 Global lookup items (business codes, e-mail ownership, rate-limit windows) have their own
 prefixes and hold no tenant data beyond the id they point to.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -121,10 +122,8 @@ def customer_email_key(tenant_id: str, email: str) -> tuple[str, str]:
 # --- commission configuration ----------------------------------------------------------
 # Per-category rates and default plans live on the technician item itself (one read per
 # sale); only the technician x item overrides are items of their own.
-def commission_override_key(tenant_id: str, technician_id: int,
-                            item_id: int) -> tuple[str, str]:
-    return (tenant_pk(tenant_id, "COMMCFG"),
-            f"TECH#{id_sk(technician_id)}#ITEM#{id_sk(item_id)}")
+def commission_override_key(tenant_id: str, technician_id: int, item_id: int) -> tuple[str, str]:
+    return (tenant_pk(tenant_id, "COMMCFG"), f"TECH#{id_sk(technician_id)}#ITEM#{id_sk(item_id)}")
 
 
 def commission_overrides_prefix(tenant_id: str, technician_id: int) -> tuple[str, str]:
@@ -184,12 +183,10 @@ def pay_periods_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "PAYPERIOD")
 
 
-def adjustment_key(tenant_id: str, effective_date: str, sale_id: int,
-                   role: str) -> tuple[str, str]:
+def adjustment_key(tenant_id: str, effective_date: str, sale_id: int, role: str) -> tuple[str, str]:
     """A signed commission adjustment (clawback of a voided sale), sorted by the date it
     takes effect so a pay period totals its adjustments with one Query on the range."""
-    return (tenant_pk(tenant_id, "ADJUSTMENT"),
-            f"{effective_date}#SALE#{id_sk(sale_id)}#{role}")
+    return (tenant_pk(tenant_id, "ADJUSTMENT"), f"{effective_date}#SALE#{id_sk(sale_id)}#{role}")
 
 
 def adjustments_pk(tenant_id: str) -> str:
@@ -211,8 +208,7 @@ def webhook_deliveries_pk(tenant_id: str, endpoint_id: int) -> str:
     return tenant_pk(tenant_id, f"WHDELIVERY#{id_sk(endpoint_id)}")
 
 
-def webhook_delivery_key(tenant_id: str, endpoint_id: int,
-                         delivery_id: str) -> tuple[str, str]:
+def webhook_delivery_key(tenant_id: str, endpoint_id: int, delivery_id: str) -> tuple[str, str]:
     """``delivery_id`` is ``domain.webhook_deliveries.delivery_id(event time, event id)``:
     deterministic per (event, endpoint), which is what deduplicates deliveries."""
     return webhook_deliveries_pk(tenant_id, endpoint_id), delivery_id
@@ -256,5 +252,7 @@ def statement_file_key(tenant_id: str, period_id: int, technician_id: int, ext: 
 
 def export_copy_key(tenant_id: str, filename: str, now: datetime) -> str:
     """Key of the copy of a live export (unique per request)."""
-    return (f"{export_prefix(tenant_id)}exports/{now:%Y/%m/%d}/"
-            f"{now:%H%M%S}-{secrets.token_hex(4)}/{filename}")
+    return (
+        f"{export_prefix(tenant_id)}exports/{now:%Y/%m/%d}/"
+        f"{now:%H%M%S}-{secrets.token_hex(4)}/{filename}"
+    )

@@ -52,19 +52,36 @@ class PendingEvent:
 
     def message(self) -> dict[str, Any]:
         """The SQS message body: enough for delivery without another read."""
-        return {"tenant_id": self.item.tenant_id, "event_id": self.item.event_id,
-                "type": self.item.event_type, "created_at": self.item.created_at,
-                "data": self.item.data}
+        return {
+            "tenant_id": self.item.tenant_id,
+            "event_id": self.item.event_id,
+            "type": self.item.event_type,
+            "created_at": self.item.created_at,
+            "data": self.item.data,
+        }
 
 
 # --- the log ---------------------------------------------------------------------------
-def new_event_item(tenant_id: str, event_id: str, event_type: str, created_at: str,
-                   data: dict[str, Any], expires_at: int) -> EventItem:
+def new_event_item(
+    tenant_id: str,
+    event_id: str,
+    event_type: str,
+    created_at: str,
+    data: dict[str, Any],
+    expires_at: int,
+) -> EventItem:
     gsi_pk, gsi_sk = keys.outbox_index_key(tenant_id, created_at, event_id)
-    return EventItem(*keys.event_key(tenant_id, created_at, event_id), tenant_id=tenant_id,
-                     event_id=event_id, event_type=event_type, data=data,
-                     created_at=created_at, gsi1pk=gsi_pk, gsi1sk=gsi_sk,
-                     expires_at=expires_at)
+    return EventItem(
+        *keys.event_key(tenant_id, created_at, event_id),
+        tenant_id=tenant_id,
+        event_id=event_id,
+        event_type=event_type,
+        data=data,
+        created_at=created_at,
+        gsi1pk=gsi_pk,
+        gsi1sk=gsi_sk,
+        expires_at=expires_at,
+    )
 
 
 def save(item: EventItem) -> None:
@@ -101,14 +118,18 @@ def mark_taken_by_id(tenant_id: str, created_at: str, event_id: str) -> bool:
     """``mark_taken`` by key, without reading the event first; False when there is no
     such event (the condition keeps the update from creating a stub item)."""
     item = EventItem(*keys.event_key(tenant_id, created_at, event_id))
-    return applied(lambda: item.update(
-        actions=[EventItem.gsi1pk.remove(), EventItem.gsi1sk.remove()],
-        condition=EventItem.pk.exists()))
+    return applied(
+        lambda: item.update(
+            actions=[EventItem.gsi1pk.remove(), EventItem.gsi1sk.remove()],
+            condition=EventItem.pk.exists(),
+        )
+    )
 
 
 # --- publishing ------------------------------------------------------------------------
-def prepare(tenant_id: str, event_type: str, data: dict[str, Any],
-            now: datetime | None = None) -> PendingEvent:
+def prepare(
+    tenant_id: str, event_type: str, data: dict[str, Any], now: datetime | None = None
+) -> PendingEvent:
     """Build the event log item (not yet written)."""
     now = now or clock.now()
     event_id = f"evt_{uuid.uuid4().hex}"
@@ -120,16 +141,16 @@ def prepare(tenant_id: str, event_type: str, data: dict[str, Any],
 def enqueue(pending: PendingEvent) -> bool:
     """Send to the events queue; False (and logged) when SQS is unreachable."""
     try:
-        sqs_client().send_message(QueueUrl=queue_url(),
-                                  MessageBody=json.dumps(pending.message()))
+        sqs_client().send_message(QueueUrl=queue_url(), MessageBody=json.dumps(pending.message()))
     except Exception:  # noqa: BLE001 - the outbox sweeper retries it
         log.exception("event %s left in outbox: enqueue failed", pending.event_id)
         return False
     return True
 
 
-def publish(tenant_id: str, event_type: str, data: dict[str, Any],
-            now: datetime | None = None) -> PendingEvent:
+def publish(
+    tenant_id: str, event_type: str, data: dict[str, Any], now: datetime | None = None
+) -> PendingEvent:
     """Record and enqueue one event."""
     pending = prepare(tenant_id, event_type, data, now)
     save(pending.item)

@@ -26,15 +26,22 @@ class RateWindowItem(BaseItem):
 
 def _limit(scope: str) -> int:
     settings = get_settings()
-    return {IP: settings.rate_limit_ip, TENANT: settings.rate_limit_tenant,
-            AUTH: settings.rate_limit_auth}[scope]
+    return {
+        IP: settings.rate_limit_ip,
+        TENANT: settings.rate_limit_tenant,
+        AUTH: settings.rate_limit_auth,
+    }[scope]
 
 
 def hit(scope: str, subject: str, window_start: int, window_s: int) -> int:
     """Count one request in the window and return the window's total so far."""
     item = RateWindowItem(*keys.rate_window_key(scope, subject, window_start))
-    item.update(actions=[RateWindowItem.hits.add(1),
-                         RateWindowItem.expires_at.set(window_start + 2 * window_s)])
+    item.update(
+        actions=[
+            RateWindowItem.hits.add(1),
+            RateWindowItem.expires_at.set(window_start + 2 * window_s),
+        ]
+    )
     return int(item.hits)
 
 
@@ -50,4 +57,5 @@ def check(scope: str, subject: str, now: float | None = None) -> None:
         retry_after = max(1, window_start + WINDOW_S - int(now))
         raise TooManyRequests(
             f"rate limit exceeded: {limit} requests per {WINDOW_S} seconds ({scope})",
-            headers={"Retry-After": str(retry_after)})
+            headers={"Retry-After": str(retry_after)},
+        )

@@ -3,6 +3,7 @@ under the tenant's prefix ``tenants/<tenant_id>/`` (object keys are built by
 ``platform.keys``, section "exports"). boto3 is imported lazily (it is not needed by most
 routes' cold start).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,11 @@ class ExportFile:
 
     def record(self) -> dict[str, Any]:
         """What the period's summary keeps about the file (to find and verify it)."""
-        return {"key": self.key, "bytes": len(self.body),
-                "sha256": hashlib.sha256(self.body).hexdigest()}
+        return {
+            "key": self.key,
+            "bytes": len(self.body),
+            "sha256": hashlib.sha256(self.body).hexdigest(),
+        }
 
 
 def _s3() -> Any:
@@ -45,8 +49,7 @@ def bucket() -> str:
 
 
 def put(file: ExportFile) -> None:
-    _s3().put_object(Bucket=bucket(), Key=file.key, Body=file.body,
-                     ContentType=file.content_type)
+    _s3().put_object(Bucket=bucket(), Key=file.key, Body=file.body, ContentType=file.content_type)
 
 
 def put_all(files: Iterable[ExportFile]) -> None:
@@ -59,8 +62,7 @@ def put_all(files: Iterable[ExportFile]) -> None:
     client, name = _s3(), bucket()
 
     def one(file: ExportFile) -> None:
-        client.put_object(Bucket=name, Key=file.key, Body=file.body,
-                          ContentType=file.content_type)
+        client.put_object(Bucket=name, Key=file.key, Body=file.body, ContentType=file.content_type)
 
     with ThreadPoolExecutor(max_workers=min(PUT_THREADS, len(files))) as pool:
         for _ in pool.map(one, files):

@@ -5,6 +5,7 @@ The table name, region and endpoint come from ``core.settings`` whenever a conne
 is made (``TABLE_NAME``, ``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL``), so the same
 models work on AWS, against moto server or LocalStack, and under ``moto.mock_aws``.
 """
+
 from __future__ import annotations
 
 import threading
@@ -26,7 +27,7 @@ from chalicelib.core.settings import table_name
 
 GSI1 = "gsi1"
 GSI2 = "gsi2"
-I = TypeVar("I", bound="BaseItem")
+ItemT = TypeVar("ItemT", bound="BaseItem")
 
 
 class _TableMetaType(type):
@@ -85,8 +86,13 @@ class BaseItem(Model):
     expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
 
     @classmethod
-    def find(cls: type[I], key: tuple[str, str], *, tenant_id: str | None = None,
-             consistent: bool = False) -> I | None:
+    def find(
+        cls: type[ItemT],
+        key: tuple[str, str],
+        *,
+        tenant_id: str | None = None,
+        consistent: bool = False,
+    ) -> ItemT | None:
         """The item at ``key``, or None. With ``tenant_id``: None unless the item belongs
         to that tenant (keys already start with the tenant; this is the second lock)."""
         try:
@@ -152,8 +158,9 @@ def transaction() -> TransactWrite:
     return TransactWrite(connection=_connection())
 
 
-def change_actions(model: type[BaseItem], changes: Mapping[str, Any],
-                   allowed: Iterable[str]) -> list[Any]:
+def change_actions(
+    model: type[BaseItem], changes: Mapping[str, Any], allowed: Iterable[str]
+) -> list[Any]:
     """Update actions for a partial change: SET each changed attribute, REMOVE it where the
     value is None. An attribute outside ``allowed`` is a programming error."""
     permitted = set(allowed)
@@ -168,4 +175,4 @@ def change_actions(model: type[BaseItem], changes: Mapping[str, Any],
 
 def chunked(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

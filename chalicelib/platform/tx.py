@@ -97,8 +97,12 @@ class Labelled:
 
     @property
     def labels(self) -> list[str]:
-        return [*self._labels["check"], *self._labels["delete"], *self._labels["put"],
-                *self._labels["update"]]
+        return [
+            *self._labels["check"],
+            *self._labels["delete"],
+            *self._labels["put"],
+            *self._labels["update"],
+        ]
 
 
 @contextlib.contextmanager
@@ -113,12 +117,15 @@ def labelled_transaction() -> Iterator[Labelled]:
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
         labels = labelled_tx.labels if labelled_tx else []
-        failed = [label for label, reason in zip(labels, reasons)
-                  if reason is not None and reason.code == "ConditionalCheckFailed"]
+        # an error without cancellation reasons (not a cancellation) names no label
+        failed = [
+            label
+            for label, reason in zip(labels, reasons, strict=False)
+            if reason is not None and reason.code == "ConditionalCheckFailed"
+        ]
         if failed:
             raise ConditionFailed(failed) from exc
-        if any(reason is not None and reason.code == "TransactionConflict"
-               for reason in reasons):
+        if any(reason is not None and reason.code == "TransactionConflict" for reason in reasons):
             raise Contention(str(exc)) from exc
         raise
 

@@ -26,8 +26,17 @@ bp = Blueprint(__name__)
 TAG = "sales"
 
 
-@endpoint(bp, "/sales", "POST", summary="Record a sale", tag=TAG, permission=roles.SELF,
-          body=SaleIn, response=SaleOut, status=201)
+@endpoint(
+    bp,
+    "/sales",
+    "POST",
+    summary="Record a sale",
+    tag=TAG,
+    permission=roles.SELF,
+    body=SaleIn,
+    response=SaleOut,
+    status=201,
+)
 def record_sale(req: ApiRequest) -> Any:
     """Computes the commission (and the installer's) and freezes it in
     ``commission_snapshot``. ``Idempotency-Key``: the same key and body within 24 h
@@ -35,12 +44,22 @@ def record_sale(req: ApiRequest) -> Any:
     duplicate is 409 and never creates a second sale. Technicians record only their own
     sales (403). Unknown or inactive technician, installer, item or customer: 422 naming
     the field. Emits ``sale.created`` and ``commission.calculated``."""
-    return service.record(req.user, req.body, req.headers.get("idempotency-key"),
-                          req.lambda_context)
+    return service.record(
+        req.user, req.body, req.headers.get("idempotency-key"), req.lambda_context
+    )
 
 
-@endpoint(bp, "/sales", "GET", summary="List sales", tag=TAG, permission=roles.SELF,
-          query=SaleFilter, response=page_of(SaleOut), paginated=True)
+@endpoint(
+    bp,
+    "/sales",
+    "GET",
+    summary="List sales",
+    tag=TAG,
+    permission=roles.SELF,
+    query=SaleFilter,
+    response=page_of(SaleOut),
+    paginated=True,
+)
 def list_sales(req: ApiRequest) -> Any:
     """Newest first (by ``sale_date``, then id). Filters: ``date_from``/``date_to``
     (inclusive), ``technician_id``, ``approval_status``, ``payment_status``, ``voided``,
@@ -48,24 +67,48 @@ def list_sales(req: ApiRequest) -> Any:
     return paginate(service.list_sales(req.user, req.query), req.page)  # type: ignore[arg-type]
 
 
-@endpoint(bp, "/sales/{sale_id}", "GET", summary="Get a sale", tag=TAG,
-          permission=roles.SELF, response=SaleOut)
+@endpoint(
+    bp,
+    "/sales/{sale_id}",
+    "GET",
+    summary="Get a sale",
+    tag=TAG,
+    permission=roles.SELF,
+    response=SaleOut,
+)
 def get_sale(req: ApiRequest) -> Any:
     return service.get(req.user, req.int_param("sale_id"))
 
 
-@endpoint(bp, "/sales/{sale_id}/payment-status", "PATCH", summary="Update payment status",
-          tag=TAG, permission=roles.SALES_ALL, body=PaymentStatusIn, response=SaleOut)
+@endpoint(
+    bp,
+    "/sales/{sale_id}/payment-status",
+    "PATCH",
+    summary="Update payment status",
+    tag=TAG,
+    permission=roles.SALES_ALL,
+    body=PaymentStatusIn,
+    response=SaleOut,
+)
 def update_payment_status(req: ApiRequest) -> Any:
     """Allowed on any sale, also in a closed pay period (customer payment does not
     change commission)."""
     body: PaymentStatusIn = req.body
-    return changes.set_payment_status(req.user, req.int_param("sale_id"), body.status,
-                                      body.payment_date)
+    return changes.set_payment_status(
+        req.user, req.int_param("sale_id"), body.status, body.payment_date
+    )
 
 
-@endpoint(bp, "/sales/{sale_id}/void", "PATCH", summary="Void a sale", tag=TAG,
-          permission=roles.SALES_ALL, body=VoidIn, response=SaleOut)
+@endpoint(
+    bp,
+    "/sales/{sale_id}/void",
+    "PATCH",
+    summary="Void a sale",
+    tag=TAG,
+    permission=roles.SALES_ALL,
+    body=VoidIn,
+    response=SaleOut,
+)
 def void_sale(req: ApiRequest) -> Any:
     """In an open pay period the sale stops counting. In a closed one its commission is
     clawed back: negative adjustments dated in the current open period
@@ -74,8 +117,16 @@ def void_sale(req: ApiRequest) -> Any:
     return changes.void(req.user, req.int_param("sale_id"), req.body.reason)
 
 
-@endpoint(bp, "/sales/{sale_id}/approve", "PATCH", summary="Approve a sale", tag=TAG,
-          permission=roles.SALES_APPROVE, body=DecisionIn, response=SaleOut)
+@endpoint(
+    bp,
+    "/sales/{sale_id}/approve",
+    "PATCH",
+    summary="Approve a sale",
+    tag=TAG,
+    permission=roles.SALES_APPROVE,
+    body=DecisionIn,
+    response=SaleOut,
+)
 def approve_sale(req: ApiRequest) -> Any:
     """pending -> approved (only approved, non-voided sales earn commission). 409 when
     the sale is not pending, is voided, or its pay period is closed or being closed.
@@ -83,8 +134,16 @@ def approve_sale(req: ApiRequest) -> Any:
     return changes.decide(req.user, req.int_param("sale_id"), "approved", req.body.reason)
 
 
-@endpoint(bp, "/sales/{sale_id}/reject", "PATCH", summary="Reject a sale", tag=TAG,
-          permission=roles.SALES_APPROVE, body=DecisionIn, response=SaleOut)
+@endpoint(
+    bp,
+    "/sales/{sale_id}/reject",
+    "PATCH",
+    summary="Reject a sale",
+    tag=TAG,
+    permission=roles.SALES_APPROVE,
+    body=DecisionIn,
+    response=SaleOut,
+)
 def reject_sale(req: ApiRequest) -> Any:
     """pending -> rejected, with an optional ``reason``. Emits ``sale.rejected``."""
     return changes.decide(req.user, req.int_param("sale_id"), "rejected", req.body.reason)

@@ -27,11 +27,13 @@ from chalicelib.sales.store import SaleItem
 from chalicelib.settings import service as settings
 
 
-def _sale_and_settings(tenant_id: str, sale_id: int,
-                       consistent: bool = False) -> tuple[SaleItem, dict[str, Any]]:
+def _sale_and_settings(
+    tenant_id: str, sale_id: int, consistent: bool = False
+) -> tuple[SaleItem, dict[str, Any]]:
     """The sale and its tenant's settings: one BatchGetItem; 404 for an unknown sale."""
-    sale, tenant = get_many([store.ref(tenant_id, sale_id), accounts.tenant_ref(tenant_id)],
-                            consistent=consistent)
+    sale, tenant = get_many(
+        [store.ref(tenant_id, sale_id), accounts.tenant_ref(tenant_id)], consistent=consistent
+    )
     if sale is None or sale.tenant_id != tenant_id:
         raise NotFound(f"sale {sale_id} not found")
     return sale, settings.effective(tenant if isinstance(tenant, TenantItem) else None)
@@ -43,8 +45,13 @@ def decide(principal: Principal, sale_id: int, target: str, reason: str | None) 
     sale, tenant_settings = _sale_and_settings(tid, sale_id, consistent=True)
     rules.check_approval(sale.approval_status, target, bool(sale.voided))
     now = clock.now()
-    data = {**view(sale), "approval_status": target, "approval_reason": reason,
-            "approved_by": principal.user_id, "approved_at": now.isoformat()}
+    data = {
+        **view(sale),
+        "approval_status": target,
+        "approval_reason": reason,
+        "approved_by": principal.user_id,
+        "approved_at": now.isoformat(),
+    }
     pending = outbox.prepare(tid, f"sale.{target}", data, now)
     window = periods.schedule(tenant_settings).window_for(date.fromisoformat(sale.sale_date))
 
@@ -56,18 +63,22 @@ def decide(principal: Principal, sale_id: int, target: str, reason: str | None) 
         store.set_approval(sale, target, reason, principal.user_id, now, [parts])
     except ConditionFailed as exc:
         if "period" in exc.failed:
-            raise Conflict(f"sale {sale_id} is dated in a closed pay period (or one being "
-                           "closed) and cannot be changed") from exc
-        raise Conflict(f"sale {sale_id} changed meanwhile (approved, rejected or voided); "
-                       "reload it") from exc
+            raise Conflict(
+                f"sale {sale_id} is dated in a closed pay period (or one being "
+                "closed) and cannot be changed"
+            ) from exc
+        raise Conflict(
+            f"sale {sale_id} changed meanwhile (approved, rejected or voided); reload it"
+        ) from exc
     except Contention as exc:
         raise Conflict(f"sale {sale_id} is being changed by another request; retry") from exc
     outbox.enqueue(pending)
     return sale
 
 
-def set_payment_status(principal: Principal, sale_id: int, status: str,
-                       payment_date: date | None) -> SaleItem:
+def set_payment_status(
+    principal: Principal, sale_id: int, status: str, payment_date: date | None
+) -> SaleItem:
     tid = principal.tenant_id
     sale, tenant_settings = _sale_and_settings(tid, sale_id)
     today = clock.today_in(tenant_settings.get("timezone"))
@@ -92,44 +103,72 @@ def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
         window = schedule.window_for(date.fromisoformat(sale.sale_date))
         status = periods.status_of(tid, window)
         if status == periods.CLOSING:
-            raise Conflict(f"sale {sale_id} is dated in the pay period {window.start}.."
-                           f"{window.end}, which is being closed; void it once the close "
-                           "has finished (its commission is then clawed back)")
+            raise Conflict(
+                f"sale {sale_id} is dated in the pay period {window.start}.."
+                f"{window.end}, which is being closed; void it once the close "
+                "has finished (its commission is then clawed back)"
+            )
         closed = status == periods.CLOSED
         claws = rules.clawbacks(
-            approval_status=sale.approval_status, voided=False, period_closed=closed,
-            technician_id=int(sale.technician_id), snapshot=sale.commission_snapshot,
+            approval_status=sale.approval_status,
+            voided=False,
+            period_closed=closed,
+            technician_id=int(sale.technician_id),
+            snapshot=sale.commission_snapshot,
             installer_id=int(sale.installer_id) if sale.installer_id is not None else None,
-            installer_snapshot=sale.installer_commission_snapshot)
+            installer_snapshot=sale.installer_commission_snapshot,
+        )
         now = clock.now()
         adjustments, adjustment_window = [], None
         if claws:
             effective, adjustment_window = periods.open_period_day(
-                tid, schedule, clock.today_in(tenant_settings.get("timezone"), now))
-            adjustments = [periods.new_adjustment(
-                tid, effective_date=effective.isoformat(),
-                period_start=adjustment_window.key, sale_id=sale_id, role=c.role,
-                technician_id=c.technician_id, amount_cents=c.amount_cents,
-                reason=f"clawback: sale {sale_id} voided after its pay period closed",
-                actor=principal.user_id, now=now) for c in claws]
+                tid, schedule, clock.today_in(tenant_settings.get("timezone"), now)
+            )
+            adjustments = [
+                periods.new_adjustment(
+                    tid,
+                    effective_date=effective.isoformat(),
+                    period_start=adjustment_window.key,
+                    sale_id=sale_id,
+                    role=c.role,
+                    technician_id=c.technician_id,
+                    amount_cents=c.amount_cents,
+                    reason=f"clawback: sale {sale_id} voided after its pay period closed",
+                    actor=principal.user_id,
+                    now=now,
+                )
+                for c in claws
+            ]
 
-        def parts(tx: Labelled, window: Any = window, closed: bool = closed,
-                  adjustments: list[Any] = adjustments,
-                  adjustment_window: Any = adjustment_window) -> None:
+        def parts(
+            tx: Labelled,
+            window: Any = window,
+            closed: bool = closed,
+            adjustments: list[Any] = adjustments,
+            adjustment_window: Any = adjustment_window,
+        ) -> None:
             if closed:
                 periods.check_closed(tx, "period", tid, window)
             else:
                 periods.touch(tx, "period", tid, window, revision=1)
             if adjustment_window is not None:
-                periods.touch(tx, "adjustment_period", tid, adjustment_window,
-                              adjustments=len(adjustments))
+                periods.touch(
+                    tx, "adjustment_period", tid, adjustment_window, adjustments=len(adjustments)
+                )
             for adjustment in adjustments:
                 periods.add_adjustment(tx, adjustment)
 
         clawed = sum(int(a.amount_cents) for a in adjustments) if adjustments else None
         try:
-            store.void(sale, actor=principal.user_id, reason=reason, now=now,
-                       clawed_cents=clawed, counts_in_period=not closed, parts=[parts])
+            store.void(
+                sale,
+                actor=principal.user_id,
+                reason=reason,
+                now=now,
+                clawed_cents=clawed,
+                counts_in_period=not closed,
+                parts=[parts],
+            )
         except (ConditionFailed, Contention):
             continue  # voided or a period closed meanwhile: look again
         return sale

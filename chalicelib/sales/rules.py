@@ -19,6 +19,7 @@ Rules (SPEC.md "Commission engine")
   default rate (0 unless configured). Technician x item overrides, category rates and
   item defaults are selling rules and apply to the selling technician only.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -50,20 +51,27 @@ def check_sale_date(sale_date: date | None, today: date) -> date:
     if sale_date is None:
         return today
     if sale_date > today:
-        raise SaleInputError(field="sale_date", message=f"must not be in the future (today is {today})")
+        raise SaleInputError(
+            field="sale_date", message=f"must not be in the future (today is {today})"
+        )
     return sale_date
 
 
-def payment_update(status: str, given: date | None, current: str | None,
-                   today: date) -> str | None:
+def payment_update(status: str, given: date | None, current: str | None, today: date) -> str | None:
     """The ``payment_date`` (ISO) stored with a new ``payment_status``."""
     if status not in PAYMENT_STATUSES:
-        raise SaleInputError(field="status", message=f"must be one of {', '.join(PAYMENT_STATUSES)}")
+        raise SaleInputError(
+            field="status", message=f"must be one of {', '.join(PAYMENT_STATUSES)}"
+        )
     if given is not None and given > today:
-        raise SaleInputError(field="payment_date", message=f"must not be in the future (today is {today})")
+        raise SaleInputError(
+            field="payment_date", message=f"must not be in the future (today is {today})"
+        )
     if status == UNPAID:
         if given is not None:
-            raise SaleInputError(field="payment_date", message="must be empty when the status is unpaid")
+            raise SaleInputError(
+                field="payment_date", message="must be empty when the status is unpaid"
+            )
         return None
     if given is not None:
         return given.isoformat()
@@ -78,8 +86,10 @@ def check_approval(current: str, target: str, voided: bool) -> None:
     if voided:
         raise SaleRuleError("a voided sale cannot be approved or rejected")
     if current != PENDING:
-        raise SaleRuleError(f"sale is already {current}; only pending sales can be "
-                            f"{'approved' if target == APPROVED else 'rejected'}")
+        raise SaleRuleError(
+            f"sale is already {current}; only pending sales can be "
+            f"{'approved' if target == APPROVED else 'rejected'}"
+        )
 
 
 def earns_commission(approval_status: str, voided: bool) -> bool:
@@ -94,10 +104,16 @@ class Clawback:
     amount_cents: int  # negative
 
 
-def clawbacks(*, approval_status: str, voided: bool, period_closed: bool,
-              technician_id: int, snapshot: Mapping[str, Any],
-              installer_id: int | None, installer_snapshot: Mapping[str, Any] | None
-              ) -> list[Clawback]:
+def clawbacks(
+    *,
+    approval_status: str,
+    voided: bool,
+    period_closed: bool,
+    technician_id: int,
+    snapshot: Mapping[str, Any],
+    installer_id: int | None,
+    installer_snapshot: Mapping[str, Any] | None,
+) -> list[Clawback]:
     """Adjustments owed when voiding a sale: none unless the sale earned commission and its
     period is closed (in an open period the voided sale simply stops counting)."""
     if not period_closed or not earns_commission(approval_status, voided):

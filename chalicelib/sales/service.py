@@ -53,7 +53,7 @@ log = logging.getLogger("tradekitt.sales")
 MAX_ATTEMPTS = 5
 GUARD_TTL = timedelta(seconds=idempotency.EXPIRES_AFTER_S)  # as the Powertools record
 SALE_COUNTER = "sale"
-NOT_LINKED = ("; only admins and managers can work with other technicians' sales")
+NOT_LINKED = "; only admins and managers can work with other technicians' sales"
 
 
 def sees_all(principal: Principal) -> bool:
@@ -65,8 +65,12 @@ def _opt(value: Any) -> int | None:
 
 
 # --- recording -----------------------------------------------------------------------------
-def record(principal: Principal, data: SaleIn, idempotency_key: str | None = None,
-           lambda_context: Any = None) -> dict[str, Any]:
+def record(
+    principal: Principal,
+    data: SaleIn,
+    idempotency_key: str | None = None,
+    lambda_context: Any = None,
+) -> dict[str, Any]:
     """Record a sale and return its view. With an ``Idempotency-Key`` the first response
     is replayed for 24 h (same caller and body); another body is 422."""
     if idempotency_key is None:
@@ -74,12 +78,19 @@ def record(principal: Principal, data: SaleIn, idempotency_key: str | None = Non
     key = idempotency.check_key(idempotency_key)
     request = {"user_id": principal.user_id, "body": data.model_dump(mode="json")}
     digest = idempotency.payload_hash(request)
-    return idempotency.run_once(principal.tenant_id, "sale", key, request,
-                                lambda: _record(principal, data, key, digest), lambda_context)
+    return idempotency.run_once(
+        principal.tenant_id,
+        "sale",
+        key,
+        request,
+        lambda: _record(principal, data, key, digest),
+        lambda_context,
+    )
 
 
-def _reads(principal: Principal, data: SaleIn, email: str | None,
-           creates_customer: bool) -> dict[str, tuple[Any, tuple[str, str]]]:
+def _reads(
+    principal: Principal, data: SaleIn, email: str | None, creates_customer: bool
+) -> dict[str, tuple[Any, tuple[str, str]]]:
     """What recording reads, by name, for one batch."""
     tid = principal.tenant_id
     wanted = {
@@ -102,8 +113,9 @@ def _reads(principal: Principal, data: SaleIn, email: str | None,
     return wanted
 
 
-def _record(principal: Principal, data: SaleIn, key: str | None,
-            digest: str | None) -> dict[str, Any]:
+def _record(
+    principal: Principal, data: SaleIn, key: str | None, digest: str | None
+) -> dict[str, Any]:
     email = customers.normalize_email(data.customer_email)
     creates_customer = data.customer_id is None and bool(data.customer_name or email)
     for _ in range(MAX_ATTEMPTS):
@@ -113,9 +125,11 @@ def _record(principal: Principal, data: SaleIn, key: str | None,
             sale = store.create(new)
         except ConditionFailed as exc:
             if "period" in exc.failed:
-                raise Conflict(f"sale_date {new.sale.sale_date} falls in a closed "
-                               "pay period (or one being closed); sales cannot be added "
-                               "to it") from exc
+                raise Conflict(
+                    f"sale_date {new.sale.sale_date} falls in a closed "
+                    "pay period (or one being closed); sales cannot be added "
+                    "to it"
+                ) from exc
             if "guard" in exc.failed and key is not None:
                 return _existing_for_key(principal.tenant_id, key, digest)
             log.info("sale ids or customer taken concurrently (%s); retrying", exc.failed)
@@ -142,9 +156,10 @@ def _existing_for_key(tenant_id: str, key: str, digest: str | None) -> dict[str,
 def _check_parties(data: SaleIn, inputs: dict[str, Any]) -> None:
     """Each technician, item and customer the sale names exists (and is active)."""
     for field, label, wanted, found in (
-            ("technician_id", "technician", data.technician_id, inputs["technician"]),
-            ("item_id", "line item", data.item_id, inputs["item"]),
-            ("installer_id", "technician", data.installer_id, inputs.get("installer"))):
+        ("technician_id", "technician", data.technician_id, inputs["technician"]),
+        ("item_id", "line item", data.item_id, inputs["item"]),
+        ("installer_id", "technician", data.installer_id, inputs.get("installer")),
+    ):
         if wanted is None:
             continue
         if found is None:
@@ -155,20 +170,27 @@ def _check_parties(data: SaleIn, inputs: dict[str, Any]) -> None:
         raise invalid("customer_id", f"customer {data.customer_id} does not exist")
 
 
-def _prepare(principal: Principal, data: SaleIn, inputs: dict[str, Any], email: str | None,
-             key: str | None, digest: str | None
-             ) -> tuple[store.NewSale, list[outbox.PendingEvent]]:
+def _prepare(
+    principal: Principal,
+    data: SaleIn,
+    inputs: dict[str, Any],
+    email: str | None,
+    key: str | None,
+    digest: str | None,
+) -> tuple[store.NewSale, list[outbox.PendingEvent]]:
     """Check the request against what was read and build everything to write."""
     tid = principal.tenant_id
     tenant_settings = settings.effective(inputs["tenant"])
-    if not sees_all(principal) and (accounts.linked_technician(inputs.get("user"), NOT_LINKED)
-                                    != data.technician_id):
+    if not sees_all(principal) and (
+        accounts.linked_technician(inputs.get("user"), NOT_LINKED) != data.technician_id
+    ):
         raise Forbidden("technicians can record sales only for themselves")
     _check_parties(data, inputs)
     tech, item = inputs["technician"], inputs["item"]
     now = clock.now()
-    sale_date = rules.check_sale_date(data.sale_date,
-                                      clock.today_in(tenant_settings.get("timezone"), now))
+    sale_date = rules.check_sale_date(
+        data.sale_date, clock.today_in(tenant_settings.get("timezone"), now)
+    )
     snapshot, installer_snapshot = _commissions(data, tenant_settings, inputs)
     sale_counter = counters.current_value(inputs["sale_counter"])
     sale_id = sale_counter + 1
@@ -181,31 +203,55 @@ def _prepare(principal: Principal, data: SaleIn, inputs: dict[str, Any], email: 
     elif data.customer_name or email:
         current = counters.current_value(inputs.get("customer_counter"))
         customer_id = current + 1
-        customer, pointer = customers.new_from_sale(tid, customer_id,
-                                                    data.customer_name or email, email, now)
-        parts.append(lambda tx: (customers.add(tx, customer, pointer,
-                                               email_label="customer_email"),
-                                 customers.claim_id(tx, "customer_counter", tid, current)))
+        customer, pointer = customers.new_from_sale(
+            tid, customer_id, data.customer_name or email, email, now
+        )
+        parts.append(
+            lambda tx: (
+                customers.add(tx, customer, pointer, email_label="customer_email"),
+                customers.claim_id(tx, "customer_counter", tid, current),
+            )
+        )
     sale = store.new_sale(
-        tid, sale_id, **data.model_dump(exclude={"customer_id", "customer_name",
-                                                 "customer_email", "sale_date"}),
-        technician_name=tech.name, item_name=item.name, item_category=item.category,
-        list_price_cents=_opt(item.price_cents), commission_cents=snapshot["commission_cents"],
+        tid,
+        sale_id,
+        **data.model_dump(exclude={"customer_id", "customer_name", "customer_email", "sale_date"}),
+        technician_name=tech.name,
+        item_name=item.name,
+        item_category=item.category,
+        list_price_cents=_opt(item.price_cents),
+        commission_cents=snapshot["commission_cents"],
         installer_commission_cents=(installer_snapshot or {}).get("commission_cents", 0),
-        commission_snapshot=snapshot, installer_commission_snapshot=installer_snapshot,
-        customer_id=customer_id, customer_name=customer_name, customer_email=email,
-        sale_date=sale_date.isoformat(), approval_status=rules.PENDING,
-        payment_status=rules.UNPAID, voided=False, created_by=principal.user_id,
-        created_at=now, updated_at=now)
+        commission_snapshot=snapshot,
+        installer_commission_snapshot=installer_snapshot,
+        customer_id=customer_id,
+        customer_name=customer_name,
+        customer_email=email,
+        sale_date=sale_date.isoformat(),
+        approval_status=rules.PENDING,
+        payment_status=rules.UNPAID,
+        voided=False,
+        created_by=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
     pending = [
         outbox.prepare(tid, "sale.created", view(sale), now),
-        outbox.prepare(tid, "commission.calculated", {
-            "sale_id": sale_id, "technician_id": data.technician_id,
-            "installer_id": data.installer_id, "sale_date": sale.sale_date,
-            "commission_cents": sale.commission_cents,
-            "installer_commission_cents": sale.installer_commission_cents,
-            "commission_snapshot": snapshot,
-            "installer_commission_snapshot": installer_snapshot}, now),
+        outbox.prepare(
+            tid,
+            "commission.calculated",
+            {
+                "sale_id": sale_id,
+                "technician_id": data.technician_id,
+                "installer_id": data.installer_id,
+                "sale_date": sale.sale_date,
+                "commission_cents": sale.commission_cents,
+                "installer_commission_cents": sale.installer_commission_cents,
+                "commission_snapshot": snapshot,
+                "installer_commission_snapshot": installer_snapshot,
+            },
+            now,
+        ),
     ]
     window = periods.schedule(tenant_settings).window_for(sale_date)
     parts.append(lambda tx: periods.touch(tx, "period", tid, window, sales=1, revision=1))
@@ -224,31 +270,41 @@ def _adds_event(pending: outbox.PendingEvent) -> store.Part:
     return part
 
 
-def _commissions(data: SaleIn, tenant_settings: dict[str, Any], inputs: dict[str, Any]
-                 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _commissions(
+    data: SaleIn, tenant_settings: dict[str, Any], inputs: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     tech, item, o = inputs["technician"], inputs["item"], inputs["override"]
     tenant = commission_rules.TenantCommission.from_settings(tenant_settings)
     override = None
     if o is not None:
-        override = {"commission_rate_bps": _opt(o.commission_rate_bps),
-                    "flat_cents": _opt(o.flat_cents), "ov_rate_bps": int(o.ov_rate_bps or 0),
-                    "discount_scale_enabled": bool(o.discount_scale_enabled)}
+        override = {
+            "commission_rate_bps": _opt(o.commission_rate_bps),
+            "flat_cents": _opt(o.flat_cents),
+            "ov_rate_bps": int(o.ov_rate_bps or 0),
+            "discount_scale_enabled": bool(o.discount_scale_enabled),
+        }
     category = technicians.rules_of(tech, technicians.CATEGORY_RATES).get(
-        category_key(item.category))
+        category_key(item.category)
+    )
     try:
         seller = commission_rules.seller_config(
-            tenant, override=override,
+            tenant,
+            override=override,
             category_rate_bps=category["rate_bps"] if category else None,
             plan=technicians.rules_of(tech, technicians.PLANS).get(rules.TECHNICIAN),
-            item_default_bps=_opt(item.default_commission_bps))
+            item_default_bps=_opt(item.default_commission_bps),
+        )
         installer = None
         if inputs.get("installer") is not None:
             installer = commission_rules.installer_config(
-                tenant, technicians.rules_of(inputs["installer"],
-                                             technicians.PLANS).get(rules.INSTALLER))
-        line = commission_rules.SaleLine(sale_price_cents=data.sale_price_cents,
-                                         list_price_cents=_opt(item.price_cents),
-                                         quantity=data.quantity)
+                tenant,
+                technicians.rules_of(inputs["installer"], technicians.PLANS).get(rules.INSTALLER),
+            )
+        line = commission_rules.SaleLine(
+            sale_price_cents=data.sale_price_cents,
+            list_price_cents=_opt(item.price_cents),
+            quantity=data.quantity,
+        )
         snapshot, installer_snapshot = commission_rules.commissions(line, seller, installer)
     except commission_rules.CommissionRuleError as exc:
         raise exc.at("commission") from exc
@@ -280,11 +336,15 @@ def list_sales(principal: Principal, flt: SaleFilter) -> list[SaleItem]:
         if technician_id is not None and technician_id != own:
             raise Forbidden("technicians can list only their own sales")
         technician_id = own
-    found = store.query(principal.tenant_id, technician_id=technician_id,
-                        date_from=flt.date_from.isoformat() if flt.date_from else None,
-                        date_to=flt.date_to.isoformat() if flt.date_to else None,
-                        approval_status=flt.approval_status,
-                        payment_status=flt.payment_status, voided=flt.voided)
+    found = store.query(
+        principal.tenant_id,
+        technician_id=technician_id,
+        date_from=flt.date_from.isoformat() if flt.date_from else None,
+        date_to=flt.date_to.isoformat() if flt.date_to else None,
+        approval_status=flt.approval_status,
+        payment_status=flt.payment_status,
+        voided=flt.voided,
+    )
     if flt.customer_id is not None:
         found = [s for s in found if _opt(s.customer_id) == flt.customer_id]
     return found
@@ -295,18 +355,23 @@ def in_window(tenant_id: str, date_from: str, date_to: str) -> list[SaleItem]:
     return store.query(tenant_id, technician_id=None, date_from=date_from, date_to=date_to)
 
 
-def approved_between(tenant_id: str, date_from: str | None,
-                     date_to: str | None) -> list[SaleItem]:
+def approved_between(tenant_id: str, date_from: str | None, date_to: str | None) -> list[SaleItem]:
     """The sales that earn commission (approved, not voided) dated in a range."""
-    return store.query(tenant_id, technician_id=None, date_from=date_from, date_to=date_to,
-                       approval_status=rules.APPROVED, voided=False)
+    return store.query(
+        tenant_id,
+        technician_id=None,
+        date_from=date_from,
+        date_to=date_to,
+        approval_status=rules.APPROVED,
+        voided=False,
+    )
 
 
 def reread(tenant_id: str, sales: list[SaleItem]) -> list[SaleItem]:
     """The latest version of each sale (consistent BatchGetItems of 100)."""
     result: list[SaleItem] = []
     for start in range(0, len(sales), 100):
-        chunk = sales[start:start + 100]
+        chunk = sales[start : start + 100]
         got = get_many([store.ref(tenant_id, int(s.sale_id)) for s in chunk], consistent=True)
         result.extend(s for s in got if s is not None)  # type: ignore[misc]
     return result

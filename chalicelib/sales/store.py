@@ -98,13 +98,15 @@ def ref(tenant_id: str, sale_id: int) -> tuple[type[SaleItem], tuple[str, str]]:
 
 
 def get(tenant_id: str, sale_id: int, consistent: bool = False) -> SaleItem | None:
-    return SaleItem.find(keys.sale_key(tenant_id, sale_id), tenant_id=tenant_id,
-                         consistent=consistent)
+    return SaleItem.find(
+        keys.sale_key(tenant_id, sale_id), tenant_id=tenant_id, consistent=consistent
+    )
 
 
 def get_guard(tenant_id: str, idempotency_key: str) -> SaleGuardItem | None:
-    return SaleGuardItem.find(keys.sale_idempotency_guard_key(tenant_id, idempotency_key),
-                              consistent=True)
+    return SaleGuardItem.find(
+        keys.sale_idempotency_guard_key(tenant_id, idempotency_key), consistent=True
+    )
 
 
 def load_inputs(requests: dict[str, tuple[Any, tuple[str, str]]]) -> dict[str, Any]:
@@ -118,16 +120,28 @@ def load_inputs(requests: dict[str, tuple[Any, tuple[str, str]]]) -> dict[str, A
 def new_sale(tenant_id: str, sale_id: int, **fields: Any) -> SaleItem:
     """The sale item (not written), with its index keys; revision 1."""
     sort = keys.sale_sort(fields["sale_date"], sale_id)
-    return SaleItem(*keys.sale_key(tenant_id, sale_id), tenant_id=tenant_id, sale_id=sale_id,
-                    gsi1pk=keys.sales_by_date_pk(tenant_id), gsi1sk=sort,
-                    gsi2pk=keys.sales_by_technician_pk(tenant_id, fields["technician_id"]),
-                    gsi2sk=sort, revision=1, **fields)
+    return SaleItem(
+        *keys.sale_key(tenant_id, sale_id),
+        tenant_id=tenant_id,
+        sale_id=sale_id,
+        gsi1pk=keys.sales_by_date_pk(tenant_id),
+        gsi1sk=sort,
+        gsi2pk=keys.sales_by_technician_pk(tenant_id, fields["technician_id"]),
+        gsi2sk=sort,
+        revision=1,
+        **fields,
+    )
 
 
-def new_guard(tenant_id: str, idempotency_key: str, sale_id: int, payload_hash: str,
-              expires_at: int) -> SaleGuardItem:
-    return SaleGuardItem(*keys.sale_idempotency_guard_key(tenant_id, idempotency_key),
-                         sale_id=sale_id, payload_hash=payload_hash, expires_at=expires_at)
+def new_guard(
+    tenant_id: str, idempotency_key: str, sale_id: int, payload_hash: str, expires_at: int
+) -> SaleGuardItem:
+    return SaleGuardItem(
+        *keys.sale_idempotency_guard_key(tenant_id, idempotency_key),
+        sale_id=sale_id,
+        payload_hash=payload_hash,
+        expires_at=expires_at,
+    )
 
 
 @dataclass
@@ -148,74 +162,114 @@ def create(new: NewSale) -> SaleItem:
             part(tx)
         tx.create("sale", new.sale)
         if new.guard is not None:  # a guard past its 24 h (not yet swept by TTL) is free
-            tx.save("guard", new.guard,
-                    condition=(SaleGuardItem.pk.does_not_exist()
-                               | (SaleGuardItem.expires_at < int(clock.time()))))
+            tx.save(
+                "guard",
+                new.guard,
+                condition=(
+                    SaleGuardItem.pk.does_not_exist()
+                    | (SaleGuardItem.expires_at < int(clock.time()))
+                ),
+            )
     return new.sale
 
 
-def query(tenant_id: str, *, technician_id: int | None, date_from: str | None,
-          date_to: str | None, approval_status: str | None = None,
-          payment_status: str | None = None, voided: bool | None = None) -> list[SaleItem]:
+def query(
+    tenant_id: str,
+    *,
+    technician_id: int | None,
+    date_from: str | None,
+    date_to: str | None,
+    approval_status: str | None = None,
+    payment_status: str | None = None,
+    voided: bool | None = None,
+) -> list[SaleItem]:
     """Sales dated ``date_from``..``date_to`` (inclusive), newest first: one Query on gsi2
     (a technician) or gsi1 (everyone) per 1 MB read; status filters run server side."""
     low, high = keys.sale_date_range(date_from, date_to)
     filters: Condition | None = None
-    for condition in ((SaleItem.approval_status == approval_status) if approval_status else None,
-                      (SaleItem.payment_status == payment_status) if payment_status else None,
-                      (SaleItem.voided == voided) if voided is not None else None):
+    for condition in (
+        (SaleItem.approval_status == approval_status) if approval_status else None,
+        (SaleItem.payment_status == payment_status) if payment_status else None,
+        (SaleItem.voided == voided) if voided is not None else None,
+    ):
         if condition is not None:
             filters = condition if filters is None else filters & condition
     if technician_id is not None:
-        results = SaleItem.gsi2.query(keys.sales_by_technician_pk(tenant_id, technician_id),
-                                      SaleItem.gsi2sk.between(low, high),
-                                      filter_condition=filters, scan_index_forward=False)
+        results = SaleItem.gsi2.query(
+            keys.sales_by_technician_pk(tenant_id, technician_id),
+            SaleItem.gsi2sk.between(low, high),
+            filter_condition=filters,
+            scan_index_forward=False,
+        )
     else:
-        results = SaleItem.gsi1.query(keys.sales_by_date_pk(tenant_id),
-                                      SaleItem.gsi1sk.between(low, high),
-                                      filter_condition=filters, scan_index_forward=False)
+        results = SaleItem.gsi1.query(
+            keys.sales_by_date_pk(tenant_id),
+            SaleItem.gsi1sk.between(low, high),
+            filter_condition=filters,
+            scan_index_forward=False,
+        )
     return list(results)
 
 
-def set_approval(sale: SaleItem, status: str, reason: str | None, actor: int,
-                 now: datetime, parts: list[Part]) -> None:
+def set_approval(
+    sale: SaleItem, status: str, reason: str | None, actor: int, now: datetime, parts: list[Part]
+) -> None:
     """pending -> approved | rejected with the parts (its pay period, its event), unless
     it is no longer pending or is voided (``ConditionFailed`` labelled ``sale``)."""
-    actions = [SaleItem.approval_status.set(status), SaleItem.approved_by.set(actor),
-               SaleItem.approved_at.set(now), SaleItem.updated_at.set(now),
-               SaleItem.revision.add(1)]
-    actions.append(SaleItem.approval_reason.set(reason) if reason
-                   else SaleItem.approval_reason.remove())
+    actions = [
+        SaleItem.approval_status.set(status),
+        SaleItem.approved_by.set(actor),
+        SaleItem.approved_at.set(now),
+        SaleItem.updated_at.set(now),
+        SaleItem.revision.add(1),
+    ]
+    actions.append(
+        SaleItem.approval_reason.set(reason) if reason else SaleItem.approval_reason.remove()
+    )
     with labelled_transaction() as tx:
         for part in parts:
             part(tx)
-        still_pending = ((SaleItem.approval_status == "pending")
-                         & (SaleItem.voided == False))  # noqa: E712
+        still_pending = (SaleItem.approval_status == "pending") & (SaleItem.voided == False)  # noqa: E712
         tx.update("sale", sale, actions, condition=still_pending)
     sale.approval_status, sale.approved_by, sale.approved_at = status, actor, now
     sale.approval_reason, sale.updated_at = reason, now
 
 
-def set_payment(tenant_id: str, sale_id: int, status: str, payment_date: str | None,
-                now: datetime) -> SaleItem | None:
+def set_payment(
+    tenant_id: str, sale_id: int, status: str, payment_date: str | None, now: datetime
+) -> SaleItem | None:
     """Record the payment status; None when the sale does not exist."""
     sale = SaleItem(*keys.sale_key(tenant_id, sale_id))
-    actions = [SaleItem.payment_status.set(status), SaleItem.updated_at.set(now),
-               SaleItem.payment_date.set(payment_date) if payment_date
-               else SaleItem.payment_date.remove()]
+    actions = [
+        SaleItem.payment_status.set(status),
+        SaleItem.updated_at.set(now),
+        SaleItem.payment_date.set(payment_date) if payment_date else SaleItem.payment_date.remove(),
+    ]
     if not applied(lambda: sale.update(actions=actions, condition=SaleItem.pk.exists())):
         return None
     return sale
 
 
-def void(sale: SaleItem, *, actor: int, reason: str | None, now: datetime,
-         clawed_cents: int | None, counts_in_period: bool, parts: list[Part]) -> None:
+def void(
+    sale: SaleItem,
+    *,
+    actor: int,
+    reason: str | None,
+    now: datetime,
+    clawed_cents: int | None,
+    counts_in_period: bool,
+    parts: list[Part],
+) -> None:
     """Mark the sale voided with the parts (its period re-checked or touched, clawback
     adjustments and the open period they are dated in). ``counts_in_period``: the sale's
     period is open and counts this change (the sale's revision moves with it).
     ``ConditionFailed`` labelled ``sale`` when it was already voided."""
-    actions = [SaleItem.voided.set(True), SaleItem.voided_at.set(now),
-               SaleItem.voided_by.set(actor), SaleItem.updated_at.set(now)]
+    actions = [
+        SaleItem.voided.set(True),
+        SaleItem.voided_at.set(now),
+        SaleItem.voided_by.set(actor),
+        SaleItem.updated_at.set(now),
+    ]
     if reason:
         actions.append(SaleItem.void_reason.set(reason))
     if clawed_cents is not None:

@@ -27,8 +27,15 @@ RegionType = Literal[rules.REGION_TYPES]  # type: ignore[valid-type]
 Frequency = Literal[FREQUENCIES]  # type: ignore[valid-type]
 Color = Annotated[str, checked_by(rules.color_problem)]
 TimeZone = Annotated[str, checked_by(rules.timezone_problem)]
-NOT_NULL = ("name", "trade_type", "region_type", "timezone", "branding",
-            "pay_period_frequency", *rules.COMMISSION_KEYS)
+NOT_NULL = (
+    "name",
+    "trade_type",
+    "region_type",
+    "timezone",
+    "branding",
+    "pay_period_frequency",
+    *rules.COMMISSION_KEYS,
+)
 
 
 class DiscountTierIn(Body):
@@ -69,12 +76,17 @@ class ProfilePatch(Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     trade_type: TradeType | None = None
     region_type: RegionType | None = None
-    timezone: TimeZone | None = Field(default=None, max_length=64,
-                                      description="IANA name, e.g. America/New_York")
+    timezone: TimeZone | None = Field(
+        default=None, max_length=64, description="IANA name, e.g. America/New_York"
+    )
     branding: BrandingIn | None = None
-    pay_period_frequency: Frequency | None = Field(default=None, description=(
-        "takes effect the day after the current pay period ends, so no existing period "
-        "changes; the settings then show `pay_period_schedule` ([{from, frequency}])"))
+    pay_period_frequency: Frequency | None = Field(
+        default=None,
+        description=(
+            "takes effect the day after the current pay period ends, so no existing period "
+            "changes; the settings then show `pay_period_schedule` ([{from, frequency}])"
+        ),
+    )
 
 
 class SettingsPatch(TenantCommissionPatch, ProfilePatch):
@@ -96,14 +108,29 @@ class SettingsOut(TenantCommissionOut, ProfileOut):
     pass
 
 
-@endpoint(bp, "/admin/settings", "GET", summary="Tenant settings", tag="settings",
-          permission=roles.SETTINGS_WRITE, response=SettingsOut)
+@endpoint(
+    bp,
+    "/admin/settings",
+    "GET",
+    summary="Tenant settings",
+    tag="settings",
+    permission=roles.SETTINGS_WRITE,
+    response=SettingsOut,
+)
 def get_settings_route(req: ApiRequest) -> Any:
     return tenant_settings.view(tenant_settings.get(req.tenant_id))
 
 
-@endpoint(bp, "/admin/settings", "PATCH", summary="Update tenant settings", tag="settings",
-          permission=roles.SETTINGS_WRITE, body=SettingsPatch, response=SettingsOut)
+@endpoint(
+    bp,
+    "/admin/settings",
+    "PATCH",
+    summary="Update tenant settings",
+    tag="settings",
+    permission=roles.SETTINGS_WRITE,
+    body=SettingsPatch,
+    response=SettingsOut,
+)
 def update_settings_route(req: ApiRequest) -> Any:
     """``default_commission_bps`` is the tenant default rate (rule level 5);
     ``discount_tiers`` must ascend by ``max_discount_bps``; ``discount_scale_all`` applies
@@ -112,17 +139,29 @@ def update_settings_route(req: ApiRequest) -> Any:
     return tenant_settings.view(tenant)
 
 
-@endpoint(bp, "/admin/commission-config/tenant", "GET",
-          summary="Tenant default rates and discount scale", tag="commission-config",
-          permission=roles.COMMISSION_CONFIG, response=TenantCommissionOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tenant",
+    "GET",
+    summary="Tenant default rates and discount scale",
+    tag="commission-config",
+    permission=roles.COMMISSION_CONFIG,
+    response=TenantCommissionOut,
+)
 def get_tenant_commission(req: ApiRequest) -> Any:
     return tenant_settings.commission_view(tenant_settings.get(req.tenant_id))
 
 
-@endpoint(bp, "/admin/commission-config/tenant", "PATCH",
-          summary="Update tenant default rates and discount scale", tag="commission-config",
-          permission=roles.COMMISSION_CONFIG, body=TenantCommissionPatch,
-          response=TenantCommissionOut)
+@endpoint(
+    bp,
+    "/admin/commission-config/tenant",
+    "PATCH",
+    summary="Update tenant default rates and discount scale",
+    tag="commission-config",
+    permission=roles.COMMISSION_CONFIG,
+    body=TenantCommissionPatch,
+    response=TenantCommissionOut,
+)
 def update_tenant_commission(req: ApiRequest) -> Any:
     """The same values as in ``/admin/settings``, open to managers too."""
     tenant = tenant_settings.update(req.tenant_id, changes_of(req.body, NOT_NULL))

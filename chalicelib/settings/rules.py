@@ -11,18 +11,27 @@ Stored shape (the tenant item's ``settings`` map)::
 ``branding`` is what ``GET /tenants/resolve/{code}`` returns; its ``display_name``
 follows the business name unless it was set to something else.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.commission.rules import CommissionRuleError, validate_discount_tiers
 from chalicelib.core.errors import InvalidInput
 from chalicelib.payperiods.rules import FREQUENCIES
 
-TRADE_TYPES = ("hvac", "plumbing", "electrical", "mold_remediation", "roofing",
-               "pest_control", "general_contracting")
+TRADE_TYPES = (
+    "hvac",
+    "plumbing",
+    "electrical",
+    "mold_remediation",
+    "roofing",
+    "pest_control",
+    "general_contracting",
+)
 REGION_TYPES = ("cooling_dominant", "heating_dominant", "balanced", "storm_prone")
 DEFAULT_PRIMARY_COLOR = "#2563eb"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -40,10 +49,19 @@ DEFAULTS: dict[str, Any] = {
 
 
 # What a new tenant stores (the rest comes from DEFAULTS when read).
-INITIAL_KEYS = ("trade_type", "region_type", "timezone", "pay_period_frequency",
-                "default_commission_bps")
-COMMISSION_KEYS = ("default_commission_bps", "installer_default_commission_bps",
-                   "discount_tiers", "discount_scale_all")
+INITIAL_KEYS = (
+    "trade_type",
+    "region_type",
+    "timezone",
+    "pay_period_frequency",
+    "default_commission_bps",
+)
+COMMISSION_KEYS = (
+    "default_commission_bps",
+    "installer_default_commission_bps",
+    "discount_tiers",
+    "discount_scale_all",
+)
 
 
 class SettingsInputError(InvalidInput):
@@ -52,8 +70,10 @@ class SettingsInputError(InvalidInput):
 
 def initial(business_name: str) -> dict[str, Any]:
     """The settings a newly registered business starts with."""
-    return {**{key: DEFAULTS[key] for key in INITIAL_KEYS},
-            "branding": {"display_name": business_name, "primary_color": DEFAULT_PRIMARY_COLOR}}
+    return {
+        **{key: DEFAULTS[key] for key in INITIAL_KEYS},
+        "branding": {"display_name": business_name, "primary_color": DEFAULT_PRIMARY_COLOR},
+    }
 
 
 def timezone_problem(name: str) -> str | None:
@@ -80,8 +100,9 @@ def effective(settings: Mapping[str, Any], business_name: str) -> dict[str, Any]
     return result
 
 
-def merge(stored: Mapping[str, Any], old_name: str, changes: Mapping[str, Any]
-          ) -> tuple[str, dict[str, Any]]:
+def merge(
+    stored: Mapping[str, Any], old_name: str, changes: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
     """Apply a partial update; returns ``(business_name, settings)`` to store.
 
     ``changes`` holds only the fields the caller sent. ``branding`` merges key by key;
@@ -103,8 +124,11 @@ def merge(stored: Mapping[str, Any], old_name: str, changes: Mapping[str, Any]
         except CommissionRuleError as exc:
             raise SettingsInputError(field="discount_tiers", message=str(exc)) from None
         result["discount_tiers"] = [t.to_dict() for t in tiers]
-    for key, allowed in (("trade_type", TRADE_TYPES), ("region_type", REGION_TYPES),
-                         ("pay_period_frequency", FREQUENCIES)):
+    for key, allowed in (
+        ("trade_type", TRADE_TYPES),
+        ("region_type", REGION_TYPES),
+        ("pay_period_frequency", FREQUENCIES),
+    ):
         if result[key] not in allowed:
             raise SettingsInputError(field=key, message=f"must be one of {', '.join(allowed)}")
     problem = timezone_problem(result["timezone"])

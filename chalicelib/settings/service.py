@@ -37,8 +37,12 @@ def effective(tenant: TenantItem | None) -> dict[str, Any]:
 
 
 def view(tenant: TenantItem) -> dict[str, Any]:
-    return {"tenant_id": tenant.tenant_id, "business_code": tenant.business_code,
-            "name": tenant.name, **effective(tenant)}
+    return {
+        "tenant_id": tenant.tenant_id,
+        "business_code": tenant.business_code,
+        "name": tenant.name,
+        **effective(tenant),
+    }
 
 
 def commission_view(tenant: TenantItem) -> dict[str, Any]:

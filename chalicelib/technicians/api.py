@@ -1,4 +1,5 @@
 """``/admin/technicians``: the technician roster (pay, skills, service zones, login)."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -9,8 +10,19 @@ from pydantic import Field, StrictBool, model_validator
 from chalicelib.core import roles
 from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
-from chalicelib.core.schemas import (Amount, Body, Email, Out, Password, Query, Timestamp, Username,
-                                     changes_of, id_from, page_of)
+from chalicelib.core.schemas import (
+    Amount,
+    Body,
+    Email,
+    Out,
+    Password,
+    Query,
+    Timestamp,
+    Username,
+    changes_of,
+    id_from,
+    page_of,
+)
 from chalicelib.technicians import service as technicians
 
 bp = Blueprint(__name__)
@@ -38,7 +50,7 @@ class TechnicianIn(Body):
     password: Password | None = None
 
     @model_validator(mode="after")
-    def _login_pair(self) -> "TechnicianIn":
+    def _login_pair(self) -> TechnicianIn:
         if (self.username is None) != (self.password is None):
             raise ValueError("username and password must be given together to create a login")
         return self
@@ -79,43 +91,85 @@ class TechnicianOut(Out):
     updated_at: Timestamp
 
 
-@endpoint(bp, "/admin/technicians", "GET", summary="List technicians", tag="technicians",
-          permission=roles.TECHNICIANS_READ, query=TechniciansQuery,
-          response=page_of(TechnicianOut), paginated=True)
+@endpoint(
+    bp,
+    "/admin/technicians",
+    "GET",
+    summary="List technicians",
+    tag="technicians",
+    permission=roles.TECHNICIANS_READ,
+    query=TechniciansQuery,
+    response=page_of(TechnicianOut),
+    paginated=True,
+)
 def list_technicians(req: ApiRequest) -> Any:
     """By id; ``active`` filters."""
     techs = technicians.list_all(req.tenant_id, active=req.query.active)
     return paginate(techs, req.page)  # type: ignore[arg-type]
 
 
-@endpoint(bp, "/admin/technicians", "POST", summary="Create a technician", tag="technicians",
-          permission=roles.TECHNICIANS_WRITE, body=TechnicianIn, response=TechnicianOut,
-          status=201)
+@endpoint(
+    bp,
+    "/admin/technicians",
+    "POST",
+    summary="Create a technician",
+    tag="technicians",
+    permission=roles.TECHNICIANS_WRITE,
+    body=TechnicianIn,
+    response=TechnicianOut,
+    status=201,
+)
 def create_technician(req: ApiRequest) -> Any:
     """409 when the login's username (or e-mail) is taken."""
     body: TechnicianIn = req.body
     fields = body.model_dump(exclude={"username", "password"})
-    return technicians.create(req.tenant_id, fields, username=body.username,
-                              password=body.password, login_email=fields["email"])
+    return technicians.create(
+        req.tenant_id,
+        fields,
+        username=body.username,
+        password=body.password,
+        login_email=fields["email"],
+    )
 
 
-@endpoint(bp, "/admin/technicians/{technician_id}", "GET", summary="Get a technician",
-          tag="technicians", permission=roles.TECHNICIANS_READ, response=TechnicianOut)
+@endpoint(
+    bp,
+    "/admin/technicians/{technician_id}",
+    "GET",
+    summary="Get a technician",
+    tag="technicians",
+    permission=roles.TECHNICIANS_READ,
+    response=TechnicianOut,
+)
 def get_technician(req: ApiRequest) -> Any:
     return technicians.get(req.tenant_id, req.int_param("technician_id"))
 
 
-@endpoint(bp, "/admin/technicians/{technician_id}", "PATCH", summary="Update a technician",
-          tag="technicians", permission=roles.TECHNICIANS_WRITE, body=TechnicianPatch,
-          response=TechnicianOut)
+@endpoint(
+    bp,
+    "/admin/technicians/{technician_id}",
+    "PATCH",
+    summary="Update a technician",
+    tag="technicians",
+    permission=roles.TECHNICIANS_WRITE,
+    body=TechnicianPatch,
+    response=TechnicianOut,
+)
 def update_technician(req: ApiRequest) -> Any:
-    return technicians.update(req.tenant_id, req.int_param("technician_id"),
-                              changes_of(req.body, NOT_NULL))
+    return technicians.update(
+        req.tenant_id, req.int_param("technician_id"), changes_of(req.body, NOT_NULL)
+    )
 
 
-@endpoint(bp, "/admin/technicians/{technician_id}", "DELETE",
-          summary="Deactivate a technician", tag="technicians",
-          permission=roles.TECHNICIANS_WRITE, response=TechnicianOut)
+@endpoint(
+    bp,
+    "/admin/technicians/{technician_id}",
+    "DELETE",
+    summary="Deactivate a technician",
+    tag="technicians",
+    permission=roles.TECHNICIANS_WRITE,
+    response=TechnicianOut,
+)
 def deactivate_technician(req: ApiRequest) -> Any:
     """Technicians are never deleted (their sales and pay history stay): this sets
     ``active`` to false and blocks their login. ``PATCH {"active": true}`` restores."""

@@ -38,8 +38,13 @@ def list_all(tenant_id: str, active: bool | None = None) -> list[TechnicianItem]
     return techs
 
 
-def create(tenant_id: str, fields: dict[str, Any], username: str | None = None,
-           password: str | None = None, login_email: str | None = None) -> TechnicianItem:
+def create(
+    tenant_id: str,
+    fields: dict[str, Any],
+    username: str | None = None,
+    password: str | None = None,
+    login_email: str | None = None,
+) -> TechnicianItem:
     """``fields``: name, email, phone, pay_type, base_pay_cents, skills, service_zones,
     active. With ``username`` and ``password`` a ``technician`` user is created and linked
     (409 when the username, or the e-mail as a staff login, is taken)."""
@@ -47,8 +52,9 @@ def create(tenant_id: str, fields: dict[str, Any], username: str | None = None,
     new_login = None
     if username is not None:
         assert password is not None
-        new_login = accounts.technician_login(tenant_id, fields["name"], username, password,
-                                              login_email, now)
+        new_login = accounts.technician_login(
+            tenant_id, fields["name"], username, password, login_email, now
+        )
     technician_id = counters.next_id(tenant_id, ENTITY)
     login = None
     if new_login is not None:

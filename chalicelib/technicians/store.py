@@ -23,8 +23,16 @@ from chalicelib.platform import keys
 from chalicelib.platform.table import BaseItem, change_actions, register
 from chalicelib.platform.tx import Labelled, applied, create_all, labelled_transaction
 
-UPDATABLE = ("name", "email", "phone", "pay_type", "base_pay_cents", "skills",
-             "service_zones", "active")
+UPDATABLE = (
+    "name",
+    "email",
+    "phone",
+    "pay_type",
+    "base_pay_cents",
+    "skills",
+    "service_zones",
+    "active",
+)
 
 
 @register
@@ -56,8 +64,7 @@ class TechnicianItem(BaseItem):
 
 
 def get(tenant_id: str, technician_id: int) -> TechnicianItem | None:
-    return TechnicianItem.find(keys.technician_key(tenant_id, technician_id),
-                               tenant_id=tenant_id)
+    return TechnicianItem.find(keys.technician_key(tenant_id, technician_id), tenant_id=tenant_id)
 
 
 def ref(tenant_id: str, technician_id: int) -> tuple[type[TechnicianItem], tuple[str, str]]:
@@ -69,13 +76,25 @@ def list_all(tenant_id: str) -> list[TechnicianItem]:
     return list(TechnicianItem.query(keys.technicians_pk(tenant_id)))
 
 
-def create(tenant_id: str, technician_id: int, fields: dict[str, Any], now: datetime,
-           login: tuple[int, str, list[tuple[str, Any]]] | None = None) -> TechnicianItem:
+def create(
+    tenant_id: str,
+    technician_id: int,
+    fields: dict[str, Any],
+    now: datetime,
+    login: tuple[int, str, list[tuple[str, Any]]] | None = None,
+) -> TechnicianItem:
     """Write the technician, and with ``login`` (user id, username, the login's labelled
     items) its login, atomically. A taken username or e-mail fails its label."""
-    tech = TechnicianItem(*keys.technician_key(tenant_id, technician_id), tenant_id=tenant_id,
-                          technician_id=technician_id, created_at=now, updated_at=now,
-                          category_rates={}, plans={}, **fields)
+    tech = TechnicianItem(
+        *keys.technician_key(tenant_id, technician_id),
+        tenant_id=tenant_id,
+        technician_id=technician_id,
+        created_at=now,
+        updated_at=now,
+        category_rates={},
+        plans={},
+        **fields,
+    )
     items: list[tuple[str, Any]] = [("technician", tech)]
     if login is not None:
         tech.user_id, tech.username, login_items = login
@@ -84,8 +103,12 @@ def create(tenant_id: str, technician_id: int, fields: dict[str, Any], now: date
     return tech
 
 
-def update(tech: TechnicianItem, changes: dict[str, Any], now: datetime,
-           also: Callable[[Labelled], None] | None = None) -> TechnicianItem:
+def update(
+    tech: TechnicianItem,
+    changes: dict[str, Any],
+    now: datetime,
+    also: Callable[[Labelled], None] | None = None,
+) -> TechnicianItem:
     """Apply ``changes`` (attribute -> value; None removes an optional attribute); with
     ``also``, in one transaction with what it adds. Returns the updated item."""
     actions = change_actions(TechnicianItem, changes, UPDATABLE)
@@ -106,19 +129,25 @@ def update(tech: TechnicianItem, changes: dict[str, Any], now: datetime,
 _RULES = {"category_rates": TechnicianItem.category_rates, "plans": TechnicianItem.plans}
 
 
-def set_rule(tech: TechnicianItem, kind: str, key: str, value: dict[str, Any],
-             now: datetime) -> TechnicianItem:
+def set_rule(
+    tech: TechnicianItem, kind: str, key: str, value: dict[str, Any], now: datetime
+) -> TechnicianItem:
     """Set ``category_rates[key]`` or ``plans[key]``."""
-    tech.update(actions=[_RULES[kind][key].set(value), TechnicianItem.updated_at.set(now)],
-                condition=TechnicianItem.pk.exists())
+    tech.update(
+        actions=[_RULES[kind][key].set(value), TechnicianItem.updated_at.set(now)],
+        condition=TechnicianItem.pk.exists(),
+    )
     return tech
 
 
 def remove_rule(tech: TechnicianItem, kind: str, key: str, now: datetime) -> bool:
     """Remove ``category_rates[key]`` or ``plans[key]``; False when it was not set."""
     attr = _RULES[kind][key]
-    return applied(lambda: tech.update(
-        actions=[attr.remove(), TechnicianItem.updated_at.set(now)], condition=attr.exists()))
+    return applied(
+        lambda: tech.update(
+            actions=[attr.remove(), TechnicianItem.updated_at.set(now)], condition=attr.exists()
+        )
+    )
 
 
 def rules_of(tech: TechnicianItem, kind: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """``/admin/webhooks``: endpoints, secrets, test events and the delivery log (admin only)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,28 +22,40 @@ _EVENTS_DOC = {"items": {"enum": sorted(EVENT_TYPES)}}
 
 
 class WebhookIn(Body):
-    url: str = Field(min_length=1, max_length=MAX_URL_LENGTH,
-                     description="https URL that receives the events (http only in local "
-                                 "mode); must not resolve to a private address")
-    events: list[str] = Field(min_length=1, max_length=len(EVENT_TYPES) * 2,
-                              json_schema_extra=_EVENTS_DOC,
-                              description="event types to receive (no wildcard)")
+    url: str = Field(
+        min_length=1,
+        max_length=MAX_URL_LENGTH,
+        description="https URL that receives the events (http only in local "
+        "mode); must not resolve to a private address",
+    )
+    events: list[str] = Field(
+        min_length=1,
+        max_length=len(EVENT_TYPES) * 2,
+        json_schema_extra=_EVENTS_DOC,
+        description="event types to receive (no wildcard)",
+    )
     description: str | None = Field(default=None, max_length=500)
 
 
 class WebhookPatch(Body):
     url: str | None = Field(default=None, min_length=1, max_length=MAX_URL_LENGTH)
-    events: list[str] | None = Field(default=None, min_length=1,
-                                     max_length=len(EVENT_TYPES) * 2,
-                                     json_schema_extra=_EVENTS_DOC)
+    events: list[str] | None = Field(
+        default=None, min_length=1, max_length=len(EVENT_TYPES) * 2, json_schema_extra=_EVENTS_DOC
+    )
     description: str | None = Field(default=None, max_length=500)
-    active: bool | None = Field(default=None, description="false pauses deliveries; true "
-                                "re-enables an endpoint (also one disabled by a 410 answer)")
+    active: bool | None = Field(
+        default=None,
+        description="false pauses deliveries; true "
+        "re-enables an endpoint (also one disabled by a 410 answer)",
+    )
 
 
 class TestEventIn(Body):
-    event_type: str | None = Field(default=None, json_schema_extra={"enum": sorted(EVENT_TYPES)},
-                                   description="default: the endpoint's first event")
+    event_type: str | None = Field(
+        default=None,
+        json_schema_extra={"enum": sorted(EVENT_TYPES)},
+        description="default: the endpoint's first event",
+    )
 
 
 # Responses are built from the stored items (``store.Endpoint``, ``store.Delivery``): these
@@ -69,12 +82,15 @@ class WebhookOut(Out):
     secret_hint: Annotated[str, BeforeValidator(rules.mask_secret)] = Field(
         validation_alias="secret",
         description="the secret's last characters; the secret itself is shown only when "
-                    "created or rotated")
+        "created or rotated",
+    )
 
 
 class WebhookWithSecretOut(WebhookOut):
-    secret: str = Field(description="whsec_<base64>: verify signatures with it (Standard "
-                                    "Webhooks); shown only in this response")
+    secret: str = Field(
+        description="whsec_<base64>: verify signatures with it (Standard "
+        "Webhooks); shown only in this response"
+    )
 
 
 class DeletedOut(Out):
@@ -89,8 +105,10 @@ class AttemptOut(Out):
     status_code: int | None
     duration_ms: int
     error: str | None
-    outcome: str = Field(description="success; retry (another attempt is scheduled); "
-                                     "failed (it was the last); disable (410 Gone)")
+    outcome: str = Field(
+        description="success; retry (another attempt is scheduled); "
+        "failed (it was the last); disable (410 Gone)"
+    )
 
 
 class DeliveryOut(Out):
@@ -122,60 +140,115 @@ def _id(req: ApiRequest) -> int:
     return req.int_param("webhook_id")
 
 
-@endpoint(bp, "/admin/webhooks", "POST", summary="Create a webhook endpoint", tag=TAG,
-          permission=roles.WEBHOOKS_WRITE, body=WebhookIn, response=WebhookWithSecretOut,
-          status=201)
+@endpoint(
+    bp,
+    "/admin/webhooks",
+    "POST",
+    summary="Create a webhook endpoint",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    body=WebhookIn,
+    response=WebhookWithSecretOut,
+    status=201,
+)
 def create_webhook(req: ApiRequest) -> Any:
     """Returns the signing ``secret`` once. Unknown event names and refused urls (not
     https, or resolving to private, loopback, link-local or metadata addresses) are 422."""
     body: WebhookIn = req.body
-    return webhooks.create(req.tenant_id, url=body.url, events=body.events,
-                           description=body.description)
+    return webhooks.create(
+        req.tenant_id, url=body.url, events=body.events, description=body.description
+    )
 
 
-@endpoint(bp, "/admin/webhooks", "GET", summary="List webhook endpoints", tag=TAG,
-          permission=roles.WEBHOOKS_WRITE, response=page_of(WebhookOut), paginated=True)
+@endpoint(
+    bp,
+    "/admin/webhooks",
+    "GET",
+    summary="List webhook endpoints",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    response=page_of(WebhookOut),
+    paginated=True,
+)
 def list_webhooks(req: ApiRequest) -> Any:
     return webhooks.list_page(req.tenant_id, req.page)  # type: ignore[arg-type]
 
 
-@endpoint(bp, "/admin/webhooks/{webhook_id}", "GET", summary="Get a webhook endpoint",
-          tag=TAG, permission=roles.WEBHOOKS_WRITE, response=WebhookOut)
+@endpoint(
+    bp,
+    "/admin/webhooks/{webhook_id}",
+    "GET",
+    summary="Get a webhook endpoint",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    response=WebhookOut,
+)
 def get_webhook(req: ApiRequest) -> Any:
     return webhooks.get(req.tenant_id, _id(req))
 
 
-@endpoint(bp, "/admin/webhooks/{webhook_id}", "PATCH", summary="Change a webhook endpoint",
-          tag=TAG, permission=roles.WEBHOOKS_WRITE, body=WebhookPatch, response=WebhookOut)
+@endpoint(
+    bp,
+    "/admin/webhooks/{webhook_id}",
+    "PATCH",
+    summary="Change a webhook endpoint",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    body=WebhookPatch,
+    response=WebhookOut,
+)
 def update_webhook(req: ApiRequest) -> Any:
     """Only the fields sent change. ``active: true`` re-enables a disabled endpoint."""
     changes = changes_of(req.body, not_null=("url", "events", "active"))
     if not changes:
-        raise ValidationFailed("body: send at least one of url, events, description, active",
-                               details=[{"field": "body", "message": "no field to change"}])
+        raise ValidationFailed(
+            "body: send at least one of url, events, description, active",
+            details=[{"field": "body", "message": "no field to change"}],
+        )
     return webhooks.update(req.tenant_id, _id(req), changes)
 
 
-@endpoint(bp, "/admin/webhooks/{webhook_id}", "DELETE", summary="Delete a webhook endpoint",
-          tag=TAG, permission=roles.WEBHOOKS_WRITE, response=DeletedOut)
+@endpoint(
+    bp,
+    "/admin/webhooks/{webhook_id}",
+    "DELETE",
+    summary="Delete a webhook endpoint",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    response=DeletedOut,
+)
 def delete_webhook(req: ApiRequest) -> Any:
     webhook_id = _id(req)
     webhooks.delete(req.tenant_id, webhook_id)
     return {"id": webhook_id, "deleted": True}
 
 
-@endpoint(bp, "/admin/webhooks/{webhook_id}/rotate-secret", "POST",
-          summary="Rotate a webhook's signing secret", tag=TAG,
-          permission=roles.WEBHOOKS_WRITE, response=WebhookWithSecretOut)
+@endpoint(
+    bp,
+    "/admin/webhooks/{webhook_id}/rotate-secret",
+    "POST",
+    summary="Rotate a webhook's signing secret",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    response=WebhookWithSecretOut,
+)
 def rotate_webhook_secret(req: ApiRequest) -> Any:
     """Returns the new ``secret`` once. For 24 hours deliveries carry a signature with the
     old secret as well, so receivers can switch without dropping events."""
     return webhooks.rotate_secret(req.tenant_id, _id(req))
 
 
-@endpoint(bp, "/admin/webhooks/{webhook_id}/test", "POST", summary="Send a test event",
-          tag=TAG, permission=roles.WEBHOOKS_WRITE, body=TestEventIn, response=DeliveryOut,
-          status=202)
+@endpoint(
+    bp,
+    "/admin/webhooks/{webhook_id}/test",
+    "POST",
+    summary="Send a test event",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    body=TestEventIn,
+    response=DeliveryOut,
+    status=202,
+)
 def send_test_event(req: ApiRequest) -> Any:
     """Queues one signed event with ``data.test: true``; its attempt appears in the
     deliveries log within seconds (one attempt, no retries)."""
@@ -183,24 +256,44 @@ def send_test_event(req: ApiRequest) -> Any:
     return webhooks.send_test(req.tenant_id, _id(req), body.event_type)
 
 
-@endpoint(bp, "/admin/webhooks/{webhook_id}/deliveries", "GET",
-          summary="List a webhook's deliveries", tag=TAG, permission=roles.WEBHOOKS_WRITE,
-          response=page_of(DeliveryOut), paginated=True)
+@endpoint(
+    bp,
+    "/admin/webhooks/{webhook_id}/deliveries",
+    "GET",
+    summary="List a webhook's deliveries",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    response=page_of(DeliveryOut),
+    paginated=True,
+)
 def list_deliveries(req: ApiRequest) -> Any:
     """Newest first; each delivery lists every attempt (status code, time taken, error)."""
     return webhooks.deliveries(req.tenant_id, _id(req), req.page)  # type: ignore[arg-type]
 
 
-@endpoint(bp, "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}", "GET",
-          summary="Get one delivery", tag=TAG, permission=roles.WEBHOOKS_WRITE,
-          response=DeliveryOut)
+@endpoint(
+    bp,
+    "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}",
+    "GET",
+    summary="Get one delivery",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    response=DeliveryOut,
+)
 def get_delivery(req: ApiRequest) -> Any:
     return webhooks.delivery(req.tenant_id, _id(req), req.params["delivery_id"])
 
 
-@endpoint(bp, "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", "POST",
-          summary="Redeliver one delivery", tag=TAG, permission=roles.WEBHOOKS_WRITE,
-          response=DeliveryOut, status=202)
+@endpoint(
+    bp,
+    "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    "POST",
+    summary="Redeliver one delivery",
+    tag=TAG,
+    permission=roles.WEBHOOKS_WRITE,
+    response=DeliveryOut,
+    status=202,
+)
 def redeliver(req: ApiRequest) -> Any:
     """Queues one more attempt of a finished delivery; 409 while it is still pending or
     when the endpoint is disabled."""

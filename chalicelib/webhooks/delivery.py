@@ -27,15 +27,17 @@ The POST itself (SSRF re-check, pinned connection, timeout) is
 :mod:`chalicelib.webhooks.transport`; time is read through ``chalicelib.core.clock``
 (``clock.time()``), so tests freeze it there.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.settings import get_settings
@@ -47,10 +49,10 @@ log = logging.getLogger("tradekitt.webhooks")
 
 POLICY = rules.RetryPolicy()
 HTTP_TIMEOUT_S: float = 10.0
-LEASE_S = 60                      # > one attempt (10 s timeout + writes); < queue visibility
+LEASE_S = 60  # > one attempt (10 s timeout + writes); < queue visibility
 TIME_MARGIN_S = HTTP_TIMEOUT_S + 5  # Lambda time an attempt needs; less left: retry later
-RETENTION = timedelta(days=30)    # delivery log kept this long (TTL)
-SUBSCRIPTION_SLACK_S = 1.0        # an endpoint gets events from its creation time on
+RETENTION = timedelta(days=30)  # delivery log kept this long (TTL)
+SUBSCRIPTION_SLACK_S = 1.0  # an endpoint gets events from its creation time on
 USER_AGENT = "TradeKitt-Webhooks/1.0"
 
 # Seams that tests replace (monkeypatch): randomness, DNS and the HTTP transport (time is
@@ -78,8 +80,11 @@ def handle_sqs_event(event: dict[str, Any], context: Any = None) -> dict[str, An
     """Process a Lambda SQS batch; returns ``{"batchItemFailures": [...]}`` naming the
     messages to retry (the event source mapping needs ``ReportBatchItemFailures``,
     see ``infra/sqs-event-source.yaml``)."""
-    from aws_lambda_powertools.utilities.batch import (BatchProcessor, EventType,
-                                                       process_partial_response)
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     budget = Budget(context)
@@ -94,8 +99,9 @@ def handle_sqs_event(event: dict[str, Any], context: Any = None) -> dict[str, An
             log.exception("message %s failed; SQS will redeliver it", record.message_id)
             raise
 
-    return process_partial_response(event=event, record_handler=record_handler,
-                                    processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
 
 
 @dataclass
@@ -147,8 +153,7 @@ def fan_out(event: dict[str, Any], budget: Budget) -> None:
         except AttemptInFlight:
             failed.append(int(endpoint.endpoint_id))
         except Exception:  # noqa: BLE001 - one endpoint's failure must not stop the others
-            log.exception("event %s to endpoint %s failed", event["event_id"],
-                          endpoint.endpoint_id)
+            log.exception("event %s to endpoint %s failed", event["event_id"], endpoint.endpoint_id)
             failed.append(int(endpoint.endpoint_id))
     if failed:
         raise DeliveryIncomplete(f"event {event['event_id']}: endpoints {failed} not handled")
@@ -158,10 +163,16 @@ def fan_out(event: dict[str, Any], budget: Budget) -> None:
 def _first_attempt(endpoint: store.Endpoint, event: dict[str, Any]) -> None:
     now = clock.time()
     new = store.NewDelivery(
-        tenant_id=event["tenant_id"], endpoint_id=int(endpoint.endpoint_id),
-        event_id=event["event_id"], event_type=event["type"],
-        event_created_at=event["created_at"], data=event["data"], trigger=rules.AUTOMATIC,
-        final_attempt=POLICY.max_attempts, expires_at=int(now + RETENTION.total_seconds()))
+        tenant_id=event["tenant_id"],
+        endpoint_id=int(endpoint.endpoint_id),
+        event_id=event["event_id"],
+        event_type=event["type"],
+        event_created_at=event["created_at"],
+        data=event["data"],
+        trigger=rules.AUTOMATIC,
+        final_attempt=POLICY.max_attempts,
+        expires_at=int(now + RETENTION.total_seconds()),
+    )
     item = store.create_delivery(new, _dt(now), claim_until=now + LEASE_S)
     if item is None:  # a duplicate or redelivered event message
         item = _claim(new.tenant_id, new.endpoint_id, new.delivery_id, 1, now)
@@ -194,8 +205,9 @@ def run_delivery(message: dict[str, Any], budget: Budget) -> None:
     _attempt(endpoint, item, attempt, message.get("trigger", rules.AUTOMATIC))
 
 
-def _claim(tenant_id: str, endpoint_id: int, delivery_id: str, attempt: int,
-           now: float) -> store.Delivery | None:
+def _claim(
+    tenant_id: str, endpoint_id: int, delivery_id: str, attempt: int, now: float
+) -> store.Delivery | None:
     item = store.claim_attempt(tenant_id, endpoint_id, delivery_id, attempt, now, now + LEASE_S)
     if item is not None:
         return item
@@ -207,14 +219,19 @@ def _claim(tenant_id: str, endpoint_id: int, delivery_id: str, attempt: int,
     return None
 
 
-def _attempt(endpoint: store.Endpoint, item: store.Delivery, attempt: int,
-             trigger: str) -> None:
+def _attempt(endpoint: store.Endpoint, item: store.Delivery, attempt: int, trigger: str) -> None:
     started = clock.time()
     result = send(endpoint, item, started)
     outcome = rules.classify_response(result.status_code, result.timed_out)
-    entry = {"attempt": attempt, "attempted_at": rules.iso(started), "trigger": trigger,
-             "status_code": result.status_code, "duration_ms": result.duration_ms,
-             "error": result.error, "outcome": outcome}
+    entry = {
+        "attempt": attempt,
+        "attempted_at": rules.iso(started),
+        "trigger": trigger,
+        "status_code": result.status_code,
+        "duration_ms": result.duration_ms,
+        "error": result.error,
+        "outcome": outcome,
+    }
     now = clock.time()
     status, next_attempt_at = rules.FAILED, None
     if outcome == "success":
@@ -230,28 +247,33 @@ def _attempt(endpoint: store.Endpoint, item: store.Delivery, attempt: int,
             if trigger == rules.AUTOMATIC:
                 _dead_letter(item, entry, now)
         else:
-            _enqueue(rules.delivery_message(item.tenant_id, int(item.endpoint_id),
-                                            item.delivery_id, plan.attempt, plan.due_at),
-                     plan.delay_now)
+            _enqueue(
+                rules.delivery_message(
+                    item.tenant_id,
+                    int(item.endpoint_id),
+                    item.delivery_id,
+                    plan.attempt,
+                    plan.due_at,
+                ),
+                plan.delay_now,
+            )
             status, next_attempt_at = rules.PENDING, rules.iso(plan.due_at)
     # The outcome is written last: the retry is queued (or the endpoint disabled, or the
     # dead letter sent) before the attempt counts as recorded.
-    store.record_attempt(item, entry, status=status, next_attempt_at=next_attempt_at,
-                         now=_dt(now))
+    store.record_attempt(item, entry, status=status, next_attempt_at=next_attempt_at, now=_dt(now))
 
 
 # --- sending ----------------------------------------------------------------------------
-def signed_request(endpoint: store.Endpoint, item: store.Delivery,
-                   timestamp: int) -> tuple[bytes, dict[str, str]]:
+def signed_request(
+    endpoint: store.Endpoint, item: store.Delivery, timestamp: int
+) -> tuple[bytes, dict[str, str]]:
     """The exact body and headers of an attempt (Standard Webhooks). During a secret
     rotation's grace period the old secret's signature is sent too."""
-    body = rules.build_payload(item.event_id, item.event_type, item.event_created_at,
-                               item.data)
+    body = rules.build_payload(item.event_id, item.event_type, item.event_created_at, item.data)
     headers = rules.signature_headers(endpoint.secret, item.event_id, timestamp, body)
     previous = endpoint.previous_secret
     if previous and (endpoint.previous_secret_expires_at or 0) > timestamp:
-        headers["webhook-signature"] += " " + rules.sign(previous, item.event_id, timestamp,
-                                                         body)
+        headers["webhook-signature"] += " " + rules.sign(previous, item.event_id, timestamp, body)
     headers.update({"Content-Type": "application/json", "User-Agent": USER_AGENT})
     return body, headers
 
@@ -261,29 +283,47 @@ def send(endpoint: store.Endpoint, item: store.Delivery, now: float) -> HttpResu
         body, headers = signed_request(endpoint, item, int(now))
     except rules.WebhookValidationError as exc:
         return HttpResult(status_code=None, duration_ms=0, error=f"not sent: {exc}")
-    return transport(endpoint.url, body, headers, HTTP_TIMEOUT_S,
-                     local_mode=get_settings().local_mode, resolver=resolver)
+    return transport(
+        endpoint.url,
+        body,
+        headers,
+        HTTP_TIMEOUT_S,
+        local_mode=get_settings().local_mode,
+        resolver=resolver,
+    )
 
 
 # --- queue and dead letters -------------------------------------------------------------
 def _enqueue(message: dict[str, Any], delay_s: int) -> None:
-    outbox.sqs_client().send_message(QueueUrl=outbox.queue_url(),
-                                     MessageBody=json.dumps(message),
-                                     DelaySeconds=max(0, min(int(delay_s),
-                                                             rules.SQS_MAX_DELAY_SECONDS)))
+    outbox.sqs_client().send_message(
+        QueueUrl=outbox.queue_url(),
+        MessageBody=json.dumps(message),
+        DelaySeconds=max(0, min(int(delay_s), rules.SQS_MAX_DELAY_SECONDS)),
+    )
 
 
 def _dead_letter(item: store.Delivery, entry: dict[str, Any], now: float) -> None:
-    record = {"kind": "delivery.failed", "tenant_id": item.tenant_id,
-              "endpoint_id": int(item.endpoint_id), "delivery_id": item.delivery_id,
-              "event_id": item.event_id, "event_type": item.event_type,
-              "event_created_at": item.event_created_at, "attempts": entry["attempt"],
-              "last_status_code": entry["status_code"], "last_error": entry["error"],
-              "failed_at": rules.iso(now)}
+    record = {
+        "kind": "delivery.failed",
+        "tenant_id": item.tenant_id,
+        "endpoint_id": int(item.endpoint_id),
+        "delivery_id": item.delivery_id,
+        "event_id": item.event_id,
+        "event_type": item.event_type,
+        "event_created_at": item.event_created_at,
+        "attempts": entry["attempt"],
+        "last_status_code": entry["status_code"],
+        "last_error": entry["error"],
+        "failed_at": rules.iso(now),
+    }
     dead_letters = outbox.queue_url_named(get_settings().dead_letter_queue_name)
     outbox.sqs_client().send_message(QueueUrl=dead_letters, MessageBody=json.dumps(record))
-    log.warning("delivery %s to endpoint %s dead-lettered after %s attempts",
-                item.delivery_id, item.endpoint_id, entry["attempt"])
+    log.warning(
+        "delivery %s to endpoint %s dead-lettered after %s attempts",
+        item.delivery_id,
+        item.endpoint_id,
+        entry["attempt"],
+    )
 
 
 # --- deliveries started from the API ----------------------------------------------------
@@ -292,12 +332,20 @@ def send_test(endpoint: store.Endpoint, event_type: str) -> store.Delivery:
     no retries, logged like any delivery."""
     now = clock.time()
     new = store.NewDelivery(
-        tenant_id=endpoint.tenant_id, endpoint_id=int(endpoint.endpoint_id),
-        event_id=f"evt_{uuid.uuid4().hex}", event_type=event_type,
-        event_created_at=rules.iso(now), trigger=rules.TEST, final_attempt=1,
-        data={"test": True, "webhook_id": int(endpoint.endpoint_id),
-              "message": f"Test {event_type} event from TradeKitt"},
-        expires_at=int(now + RETENTION.total_seconds()))
+        tenant_id=endpoint.tenant_id,
+        endpoint_id=int(endpoint.endpoint_id),
+        event_id=f"evt_{uuid.uuid4().hex}",
+        event_type=event_type,
+        event_created_at=rules.iso(now),
+        trigger=rules.TEST,
+        final_attempt=1,
+        data={
+            "test": True,
+            "webhook_id": int(endpoint.endpoint_id),
+            "message": f"Test {event_type} event from TradeKitt",
+        },
+        expires_at=int(now + RETENTION.total_seconds()),
+    )
     item = store.create_delivery(new, _dt(now), claim_until=None)
     assert item is not None  # a fresh event id cannot collide
     _enqueue_or_fail(item, 1, rules.TEST, now)
@@ -317,12 +365,16 @@ def redeliver(tenant_id: str, endpoint_id: int, delivery_id: str) -> store.Deliv
 
 def _enqueue_or_fail(item: store.Delivery, attempt: int, trigger: str, now: float) -> None:
     try:
-        _enqueue(rules.delivery_message(item.tenant_id, int(item.endpoint_id),
-                                        item.delivery_id, attempt, now, trigger), 0)
+        _enqueue(
+            rules.delivery_message(
+                item.tenant_id, int(item.endpoint_id), item.delivery_id, attempt, now, trigger
+            ),
+            0,
+        )
     except Exception:
         store.finish_without_attempt(item, "could not be queued; try again", _dt(clock.time()))
         raise
 
 
 def _dt(epoch_s: float) -> datetime:
-    return datetime.fromtimestamp(epoch_s, timezone.utc)
+    return datetime.fromtimestamp(epoch_s, UTC)

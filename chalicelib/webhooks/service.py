@@ -12,6 +12,7 @@ them); the route's response model (``api.WebhookOut``, ``api.DeliveryOut``) is t
 mapping to what the API shows. A refused input raises ``rules.WebhookValidationError``
 naming its field (``exc.at("url")``), which the route decorator answers with a 422.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,8 +43,13 @@ def _checked(field: str, check: Callable[..., T], *args: Any, **kwargs: Any) -> 
 
 
 def checked_url(url: str) -> str:
-    return _checked("url", rules.validate_url, url, local_mode=get_settings().local_mode,
-                    resolver=resolver or transport.default_resolver)
+    return _checked(
+        "url",
+        rules.validate_url,
+        url,
+        local_mode=get_settings().local_mode,
+        resolver=resolver or transport.default_resolver,
+    )
 
 
 def checked_events(events: list[str]) -> list[str]:
@@ -57,15 +63,22 @@ def _endpoint(tenant_id: str, endpoint_id: int) -> store.Endpoint:
     return endpoint
 
 
-def create(tenant_id: str, *, url: str, events: list[str],
-           description: str | None) -> store.Endpoint:
+def create(
+    tenant_id: str, *, url: str, events: list[str], description: str | None
+) -> store.Endpoint:
     """Create an endpoint; the response is the only time its secret is shown."""
     url, events = checked_url(url), checked_events(events)
     if len(store.list_endpoints(tenant_id)) >= MAX_ENDPOINTS:
         raise Conflict(f"a business may have at most {MAX_ENDPOINTS} webhook endpoints")
-    return store.create_endpoint(tenant_id, store.next_endpoint_id(tenant_id), url=url,
-                                 events=events, secret=rules.new_secret(),
-                                 description=description, now=clock.now())
+    return store.create_endpoint(
+        tenant_id,
+        store.next_endpoint_id(tenant_id),
+        url=url,
+        events=events,
+        secret=rules.new_secret(),
+        description=description,
+        now=clock.now(),
+    )
 
 
 def list_page(tenant_id: str, page: PageRequest) -> dict[str, Any]:
@@ -76,8 +89,9 @@ def get(tenant_id: str, endpoint_id: int) -> store.Endpoint:
     return _endpoint(tenant_id, endpoint_id)
 
 
-def _updated(tenant_id: str, endpoint_id: int, values: dict[str, Any],
-             now: datetime) -> store.Endpoint:
+def _updated(
+    tenant_id: str, endpoint_id: int, values: dict[str, Any], now: datetime
+) -> store.Endpoint:
     endpoint = store.update_endpoint(tenant_id, endpoint_id, values, now)
     if endpoint is None:
         raise NotFound(f"webhook {endpoint_id} not found")
@@ -111,9 +125,16 @@ def rotate_secret(tenant_id: str, endpoint_id: int) -> store.Endpoint:
     """A new secret (returned once); the old one also signs for ``ROTATION_GRACE``."""
     current = _endpoint(tenant_id, endpoint_id)
     now = clock.now()
-    return _updated(tenant_id, endpoint_id, {
-        "secret": rules.new_secret(), "previous_secret": current.secret,
-        "previous_secret_expires_at": int((now + ROTATION_GRACE).timestamp())}, now)
+    return _updated(
+        tenant_id,
+        endpoint_id,
+        {
+            "secret": rules.new_secret(),
+            "previous_secret": current.secret,
+            "previous_secret_expires_at": int((now + ROTATION_GRACE).timestamp()),
+        },
+        now,
+    )
 
 
 def send_test(tenant_id: str, endpoint_id: int, event_type: str | None) -> store.Delivery:
@@ -138,8 +159,11 @@ def deliveries(tenant_id: str, endpoint_id: int, page: PageRequest) -> dict[str,
 
 
 def _delivery(tenant_id: str, endpoint_id: int, delivery_id: str) -> store.Delivery:
-    item = (store.get_delivery(tenant_id, endpoint_id, delivery_id)
-            if rules.is_delivery_id(delivery_id) else None)
+    item = (
+        store.get_delivery(tenant_id, endpoint_id, delivery_id)
+        if rules.is_delivery_id(delivery_id)
+        else None
+    )
     if item is None:
         raise NotFound(f"delivery {delivery_id!r} of webhook {endpoint_id} not found")
     return item

@@ -10,15 +10,22 @@ update/rotate/disable 1 conditional update; delete 1. Deliveries: create 1 condi
 (the deduplication), claim 1 conditional update (+1 GetItem when the claim loses),
 record 1 update, list 1 Query (+1 COUNT query).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute,
-                                 MapAttribute, NumberAttribute, UnicodeAttribute,
-                                 UTCDateTimeAttribute)
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 
 from chalicelib.platform import keys
 from chalicelib.platform.counters import next_id
@@ -98,11 +105,28 @@ def next_endpoint_id(tenant_id: str) -> int:
     return next_id(tenant_id, COUNTER)
 
 
-def create_endpoint(tenant_id: str, endpoint_id: int, *, url: str, events: list[str],
-                    secret: str, description: str | None, now: datetime) -> Endpoint:
-    item = Endpoint(*keys.webhook_key(tenant_id, endpoint_id), tenant_id=tenant_id,
-                    endpoint_id=endpoint_id, url=url, events=events, secret=secret,
-                    description=description, active=True, created_at=now, updated_at=now)
+def create_endpoint(
+    tenant_id: str,
+    endpoint_id: int,
+    *,
+    url: str,
+    events: list[str],
+    secret: str,
+    description: str | None,
+    now: datetime,
+) -> Endpoint:
+    item = Endpoint(
+        *keys.webhook_key(tenant_id, endpoint_id),
+        tenant_id=tenant_id,
+        endpoint_id=endpoint_id,
+        url=url,
+        events=events,
+        secret=secret,
+        description=description,
+        active=True,
+        created_at=now,
+        updated_at=now,
+    )
     item.save(condition=Endpoint.pk.does_not_exist())
     return item
 
@@ -116,8 +140,9 @@ def list_endpoints(tenant_id: str) -> list[Endpoint]:
     return list(Endpoint.query(keys.webhooks_pk(tenant_id)))
 
 
-def update_endpoint(tenant_id: str, endpoint_id: int, changes: dict[str, Any],
-                    now: datetime) -> Endpoint | None:
+def update_endpoint(
+    tenant_id: str, endpoint_id: int, changes: dict[str, Any], now: datetime
+) -> Endpoint | None:
     """Set (value not None) or remove (value None) attributes; None when it is gone."""
     item = Endpoint(*keys.webhook_key(tenant_id, endpoint_id))
     actions = [Endpoint.updated_at.set(now)]
@@ -157,104 +182,163 @@ class NewDelivery:
         return rules.delivery_id(self.event_created_at, self.event_id)
 
 
-def create_delivery(new: NewDelivery, now: datetime, *,
-                    claim_until: float | None) -> Delivery | None:
+def create_delivery(
+    new: NewDelivery, now: datetime, *, claim_until: float | None
+) -> Delivery | None:
     """Create the record of ``new`` unless it exists (the deduplication by event and
     endpoint). With ``claim_until`` the record is born with attempt 1 claimed under that
     lease. Returns the new item, or None when it already existed."""
-    item = Delivery(*keys.webhook_delivery_key(new.tenant_id, new.endpoint_id,
-                                               new.delivery_id),
-                    tenant_id=new.tenant_id, endpoint_id=new.endpoint_id,
-                    delivery_id=new.delivery_id, event_id=new.event_id,
-                    event_type=new.event_type, event_created_at=new.event_created_at,
-                    data=new.data, trigger=new.trigger, status=rules.PENDING,
-                    attempt_count=1 if claim_until is not None else 0, recorded_count=0,
-                    final_attempt=new.final_attempt, lease_until=claim_until or 0,
-                    attempts=[], created_at=now, updated_at=now, expires_at=new.expires_at)
+    item = Delivery(
+        *keys.webhook_delivery_key(new.tenant_id, new.endpoint_id, new.delivery_id),
+        tenant_id=new.tenant_id,
+        endpoint_id=new.endpoint_id,
+        delivery_id=new.delivery_id,
+        event_id=new.event_id,
+        event_type=new.event_type,
+        event_created_at=new.event_created_at,
+        data=new.data,
+        trigger=new.trigger,
+        status=rules.PENDING,
+        attempt_count=1 if claim_until is not None else 0,
+        recorded_count=0,
+        final_attempt=new.final_attempt,
+        lease_until=claim_until or 0,
+        attempts=[],
+        created_at=now,
+        updated_at=now,
+        expires_at=new.expires_at,
+    )
     if not applied(lambda: item.save(condition=Delivery.pk.does_not_exist())):
         return None
     return item
 
 
 def get_delivery(tenant_id: str, endpoint_id: int, delivery_id: str) -> Delivery | None:
-    return Delivery.find(keys.webhook_delivery_key(tenant_id, endpoint_id, delivery_id),
-                         tenant_id=tenant_id, consistent=True)
+    return Delivery.find(
+        keys.webhook_delivery_key(tenant_id, endpoint_id, delivery_id),
+        tenant_id=tenant_id,
+        consistent=True,
+    )
 
 
 def state_of(item: Delivery | None) -> rules.DeliveryState | None:
     if item is None:
         return None
-    return rules.DeliveryState(status=item.status, attempt_count=int(item.attempt_count),
-                               recorded_count=int(item.recorded_count),
-                               lease_until=float(item.lease_until or 0))
+    return rules.DeliveryState(
+        status=item.status,
+        attempt_count=int(item.attempt_count),
+        recorded_count=int(item.recorded_count),
+        lease_until=float(item.lease_until or 0),
+    )
 
 
-def claim_attempt(tenant_id: str, endpoint_id: int, delivery_id: str, attempt: int,
-                  now: float, lease_until: float) -> Delivery | None:
+def claim_attempt(
+    tenant_id: str, endpoint_id: int, delivery_id: str, attempt: int, now: float, lease_until: float
+) -> Delivery | None:
     """Claim attempt ``attempt`` (``rules.claimable`` as one conditional update); the
     claimed item (all attributes), or None when the claim lost."""
     item = Delivery(*keys.webhook_delivery_key(tenant_id, endpoint_id, delivery_id))
-    condition = (Delivery.pk.exists() & (Delivery.status == rules.PENDING) & (
-        (Delivery.attempt_count == attempt - 1)
-        | ((Delivery.attempt_count == attempt) & (Delivery.recorded_count < attempt)
-           & (Delivery.lease_until < now))))
-    if not applied(lambda: item.update(actions=[Delivery.attempt_count.set(attempt),
-                                                Delivery.lease_until.set(lease_until)],
-                                       condition=condition)):
+    condition = (
+        Delivery.pk.exists()
+        & (Delivery.status == rules.PENDING)
+        & (
+            (Delivery.attempt_count == attempt - 1)
+            | (
+                (Delivery.attempt_count == attempt)
+                & (Delivery.recorded_count < attempt)
+                & (Delivery.lease_until < now)
+            )
+        )
+    )
+    if not applied(
+        lambda: item.update(
+            actions=[Delivery.attempt_count.set(attempt), Delivery.lease_until.set(lease_until)],
+            condition=condition,
+        )
+    ):
         return None
     return item
 
 
-def record_attempt(item: Delivery, entry: dict[str, Any], *, status: str,
-                   next_attempt_at: str | None, now: datetime) -> None:
+def record_attempt(
+    item: Delivery,
+    entry: dict[str, Any],
+    *,
+    status: str,
+    next_attempt_at: str | None,
+    now: datetime,
+) -> None:
     """Log one attempt and move the delivery to ``status`` (one update). If the delivery
     was finished meanwhile by a concurrent attempt, the attempt is still logged but the
     status is left alone."""
-    log = [Delivery.attempts.set(Delivery.attempts.append([WebhookAttemptMap(**entry)])),
-           Delivery.recorded_count.set(int(entry["attempt"])),
-           Delivery.last_status_code.set(entry.get("status_code"))
-           if entry.get("status_code") is not None else Delivery.last_status_code.remove(),
-           Delivery.last_error.set(entry["error"]) if entry.get("error")
-           else Delivery.last_error.remove(),
-           Delivery.lease_until.set(0), Delivery.updated_at.set(now)]
-    moves = [Delivery.status.set(status),
-             Delivery.next_attempt_at.set(next_attempt_at) if next_attempt_at
-             else Delivery.next_attempt_at.remove()]
+    log = [
+        Delivery.attempts.set(Delivery.attempts.append([WebhookAttemptMap(**entry)])),
+        Delivery.recorded_count.set(int(entry["attempt"])),
+        Delivery.last_status_code.set(entry.get("status_code"))
+        if entry.get("status_code") is not None
+        else Delivery.last_status_code.remove(),
+        Delivery.last_error.set(entry["error"])
+        if entry.get("error")
+        else Delivery.last_error.remove(),
+        Delivery.lease_until.set(0),
+        Delivery.updated_at.set(now),
+    ]
+    moves = [
+        Delivery.status.set(status),
+        Delivery.next_attempt_at.set(next_attempt_at)
+        if next_attempt_at
+        else Delivery.next_attempt_at.remove(),
+    ]
     if not applied(lambda: item.update(actions=log + moves, condition=_STILL_PENDING)):
         item.update(actions=log, condition=Delivery.pk.exists())
 
 
 def finish_without_attempt(item: Delivery, reason: str, now: datetime) -> None:
     """Fail a pending delivery that cannot be attempted (endpoint disabled or deleted)."""
-    applied(lambda: item.update(
-        actions=[Delivery.status.set(rules.FAILED), Delivery.last_error.set(reason),
-                 Delivery.next_attempt_at.remove(), Delivery.lease_until.set(0),
-                 Delivery.updated_at.set(now)],
-        condition=_STILL_PENDING))  # finished meanwhile: nothing to do
+    applied(
+        lambda: item.update(
+            actions=[
+                Delivery.status.set(rules.FAILED),
+                Delivery.last_error.set(reason),
+                Delivery.next_attempt_at.remove(),
+                Delivery.lease_until.set(0),
+                Delivery.updated_at.set(now),
+            ],
+            condition=_STILL_PENDING,
+        )
+    )  # finished meanwhile: nothing to do
 
 
-def reopen_delivery(tenant_id: str, endpoint_id: int, delivery_id: str,
-                    now: datetime) -> Delivery | None:
+def reopen_delivery(
+    tenant_id: str, endpoint_id: int, delivery_id: str, now: datetime
+) -> Delivery | None:
     """Make a finished delivery pending again for one more (manual) attempt: its final
     attempt becomes the next one. None when it does not exist or is still pending."""
     item = get_delivery(tenant_id, endpoint_id, delivery_id)
     if item is None or item.status == rules.PENDING:
         return None
     count = int(item.attempt_count)
-    if not applied(lambda: item.update(
-            actions=[Delivery.status.set(rules.PENDING), Delivery.final_attempt.set(count + 1),
-                     Delivery.updated_at.set(now)],
-            condition=(Delivery.status == item.status) & (Delivery.attempt_count == count))):
+    if not applied(
+        lambda: item.update(
+            actions=[
+                Delivery.status.set(rules.PENDING),
+                Delivery.final_attempt.set(count + 1),
+                Delivery.updated_at.set(now),
+            ],
+            condition=(Delivery.status == item.status) & (Delivery.attempt_count == count),
+        )
+    ):
         return None
     return item
 
 
-def list_deliveries(tenant_id: str, endpoint_id: int, offset: int,
-                    limit: int) -> tuple[list[Delivery], int]:
+def list_deliveries(
+    tenant_id: str, endpoint_id: int, offset: int, limit: int
+) -> tuple[list[Delivery], int]:
     """One page of an endpoint's deliveries, newest first, and their total."""
     pk = keys.webhook_deliveries_pk(tenant_id, endpoint_id)
     total = Delivery.count(pk)
     if offset >= total:
         return [], total
     items = list(Delivery.query(pk, scan_index_forward=False, limit=offset + limit))
-    return items[offset:offset + limit], total
+    return items[offset : offset + limit], total

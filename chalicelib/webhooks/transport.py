@@ -9,6 +9,7 @@
   ``MAX_RESPONSE_BYTES`` of the answer are read, and connection errors and timeouts are
   results (:class:`HttpResult`), never exceptions.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -55,26 +56,28 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self._address = address
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address or self.host, self.port),
-                                             self.timeout)
+        self.sock = socket.create_connection((self._address or self.host, self.port), self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """TLS to a checked address, verifying the certificate for the URL's host name."""
 
-    def __init__(self, host: str, port: int, *, timeout: float, address: str | None,
-                 context: ssl.SSLContext) -> None:
+    def __init__(
+        self, host: str, port: int, *, timeout: float, address: str | None, context: ssl.SSLContext
+    ) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
         self._address = address
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address or self.host, self.port), self.timeout)
         self.sock = self._context.wrap_socket(  # type: ignore[attr-defined]
-            sock, server_hostname=self.host)
+            sock, server_hostname=self.host
+        )
 
 
-def checked_address(url: str, *, local_mode: bool,
-                    resolver: rules.Resolver | None = None) -> str | None:
+def checked_address(
+    url: str, *, local_mode: bool, resolver: rules.Resolver | None = None
+) -> str | None:
     """Validate ``url`` again right before sending (SSRF, DNS rebinding) and return the
     address to connect to (None in local mode: connect by name). ``resolver`` defaults to
     :func:`default_resolver`."""
@@ -94,15 +97,27 @@ def checked_address(url: str, *, local_mode: bool,
     return addresses[0] if addresses else None
 
 
-def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
-              local_mode: bool, resolver: rules.Resolver | None = None) -> HttpResult:
+def http_post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    *,
+    local_mode: bool,
+    resolver: rules.Resolver | None = None,
+) -> HttpResult:
     """POST without following redirects; connection errors and timeouts are results."""
     started = clock.monotonic()
 
-    def result(status: int | None = None, error: str | None = None,
-               timed_out: bool = False) -> HttpResult:
-        return HttpResult(status, int((clock.monotonic() - started) * 1000),
-                          error[:MAX_ERROR_CHARS] if error else None, timed_out)
+    def result(
+        status: int | None = None, error: str | None = None, timed_out: bool = False
+    ) -> HttpResult:
+        return HttpResult(
+            status,
+            int((clock.monotonic() - started) * 1000),
+            error[:MAX_ERROR_CHARS] if error else None,
+            timed_out,
+        )
 
     try:
         address = checked_address(url, local_mode=local_mode, resolver=resolver)
@@ -113,11 +128,11 @@ def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
     port = parts.port or (443 if https else 80)
     conn: http.client.HTTPConnection
     if https:
-        conn = _PinnedHTTPSConnection(parts.hostname or "", port, timeout=timeout,
-                                      address=address, context=_tls_context())
+        conn = _PinnedHTTPSConnection(
+            parts.hostname or "", port, timeout=timeout, address=address, context=_tls_context()
+        )
     else:
-        conn = _PinnedHTTPConnection(parts.hostname or "", port, timeout=timeout,
-                                     address=address)
+        conn = _PinnedHTTPConnection(parts.hostname or "", port, timeout=timeout, address=address)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         conn.request("POST", target, body=body, headers=headers)

@@ -3,6 +3,7 @@
 Idempotent: creates the stack, or updates it, or does nothing when unchanged; then turns
 on TTL (moto's CloudFormation ignores ``TimeToLiveSpecification``).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,11 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
 
 
 def _client(service: str):
-    return boto3.client(service, endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
-                        region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    return boto3.client(
+        service,
+        endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+        region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+    )
 
 
 def _wait(cfn, stack: str, timeout_s: int = 120) -> str:
@@ -61,8 +65,9 @@ def _enable_ttl(table: str) -> None:
     current = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
     if current.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
         return
-    ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={
-        "Enabled": True, "AttributeName": "expires_at"})
+    ddb.update_time_to_live(
+        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    )
 
 
 if __name__ == "__main__":

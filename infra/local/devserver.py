@@ -1,4 +1,5 @@
 """``chalice local`` with the API's envelope for unknown routes (see ``gateway.py``)."""
+
 from __future__ import annotations
 
 import functools
@@ -17,8 +18,7 @@ PROJECT_DIR = str(Path(__file__).resolve().parents[2])
 class EnvelopeRequestHandler(ChaliceRequestHandler):
     def __init__(self, request, client_address, server, app_object, config):
         self._app_object, self._config = app_object, config
-        super().__init__(request, client_address, server, app_object=app_object,
-                         config=config)
+        super().__init__(request, client_address, server, app_object=app_object, config=config)
 
     def setup(self) -> None:
         super().setup()
@@ -35,7 +35,8 @@ def make_server(host: str, port: int, stage: str = "local"):
     app = config.chalice_app
     server = create_local_server(app, config, host, port)
     server.server.RequestHandlerClass = functools.partial(
-        EnvelopeRequestHandler, app_object=app, config=config)
+        EnvelopeRequestHandler, app_object=app, config=config
+    )
     return server
 
 

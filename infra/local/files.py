@@ -1,11 +1,12 @@
 """Local-only generated files under ``.local/`` (git-ignored), created exactly once even
 when several stacks start at the same time (e.g. parallel end-to-end test workers)."""
+
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 LOCAL_DIR = Path(__file__).resolve().parents[2] / ".local"
 

@@ -5,6 +5,7 @@ with API Gateway's 403 ``Missing Authentication Token``. On AWS the gateway resp
 that into the API's 404 envelope; locally ``EnvelopeLocalGateway`` does the same, and the
 dev server and the test client both use it.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ from typing import Any
 
 from chalice.local import ForbiddenError, LocalGateway
 
-NOT_FOUND_BODY = json.dumps({"ok": False, "error": {
-    "code": "NOT_FOUND", "message": "no such route"}})
+NOT_FOUND_BODY = json.dumps(
+    {"ok": False, "error": {"code": "NOT_FOUND", "message": "no such route"}}
+)
 
 
 class EnvelopeLocalGateway(LocalGateway):
@@ -21,8 +23,12 @@ class EnvelopeLocalGateway(LocalGateway):
         try:
             return super().handle_request(method, path, headers, body)
         except ForbiddenError:
-            return {"statusCode": 404, "headers": {"Content-Type": "application/json"},
-                    "multiValueHeaders": {}, "body": NOT_FOUND_BODY}
+            return {
+                "statusCode": 404,
+                "headers": {"Content-Type": "application/json"},
+                "multiValueHeaders": {},
+                "body": NOT_FOUND_BODY,
+            }
 
 
 def install_on_test_client(client: Any) -> Any:

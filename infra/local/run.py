@@ -4,6 +4,7 @@ Starts moto server on port 4566 unless ``AWS_ENDPOINT_URL`` already answers (Loc
 or a running moto), deploys ``infra/template.yaml``, seeds ``DEMO``, then serves the API
 on ``PORT`` (default 8000).
 """
+
 from __future__ import annotations
 
 import os
@@ -84,21 +85,38 @@ def main() -> int:
         else:
             port = endpoint.rsplit(":", 1)[-1].strip("/")
             print(f"Starting moto server on port {port}", flush=True)
-            children.append(subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", port],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", port],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             _wait_for(endpoint, 30, children[-1])
-        subprocess.run([sys.executable, "-m", "infra.local.deploy", env["STAGE"]], env=env,
-                       cwd=PROJECT_DIR, check=True)
-        subprocess.run([sys.executable, "-m", "infra.local.seed", env["API_URL"]], env=env,
-                       cwd=PROJECT_DIR, check=True)
-        api = subprocess.Popen([sys.executable, "-m", "infra.local.devserver"], env=env,
-                               cwd=PROJECT_DIR)
+        subprocess.run(
+            [sys.executable, "-m", "infra.local.deploy", env["STAGE"]],
+            env=env,
+            cwd=PROJECT_DIR,
+            check=True,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "infra.local.seed", env["API_URL"]],
+            env=env,
+            cwd=PROJECT_DIR,
+            check=True,
+        )
+        api = subprocess.Popen(
+            [sys.executable, "-m", "infra.local.devserver"], env=env, cwd=PROJECT_DIR
+        )
         children.append(api)
         worker = PROJECT_DIR / "infra" / "local" / "worker.py"
         if worker.exists():
-            children.append(subprocess.Popen([sys.executable, "-m", "infra.local.worker"],
-                                             env=env, cwd=PROJECT_DIR))
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "infra.local.worker"], env=env, cwd=PROJECT_DIR
+                )
+            )
         print("Press Ctrl-C to stop everything.", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)

@@ -16,6 +16,7 @@ loads the app the way ``chalice local`` does (the stage's environment variables 
 ``python -m infra.local.worker --once`` (``make tick``) fires every schedule once, drains
 the queues and exits.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,10 +27,11 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
@@ -38,8 +40,14 @@ log = logging.getLogger("tradekitt.worker")
 
 
 # --- schedules --------------------------------------------------------------------------
-_RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400,
-               "days": 86400}
+_RATE_UNITS = {
+    "minute": 60,
+    "minutes": 60,
+    "hour": 3600,
+    "hours": 3600,
+    "day": 86400,
+    "days": 86400,
+}
 _MONTHS = {name.upper(): n for n, name in enumerate(calendar.month_abbr) if name}
 _DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}  # AWS: 1=SUN
 
@@ -85,8 +93,12 @@ def cron_matches(expression: str, when: datetime) -> bool:
         raise ValueError(f"unsupported cron expression: {expression!r}")
     minutes, hours, dom, month, dow, year = fields  # int() refuses L, W and # forms
     aws_dow = (when.isoweekday() % 7) + 1  # Monday=2 ... Sunday=1
-    checks = [(minutes, when.minute, {}, 0, 59), (hours, when.hour, {}, 0, 23),
-              (month, when.month, _MONTHS, 1, 12), (year, when.year, {}, 1970, 2199)]
+    checks = [
+        (minutes, when.minute, {}, 0, 59),
+        (hours, when.hour, {}, 0, 23),
+        (month, when.month, _MONTHS, 1, 12),
+        (year, when.year, {}, 1970, 2199),
+    ]
     if not all(_field_matches(*check) for check in checks):
         return False
     dom_any, dow_any = dom in ("*", "?"), dow in ("*", "?")
@@ -106,14 +118,14 @@ class Schedule:
     name: str
     expression: str
     handler: Callable[..., Any]
-    interval_s: int | None = None      # rate(...)
+    interval_s: int | None = None  # rate(...)
     last_run: float = 0.0
     last_minute: str = ""
 
     def due(self, now: float) -> bool:
         if self.interval_s is not None:
             return now - self.last_run >= self.interval_s
-        minute = datetime.fromtimestamp(now, timezone.utc).replace(second=0, microsecond=0)
+        minute = datetime.fromtimestamp(now, UTC).replace(second=0, microsecond=0)
         key = minute.isoformat()
         if key == self.last_minute:
             return False
@@ -146,30 +158,49 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> di
     for message in messages:
         attributes = {k: v for k, v in (message.get("Attributes") or {}).items()}
         message_attributes = {
-            name: {"stringValue": value.get("StringValue"),
-                   "binaryValue": value.get("BinaryValue"), "stringListValues": [],
-                   "binaryListValues": [], "dataType": value.get("DataType")}
-            for name, value in (message.get("MessageAttributes") or {}).items()}
-        records.append({"messageId": message["MessageId"],
-                        "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
-                        "attributes": attributes, "messageAttributes": message_attributes,
-                        "md5OfBody": message.get("MD5OfBody", ""), "eventSource": "aws:sqs",
-                        "eventSourceARN": queue_arn, "awsRegion": region})
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value.get("DataType"),
+            }
+            for name, value in (message.get("MessageAttributes") or {}).items()
+        }
+        records.append(
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": attributes,
+                "messageAttributes": message_attributes,
+                "md5OfBody": message.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+        )
     return {"Records": records}
 
 
 def scheduled_event(rule: str, region: str, now: float) -> dict[str, Any]:
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
-            "source": "aws.events", "account": ACCOUNT,
-            "time": datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": region, "resources": [f"arn:aws:events:{region}:{ACCOUNT}:rule/{rule}"],
-            "detail": {}}
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT,
+        "time": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:{ACCOUNT}:rule/{rule}"],
+        "detail": {},
+    }
 
 
 # --- the worker -------------------------------------------------------------------------
 @dataclass
 class QueueSource:
-    name: str          # handler name
+    name: str  # handler name
     queue: str
     batch_size: int
     handler: Callable[..., Any]
@@ -189,7 +220,7 @@ class Worker:
     stopping: bool = False
 
     @classmethod
-    def load(cls, stage: str) -> "Worker":
+    def load(cls, stage: str) -> Worker:
         import boto3
         from chalice.app import Cron, Rate, ScheduledEventConfig, SQSEventConfig
         from chalice.cli.factory import CLIFactory
@@ -198,26 +229,32 @@ class Worker:
         config = factory.create_config_obj(chalice_stage_name=stage)
         app = config.chalice_app
         region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
-        sqs = boto3.client("sqs", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
-                           region_name=region)
+        sqs = boto3.client(
+            "sqs", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None, region_name=region
+        )
         worker = cls(app=app, config=config, sqs=sqs, region=region)
         for source in app.event_sources:
             handler = app.handler_map[source.name]
             timeout = config.scope(stage, source.name).lambda_timeout or 60
             if isinstance(source, SQSEventConfig) and source.queue:
-                worker.queues.append(QueueSource(source.name, source.queue, source.batch_size,
-                                                 handler, timeout))
+                worker.queues.append(
+                    QueueSource(source.name, source.queue, source.batch_size, handler, timeout)
+                )
             elif isinstance(source, ScheduledEventConfig):
                 expr = source.schedule_expression
                 text = expr.to_string() if isinstance(expr, (Rate, Cron)) else str(expr)
-                worker.schedules.append(Schedule(source.name, text, handler,
-                                                 interval_s=rate_seconds(text)))
+                worker.schedules.append(
+                    Schedule(source.name, text, handler, interval_s=rate_seconds(text))
+                )
                 if rate_seconds(text) is None:
                     try:
-                        cron_matches(text, datetime.now(timezone.utc))
+                        cron_matches(text, datetime.now(UTC))
                     except ValueError:
-                        log.warning("%s: %s is not supported locally; fire it with "
-                                    "`make tick`", source.name, text)
+                        log.warning(
+                            "%s: %s is not supported locally; fire it with `make tick`",
+                            source.name,
+                            text,
+                        )
         return worker
 
     def resolve_queues(self, wait_s: float = 30) -> None:
@@ -227,8 +264,8 @@ class Worker:
                 try:
                     source.url = self.sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
                     source.arn = self.sqs.get_queue_attributes(
-                        QueueUrl=source.url, AttributeNames=["QueueArn"])["Attributes"][
-                        "QueueArn"]
+                        QueueUrl=source.url, AttributeNames=["QueueArn"]
+                    )["Attributes"]["QueueArn"]
                     break
                 except Exception:  # noqa: BLE001 - the deploy may still be running
                     if time.time() > deadline:
@@ -238,9 +275,12 @@ class Worker:
     def poll(self, source: QueueSource, wait_s: int) -> int:
         """One receive and one handler invocation; the number of messages handled."""
         got = self.sqs.receive_message(
-            QueueUrl=source.url, MaxNumberOfMessages=min(source.batch_size, 10),
-            WaitTimeSeconds=wait_s, AttributeNames=["All"],
-            MessageAttributeNames=["All"]).get("Messages", [])
+            QueueUrl=source.url,
+            MaxNumberOfMessages=min(source.batch_size, 10),
+            WaitTimeSeconds=wait_s,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
         if not got:
             return 0
         event = sqs_event(got, source.arn, self.region)
@@ -252,21 +292,31 @@ class Worker:
         failed = {f.get("itemIdentifier") for f in response.get("batchItemFailures", [])}
         done = [m for m in got if m["MessageId"] not in failed]
         for start in range(0, len(done), 10):
-            self.sqs.delete_message_batch(QueueUrl=source.url, Entries=[
-                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
-                for n, m in enumerate(done[start:start + 10])])
+            self.sqs.delete_message_batch(
+                QueueUrl=source.url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                    for n, m in enumerate(done[start : start + 10])
+                ],
+            )
         if failed:
-            log.warning("%s: %d of %d message(s) failed and will be retried", source.name,
-                        len(failed), len(got))
+            log.warning(
+                "%s: %d of %d message(s) failed and will be retried",
+                source.name,
+                len(failed),
+                len(got),
+            )
         return len(got)
 
     def fire(self, schedule: Schedule, now: float) -> None:
         schedule.last_run = now
-        schedule.last_minute = datetime.fromtimestamp(now, timezone.utc).replace(
-            second=0, microsecond=0).isoformat()
+        schedule.last_minute = (
+            datetime.fromtimestamp(now, UTC).replace(second=0, microsecond=0).isoformat()
+        )
         try:
-            result = schedule.handler(scheduled_event(schedule.name, self.region, now),
-                                      Context(schedule.name, 300))
+            result = schedule.handler(
+                scheduled_event(schedule.name, self.region, now), Context(schedule.name, 300)
+            )
             log.debug("%s: %s", schedule.name, result)
         except Exception:  # noqa: BLE001 - keep the worker alive; the next run retries
             log.exception("scheduled %s failed", schedule.name)
@@ -307,11 +357,13 @@ class Worker:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--once", action="store_true",
-                        help="fire every schedule once, drain the queues, exit (make tick)")
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="fire every schedule once, drain the queues, exit (make tick)",
+    )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING,
-                        format="worker %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="worker %(levelname)s %(name)s: %(message)s")
     logging.getLogger("tradekitt").setLevel(logging.INFO)
     if "AWS_ENDPOINT_URL" not in os.environ:
         from infra.local.run import local_environment

@@ -1,4 +1,5 @@
 """Tenants and staff auth: the seed's calls and SPEC.md's rules."""
+
 from __future__ import annotations
 
 import base64
@@ -21,9 +22,12 @@ def test_resolve_returns_documented_keys_case_insensitively(api, owner):
         reply = api.get(f"/tenants/resolve/{code}")
         assert reply.status == 200
         assert reply.data == {
-            "businessCode": owner.business_code, "businessName": "Smith HVAC",
-            "apiUrl": "http://testserver", "tenantId": owner.tenant_id,
-            "branding": {"display_name": "Smith HVAC", "primary_color": "#2563eb"}}
+            "businessCode": owner.business_code,
+            "businessName": "Smith HVAC",
+            "apiUrl": "http://testserver",
+            "tenantId": owner.tenant_id,
+            "branding": {"display_name": "Smith HVAC", "primary_color": "#2563eb"},
+        }
 
 
 def test_resolve_unknown_code_is_404(api, aws):
@@ -33,17 +37,34 @@ def test_resolve_unknown_code_is_404(api, aws):
 
 # --- register --------------------------------------------------------------------------
 def test_register_creates_tenant_admin_and_tokens(api, aws):
-    reply = api.post("/auth/register", {
-        "email": "jane@mycompany.com", "username": "mycompany",
-        "password": "securePassword123!", "first_name": "Jane", "last_name": "Smith",
-        "company_name": "Smith HVAC"})
+    reply = api.post(
+        "/auth/register",
+        {
+            "email": "jane@mycompany.com",
+            "username": "mycompany",
+            "password": "securePassword123!",
+            "first_name": "Jane",
+            "last_name": "Smith",
+            "company_name": "Smith HVAC",
+        },
+    )
     assert reply.status == 201
     data = reply.data
     assert data["business_code"] == "SMITHHVAC" and data["business_name"] == "Smith HVAC"
-    assert data["user"] == {"id": 1, "username": "mycompany", "name": "Jane Smith",
-                            "is_admin": True, "roles": ["admin"]}
-    me = api.get("/auth/me", headers={"Authorization": f"Bearer {data['access_token']}",
-                                      "X-Tenant-Id": data["tenant_id"]})
+    assert data["user"] == {
+        "id": 1,
+        "username": "mycompany",
+        "name": "Jane Smith",
+        "is_admin": True,
+        "roles": ["admin"],
+    }
+    me = api.get(
+        "/auth/me",
+        headers={
+            "Authorization": f"Bearer {data['access_token']}",
+            "X-Tenant-Id": data["tenant_id"],
+        },
+    )
     assert me.status == 200 and me.data["email"] == "jane@mycompany.com"
 
 
@@ -52,34 +73,72 @@ def test_register_suffixes_a_taken_business_code(api, aws):
     second = api.register("Smith  HVAC!")
     third = api.register("smith hvac")
     assert [first.business_code, second.business_code, third.business_code] == [
-        "SMITHHVAC", "SMITHHVAC2", "SMITHHVAC3"]
+        "SMITHHVAC",
+        "SMITHHVAC2",
+        "SMITHHVAC3",
+    ]
     assert len({first.tenant_id, second.tenant_id, third.tenant_id}) == 3
 
 
 def test_register_conflicts_on_taken_email_or_username(api, aws):
     api.register("A Co", username="taken", email="taken@example.com")
-    reply = api.post("/auth/register", {"email": "TAKEN@example.com", "username": "other1",
-                                        "password": "securePassword123!", "company_name": "B"})
+    reply = api.post(
+        "/auth/register",
+        {
+            "email": "TAKEN@example.com",
+            "username": "other1",
+            "password": "securePassword123!",
+            "company_name": "B",
+        },
+    )
     assert reply.status == 409 and reply.error["code"] == "CONFLICT"
-    reply = api.post("/auth/register", {"email": "new@example.com", "username": "Taken",
-                                        "password": "securePassword123!", "company_name": "C"})
+    reply = api.post(
+        "/auth/register",
+        {
+            "email": "new@example.com",
+            "username": "Taken",
+            "password": "securePassword123!",
+            "company_name": "C",
+        },
+    )
     assert reply.status == 409 and "username" in reply.error["message"]
     # Nothing half-written: the losing registrations left no tenant behind.
     assert api.get("/tenants/resolve/B").status == 404
     assert api.get("/tenants/resolve/C").status == 404
 
 
-@pytest.mark.parametrize("body,field", [
-    ({}, "email"),
-    ({"email": "not-an-email", "username": "u1", "password": "securePassword123!",
-      "company_name": "X"}, "email"),
-    ({"email": "a@example.com", "username": "u1", "password": "short",
-      "company_name": "X"}, "password"),
-    ({"email": "a@example.com", "username": "u1", "password": "securePassword123!"},
-     "company_name"),
-    ({"email": "a@example.com", "username": 12345, "password": "securePassword123!",
-      "company_name": "X"}, "username"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "email"),
+        (
+            {
+                "email": "not-an-email",
+                "username": "u1",
+                "password": "securePassword123!",
+                "company_name": "X",
+            },
+            "email",
+        ),
+        (
+            {"email": "a@example.com", "username": "u1", "password": "short", "company_name": "X"},
+            "password",
+        ),
+        (
+            {"email": "a@example.com", "username": "u1", "password": "securePassword123!"},
+            "company_name",
+        ),
+        (
+            {
+                "email": "a@example.com",
+                "username": 12345,
+                "password": "securePassword123!",
+                "company_name": "X",
+            },
+            "username",
+        ),
+    ],
+)
 def test_register_validation_names_the_field(api, aws, body, field):
     reply = api.post("/auth/register", body)
     assert reply.status == 422
@@ -90,9 +149,11 @@ def test_register_validation_names_the_field(api, aws, body, field):
 
 # --- login -----------------------------------------------------------------------------
 def login(api, account, username=None, password="securePassword123!", tenant=None):
-    return api.post("/auth/login", {"username": username or account.user["username"],
-                                    "password": password},
-                    headers={"X-Tenant-Id": tenant or account.tenant_id})
+    return api.post(
+        "/auth/login",
+        {"username": username or account.user["username"], "password": password},
+        headers={"X-Tenant-Id": tenant or account.tenant_id},
+    )
 
 
 def test_login_returns_seed_shape_and_spec_claims(api, owner):
@@ -115,9 +176,11 @@ def test_login_is_case_insensitive_on_username(api, owner):
 
 @pytest.mark.parametrize("case", ["wrong_password", "unknown_user", "other_tenant"])
 def test_login_failures_are_401(api, owner, other, case):
-    kwargs = {"wrong_password": {"password": "wrongPassword99"},
-              "unknown_user": {"username": "nobody"},
-              "other_tenant": {"tenant": other.tenant_id}}[case]
+    kwargs = {
+        "wrong_password": {"password": "wrongPassword99"},
+        "unknown_user": {"username": "nobody"},
+        "other_tenant": {"tenant": other.tenant_id},
+    }[case]
     reply = login(api, owner, **kwargs)
     assert reply.status == 401 and reply.error["code"] == "UNAUTHORIZED"
     assert reply.error["message"] == "invalid username or password"
@@ -131,8 +194,7 @@ def test_login_needs_a_tenant_header(api, owner, header, status):
 
 
 def test_login_missing_fields_is_422(api, owner):
-    reply = api.post("/auth/login", {"username": "admin"},
-                     headers={"X-Tenant-Id": owner.tenant_id})
+    reply = api.post("/auth/login", {"username": "admin"}, headers={"X-Tenant-Id": owner.tenant_id})
     assert reply.status == 422 and "password" in reply.error["message"]
 
 
@@ -192,20 +254,26 @@ def test_logout_ends_the_session(api, owner):
 def _forge(payload: dict, header: dict, signature: bytes = b"") -> str:
     def b64(data: bytes) -> str:
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-    return ".".join([b64(json.dumps(header).encode()), b64(json.dumps(payload).encode()),
-                     b64(signature)])
+
+    return ".".join(
+        [b64(json.dumps(header).encode()), b64(json.dumps(payload).encode()), b64(signature)]
+    )
 
 
 def test_bad_tokens_are_401(api, owner):
     good = claims_of(owner.access_token)
-    expired = jwt.encode({**good, "iat": int(time.time()) - 3600,
-                          "exp": int(time.time()) - 60}, tokens.get_settings().signing_key(),
-                         algorithm="HS256")
-    tampered_payload = _forge({**good, "roles": ["admin"], "sub": "2"},
-                              {"alg": "HS256", "typ": "JWT"}, b"x" * 32)
+    expired = jwt.encode(
+        {**good, "iat": int(time.time()) - 3600, "exp": int(time.time()) - 60},
+        tokens.get_settings().signing_key(),
+        algorithm="HS256",
+    )
+    tampered_payload = _forge(
+        {**good, "roles": ["admin"], "sub": "2"}, {"alg": "HS256", "typ": "JWT"}, b"x" * 32
+    )
     alg_none = _forge(good, {"alg": "none", "typ": "JWT"})
-    other_key = jwt.encode(good, "another-secret-that-is-long-enough-for-hs256!!",
-                           algorithm="HS256")
+    other_key = jwt.encode(
+        good, "another-secret-that-is-long-enough-for-hs256!!", algorithm="HS256"
+    )
     cases = {
         "missing": {},
         "not bearer": {"Authorization": f"Token {owner.access_token}"},

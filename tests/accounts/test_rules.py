@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -6,17 +6,26 @@ from chalicelib.accounts import rules as identity
 from chalicelib.core import roles
 
 
-@pytest.mark.parametrize("name,code", [
-    ("Smith HVAC", "SMITHHVAC"), ("  joe's plumbing & heating, LLC ", "JOESPLUMBINGHEATI"),
-    ("Café Électrique", "CAFEELECTRIQUE"), ("!!!", "BUSINESS"), ("123 Air", "123AIR"),
-])
+@pytest.mark.parametrize(
+    "name,code",
+    [
+        ("Smith HVAC", "SMITHHVAC"),
+        ("  joe's plumbing & heating, LLC ", "JOESPLUMBINGHEATI"),
+        ("Café Électrique", "CAFEELECTRIQUE"),
+        ("!!!", "BUSINESS"),
+        ("123 Air", "123AIR"),
+    ],
+)
 def test_business_code_base(name, code):
-    assert identity.business_code_base(name) == code[:identity.BUSINESS_CODE_MAX - 4]
+    assert identity.business_code_base(name) == code[: identity.BUSINESS_CODE_MAX - 4]
 
 
 def test_business_code_candidates_suffix_on_collision():
     assert [identity.business_code_candidate("SMITHHVAC", n) for n in range(3)] == [
-        "SMITHHVAC", "SMITHHVAC2", "SMITHHVAC3"]
+        "SMITHHVAC",
+        "SMITHHVAC2",
+        "SMITHHVAC3",
+    ]
 
 
 def test_password_policy():
@@ -35,7 +44,7 @@ def test_username_rules():
 
 
 def test_lockout_after_five_failures_for_fifteen_minutes():
-    now = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     state = identity.LoginState()
     for _ in range(4):
         state = state.after_failure(now)
@@ -64,14 +73,26 @@ def test_roles_permissions_match_spec():
     assert roles.validate_roles(["admin", "admin", "manager"]) == ["admin", "manager"]
 
 
-@pytest.mark.parametrize("email", ["jane@mycompany.com", "a.b+c@sub.example.co.uk",
-                                   "o'neil@example.com"])
+@pytest.mark.parametrize(
+    "email", ["jane@mycompany.com", "a.b+c@sub.example.co.uk", "o'neil@example.com"]
+)
 def test_valid_emails(email):
     assert identity.email_problem(email) is None
 
 
-@pytest.mark.parametrize("email", ["not-an-email", "a@b", "@example.com", "a@.com",
-                                   "a..b@example.com", ".a@example.com", "a b@example.com",
-                                   "a@exa_mple.com", "x" * 65 + "@example.com"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "not-an-email",
+        "a@b",
+        "@example.com",
+        "a@.com",
+        "a..b@example.com",
+        ".a@example.com",
+        "a b@example.com",
+        "a@exa_mple.com",
+        "x" * 65 + "@example.com",
+    ],
+)
 def test_invalid_emails(email):
     assert identity.email_problem(email) is not None

@@ -1,4 +1,5 @@
 """``/admin/line-items``: the price book, its categories, validation, roles, isolation."""
+
 from __future__ import annotations
 
 from tests.support.isolation import assert_isolated
@@ -6,9 +7,17 @@ from tests.support.sales_helpers import line_item, staff
 
 
 def test_create_get_list_update(api, owner):
-    reply = api.post("/admin/line-items", {
-        "name": "Annual maintenance package", "category": "  Maintenance  Plans ",
-        "price_cents": 150000, "sku": "AMP-1", "default_commission_bps": 500}, as_=owner)
+    reply = api.post(
+        "/admin/line-items",
+        {
+            "name": "Annual maintenance package",
+            "category": "  Maintenance  Plans ",
+            "price_cents": 150000,
+            "sku": "AMP-1",
+            "default_commission_bps": 500,
+        },
+        as_=owner,
+    )
     assert reply.status == 201, reply.raw
     item = reply.data
     assert item["id"] == 1 and item["category"] == "Maintenance Plans"
@@ -40,7 +49,8 @@ def test_categories(api, owner):
     assert reply.status == 200
     assert reply.data["items"] == [
         {"category": "Maintenance", "item_count": 1, "active_item_count": 1},
-        {"category": "Parts", "item_count": 2, "active_item_count": 1}]
+        {"category": "Parts", "item_count": 2, "active_item_count": 1},
+    ]
 
 
 def test_bad_input_is_422_naming_the_field(api, owner):
@@ -51,8 +61,10 @@ def test_bad_input_is_422_naming_the_field(api, owner):
         ({"name": "X"}, "price_cents"),
         ({"price_cents": 100}, "name"),
         ({"name": "X", "price_cents": 100, "category": ""}, "category"),
-        ({"name": "X", "price_cents": 100, "default_commission_bps": 10001},
-         "default_commission_bps"),
+        (
+            {"name": "X", "price_cents": 100, "default_commission_bps": 10001},
+            "default_commission_bps",
+        ),
         ({"name": "X", "price_cents": 100, "active": "yes"}, "active"),
     ]
     for body, field in cases:
@@ -71,22 +83,29 @@ def test_roles(api, owner):
     technician = staff(owner, "technician")
     assert api.get("/admin/line-items", as_=technician).status == 200  # to pick items
     assert api.get("/admin/line-items/1", as_=technician).status == 200
-    assert api.post("/admin/line-items", {"name": "X", "price_cents": 1},
-                    as_=technician).status == 403
+    assert (
+        api.post("/admin/line-items", {"name": "X", "price_cents": 1}, as_=technician).status == 403
+    )
     assert api.patch("/admin/line-items/1", {"name": "X"}, as_=technician).status == 403
     dispatcher = staff(owner, "dispatcher")
-    assert api.post("/admin/line-items", {"name": "X", "price_cents": 1},
-                    as_=dispatcher).status == 403
+    assert (
+        api.post("/admin/line-items", {"name": "X", "price_cents": 1}, as_=dispatcher).status == 403
+    )
     manager = staff(owner, "manager")
-    assert api.post("/admin/line-items", {"name": "X", "price_cents": 1},
-                    as_=manager).status == 201
+    assert api.post("/admin/line-items", {"name": "X", "price_cents": 1}, as_=manager).status == 201
 
 
 def test_tenant_isolation(api, owner, other):
     item = line_item(api, owner, name="Secret Widget")
-    assert_isolated(api, owner, other, [
-        ("GET", f"/admin/line-items/{item['id']}", None),
-        ("PATCH", f"/admin/line-items/{item['id']}", {"name": "Hijacked"}),
-    ], secrets=["Secret Widget"])
+    assert_isolated(
+        api,
+        owner,
+        other,
+        [
+            ("GET", f"/admin/line-items/{item['id']}", None),
+            ("PATCH", f"/admin/line-items/{item['id']}", {"name": "Hijacked"}),
+        ],
+        secrets=["Secret Widget"],
+    )
     assert api.get("/admin/line-items", as_=other).data["total"] == 0
     assert api.get("/admin/line-items/categories", as_=other).data["items"] == []

@@ -1,4 +1,5 @@
 """Pure price-book rules."""
+
 from __future__ import annotations
 
 from chalicelib.catalog import rules

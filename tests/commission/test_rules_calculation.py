@@ -63,7 +63,9 @@ def test_percentage_worked_example() -> None:
     assert snap.components == (Component("base", 11250, 150000, 750),)
 
 
-@pytest.mark.parametrize(("price", "expected"), [(5000, 0), (15000, 2), (25000, 2), (35000, 4), (-0, 0)])
+@pytest.mark.parametrize(
+    ("price", "expected"), [(5000, 0), (15000, 2), (25000, 2), (35000, 4), (-0, 0)]
+)
 def test_ties_round_to_even(price: int, expected: int) -> None:
     assert calculate_commission(SaleLine(price), CommissionConfig(1)).commission_cents == expected
 
@@ -100,7 +102,11 @@ SALE = SaleLine(100000, list_price_cents=100000)
         (("override",), "tech_category", 12000),
         (("override", "category_rate_bps"), "tech_plan", 9000),
         (("override", "category_rate_bps", "plan"), "item_default", 3000),
-        (("override", "category_rate_bps", "plan", "item_default_rate_bps"), "tenant_default", 1000),
+        (
+            ("override", "category_rate_bps", "plan", "item_default_rate_bps"),
+            "tenant_default",
+            1000,
+        ),
     ],
 )
 def test_hierarchy_falls_through(removed: tuple[str, ...], rule: str, expected: int) -> None:
@@ -136,7 +142,13 @@ def test_zero_rate_is_configured_not_absent() -> None:
 
 def test_rule_parameters_recorded() -> None:
     snap = calculate_commission(SALE, FULL)
-    assert (snap.rate_bps, snap.flat_cents, snap.plan_kind, snap.tiers, snap.ov_rate_bps) == (1500, None, None, (), 0)
+    assert (snap.rate_bps, snap.flat_cents, snap.plan_kind, snap.tiers, snap.ov_rate_bps) == (
+        1500,
+        None,
+        None,
+        (),
+        0,
+    )
     assert snap.effective_rate_bps == 1500
     plan_snap = calculate_commission(SALE, CommissionConfig(100, plan=FIVE_THEN_EIGHT))
     assert plan_snap.tiers == (PlanTier(100000, 500), PlanTier(None, 800))
@@ -148,11 +160,15 @@ def test_rule_parameters_recorded() -> None:
 
 def test_installer_role_uses_installer_plan() -> None:
     installer_plan = TechPlan.percentage(400, role="installer")
-    snap = calculate_commission(SaleLine(100000), CommissionConfig(100, plan=installer_plan, role="installer"))
+    snap = calculate_commission(
+        SaleLine(100000), CommissionConfig(100, plan=installer_plan, role="installer")
+    )
     assert snap.role == "installer"
     assert snap.rule == "tech_plan"
     assert snap.commission_cents == 4000
-    tech = calculate_commission(SaleLine(100000), CommissionConfig(100, plan=TechPlan.percentage(900)))
+    tech = calculate_commission(
+        SaleLine(100000), CommissionConfig(100, plan=TechPlan.percentage(900))
+    )
     assert tech.role == "technician"
 
 
@@ -169,7 +185,9 @@ def test_plan_role_must_match_config_role() -> None:
 @pytest.mark.parametrize(("quantity", "expected"), [(1, 1500), (3, 4500), (10, 15000)])
 def test_flat_cents_times_quantity(quantity: int, expected: int) -> None:
     config = CommissionConfig(100, override=TechItemOverride(flat_cents=1500))
-    snap = calculate_commission(SaleLine(999999, list_price_cents=500000, quantity=quantity), config)
+    snap = calculate_commission(
+        SaleLine(999999, list_price_cents=500000, quantity=quantity), config
+    )
     assert snap.rule == "tech_item"
     assert snap.components == (Component("flat", expected),)
     assert snap.commission_cents == expected
@@ -189,7 +207,9 @@ def test_flat_ignores_discount_scale() -> None:
 
 def test_sale_price_is_line_total() -> None:
     # 3 units listed at $100 sold for $300 total: no discount, no overage.
-    config = CommissionConfig(100, override=TechItemOverride(commission_rate_bps=1000, ov_rate_bps=5000))
+    config = CommissionConfig(
+        100, override=TechItemOverride(commission_rate_bps=1000, ov_rate_bps=5000)
+    )
     snap = calculate_commission(SaleLine(30000, list_price_cents=10000, quantity=3), config)
     assert snap.discount_bps == 0
     assert amounts(snap) == {"base": 3000}
@@ -205,7 +225,9 @@ def overage_config(**override: Any) -> CommissionConfig:
 
 
 def test_overage_paid_above_list_times_quantity() -> None:
-    snap = calculate_commission(SaleLine(25000, list_price_cents=10000, quantity=2), overage_config())
+    snap = calculate_commission(
+        SaleLine(25000, list_price_cents=10000, quantity=2), overage_config()
+    )
     assert amounts(snap) == {"base": 2500, "overage": 1000}
     assert snap.components[-1] == Component("overage", 1000, 5000, 2000)
     assert snap.commission_cents == 3500
@@ -213,7 +235,9 @@ def test_overage_paid_above_list_times_quantity() -> None:
 
 @pytest.mark.parametrize("price", [20000, 19999, 0])
 def test_no_overage_at_or_below_list(price: int) -> None:
-    snap = calculate_commission(SaleLine(price, list_price_cents=10000, quantity=2), overage_config())
+    snap = calculate_commission(
+        SaleLine(price, list_price_cents=10000, quantity=2), overage_config()
+    )
     assert "overage" not in amounts(snap)
 
 
@@ -231,8 +255,12 @@ def test_overage_on_top_of_flat() -> None:
 def test_overage_rounds_half_even() -> None:
     config = overage_config(commission_rate_bps=0, ov_rate_bps=1)
     # 5000 above list * 1 bps = 0.5 -> 0 ; 15000 above -> 1.5 -> 2
-    assert calculate_commission(SaleLine(15000, list_price_cents=10000), config).commission_cents == 0
-    assert calculate_commission(SaleLine(25000, list_price_cents=10000), config).commission_cents == 2
+    assert (
+        calculate_commission(SaleLine(15000, list_price_cents=10000), config).commission_cents == 0
+    )
+    assert (
+        calculate_commission(SaleLine(25000, list_price_cents=10000), config).commission_cents == 2
+    )
 
 
 def test_list_price_zero_is_all_overage() -> None:
@@ -241,6 +269,8 @@ def test_list_price_zero_is_all_overage() -> None:
 
 
 def test_overage_only_from_override() -> None:
-    snap = calculate_commission(SaleLine(25000, list_price_cents=10000), CommissionConfig(1000, category_rate_bps=1000))
+    snap = calculate_commission(
+        SaleLine(25000, list_price_cents=10000), CommissionConfig(1000, category_rate_bps=1000)
+    )
     assert snap.ov_rate_bps == 0
     assert amounts(snap) == {"base": 2500}

@@ -40,13 +40,24 @@ def test_compute_discount_bps_floors(sale: int, listed: int | None, expected: in
 
 
 def test_discount_uses_list_times_quantity() -> None:
-    snap = calculate_commission(SaleLine(27000, list_price_cents=10000, quantity=3), CommissionConfig(100))
+    snap = calculate_commission(
+        SaleLine(27000, list_price_cents=10000, quantity=3), CommissionConfig(100)
+    )
     assert snap.discount_bps == 1000
 
 
 @pytest.mark.parametrize(
     ("discount", "rate"),
-    [(0, 1000), (500, 1000), (501, 700), (1000, 700), (1001, 500), (2000, 500), (2001, 500), (10000, 500)],
+    [
+        (0, 1000),
+        (500, 1000),
+        (501, 700),
+        (1000, 700),
+        (1001, 500),
+        (2000, 500),
+        (2001, 500),
+        (10000, 500),
+    ],
 )
 def test_select_discount_tier_boundaries(discount: int, rate: int) -> None:
     tier = select_discount_tier(discount, SCALE)
@@ -95,16 +106,27 @@ def test_discount_scale_exact_boundaries_explicit() -> None:
     def run(sale: int) -> CommissionSnapshot:
         return calculate_commission(SaleLine(sale, list_price_cents=100000), config)
 
-    assert (run(95000).discount_bps, run(95000).effective_rate_bps) == (500, 1000)  # on 5 % boundary
-    assert (run(94999).discount_bps, run(94999).effective_rate_bps) == (500, 1000)  # 5.001 % floors to 500
+    assert (run(95000).discount_bps, run(95000).effective_rate_bps) == (
+        500,
+        1000,
+    )  # on 5 % boundary
+    assert (run(94999).discount_bps, run(94999).effective_rate_bps) == (
+        500,
+        1000,
+    )  # 5.001 % floors to 500
     assert (run(94990).discount_bps, run(94990).effective_rate_bps) == (501, 700)
-    assert (run(90000).discount_bps, run(90000).effective_rate_bps) == (1000, 700)  # on 10 % boundary
+    assert (run(90000).discount_bps, run(90000).effective_rate_bps) == (
+        1000,
+        700,
+    )  # on 10 % boundary
     assert (run(89990).discount_bps, run(89990).effective_rate_bps) == (1001, 500)
     assert run(90000).commission_cents == 6300
 
 
 def test_discount_scale_via_tenant_flag_applies_to_any_rate_rule() -> None:
-    config = CommissionConfig(100, category_rate_bps=1500, discount_tiers=SCALE, discount_scale_all=True)
+    config = CommissionConfig(
+        100, category_rate_bps=1500, discount_tiers=SCALE, discount_scale_all=True
+    )
     snap = calculate_commission(SaleLine(90000, list_price_cents=100000), config)
     assert snap.rule == "tech_category"
     assert snap.discount_scale_source == "tenant"
@@ -113,7 +135,9 @@ def test_discount_scale_via_tenant_flag_applies_to_any_rate_rule() -> None:
 
 
 def test_discount_scale_replaces_tiered_plan() -> None:
-    config = CommissionConfig(100, plan=FIVE_THEN_EIGHT, discount_tiers=SCALE, discount_scale_all=True)
+    config = CommissionConfig(
+        100, plan=FIVE_THEN_EIGHT, discount_tiers=SCALE, discount_scale_all=True
+    )
     snap = calculate_commission(SaleLine(150000, list_price_cents=200000), config)  # 25 % off
     assert snap.discount_bps == 2500
     assert snap.components == (Component("base", 7500, 150000, 500),)
@@ -123,7 +147,9 @@ def test_discount_scale_replaces_tiered_plan() -> None:
 def test_discount_scale_off_without_flag_or_tiers() -> None:
     sale = SaleLine(90000, list_price_cents=100000)
     # tiers but no flag
-    snap = calculate_commission(sale, CommissionConfig(100, category_rate_bps=1500, discount_tiers=SCALE))
+    snap = calculate_commission(
+        sale, CommissionConfig(100, category_rate_bps=1500, discount_tiers=SCALE)
+    )
     assert not snap.discount_scale_applied and snap.discount_scale_source is None
     assert snap.discount_bps == 1000  # still recorded
     assert snap.commission_cents == 13500
@@ -135,7 +161,9 @@ def test_discount_scale_off_without_flag_or_tiers() -> None:
 
 
 def test_discount_scale_with_overage() -> None:
-    override = TechItemOverride(commission_rate_bps=1500, ov_rate_bps=2000, discount_scale_enabled=True)
+    override = TechItemOverride(
+        commission_rate_bps=1500, ov_rate_bps=2000, discount_scale_enabled=True
+    )
     config = CommissionConfig(100, override=override, discount_tiers=SCALE)
     snap = calculate_commission(SaleLine(110000, list_price_cents=100000), config)
     assert amounts(snap) == {"base": 11000, "overage": 2000}  # 0 % discount -> first tier 10 %

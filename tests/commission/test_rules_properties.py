@@ -42,16 +42,20 @@ def discount_scales(draw: st.DrawFn) -> list[tuple[int, int]]:
     return [(m, draw(rates)) for m in maxima]
 
 
-overrides = st.none() | st.builds(
-    TechItemOverride,
-    commission_rate_bps=rates,
-    ov_rate_bps=rates,
-    discount_scale_enabled=st.booleans(),
-) | st.builds(
-    TechItemOverride,
-    flat_cents=st.integers(min_value=0, max_value=10**6),
-    ov_rate_bps=rates,
-    discount_scale_enabled=st.booleans(),
+overrides = (
+    st.none()
+    | st.builds(
+        TechItemOverride,
+        commission_rate_bps=rates,
+        ov_rate_bps=rates,
+        discount_scale_enabled=st.booleans(),
+    )
+    | st.builds(
+        TechItemOverride,
+        flat_cents=st.integers(min_value=0, max_value=10**6),
+        ov_rate_bps=rates,
+        discount_scale_enabled=st.booleans(),
+    )
 )
 
 plans = st.none() | st.builds(TechPlan.percentage, rates) | st.builds(TechPlan.tiered, plan_tiers())
@@ -78,7 +82,9 @@ sales = st.builds(
 def reference_commission(sale: SaleLine, config: CommissionConfig) -> int:
     """Independent exact model: Fraction arithmetic, Python's round() (exact, ties to even)."""
     price = Fraction(sale.sale_price_cents)
-    listed = None if sale.list_price_cents is None else Fraction(sale.list_price_cents * sale.quantity)
+    listed = (
+        None if sale.list_price_cents is None else Fraction(sale.list_price_cents * sale.quantity)
+    )
     discount = math.floor((listed - price) / listed * 10000) if listed and price < listed else 0
 
     flat = rate = tiers = None
@@ -138,7 +144,9 @@ def test_matches_exact_fraction_reference(sale: SaleLine, config: CommissionConf
 
 @settings(max_examples=200, deadline=None)
 @given(sale=sales, config=configs, other=configs)
-def test_snapshot_immutable_and_round_trips(sale: SaleLine, config: CommissionConfig, other: CommissionConfig) -> None:
+def test_snapshot_immutable_and_round_trips(
+    sale: SaleLine, config: CommissionConfig, other: CommissionConfig
+) -> None:
     snap = calculate_commission(sale, config)
     before = copy.deepcopy(snap.to_dict())
     text = json.dumps(before)
@@ -149,7 +157,9 @@ def test_snapshot_immutable_and_round_trips(sale: SaleLine, config: CommissionCo
     changed = dataclasses.replace(
         other,
         tenant_default_rate_bps=(config.tenant_default_rate_bps + 1) % 10001,
-        category_rate_bps=None if config.category_rate_bps is None else (config.category_rate_bps + 7) % 10001,
+        category_rate_bps=None
+        if config.category_rate_bps is None
+        else (config.category_rate_bps + 7) % 10001,
     )
     calculate_commission(sale, changed)
     assert snap.to_dict() == before

@@ -25,7 +25,9 @@ from tests.commission.rules_samples import FIVE_THEN_EIGHT, SCALE
 
 
 def test_snapshot_round_trip_and_json() -> None:
-    override = TechItemOverride(commission_rate_bps=1500, ov_rate_bps=2000, discount_scale_enabled=True)
+    override = TechItemOverride(
+        commission_rate_bps=1500, ov_rate_bps=2000, discount_scale_enabled=True
+    )
     config = CommissionConfig(100, override=override, discount_tiers=SCALE)
     snap = calculate_commission(SaleLine(85000, list_price_cents=40000, quantity=2), config)
     data = snap.to_dict()

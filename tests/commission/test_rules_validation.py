@@ -62,7 +62,16 @@ def test_config_validation(kwargs: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [(-1,), (1.5,), (True,), (100, -1), (100, 1.0), (100, 100, 0), (100, 100, -2), (100, 100, True)],
+    [
+        (-1,),
+        (1.5,),
+        (True,),
+        (100, -1),
+        (100, 1.0),
+        (100, 100, 0),
+        (100, 100, -2),
+        (100, 100, True),
+    ],
 )
 def test_sale_validation(args: tuple[Any, ...]) -> None:
     with pytest.raises(CommissionRuleError):
@@ -84,7 +93,10 @@ def test_errors_are_value_errors_with_clear_messages() -> None:
         ([], "at least one tier"),
         ([(100000, 500)], r"tiers\[0\]: the last tier must have up_to_cents null"),
         ([(None, 500), (None, 800)], r"tiers\[0\]: only the last tier"),
-        ([(100000, 500), (100000, 600), (None, 800)], r"tiers\[1\]: up_to_cents must be greater than tiers\[0\] \(100000\)"),
+        (
+            [(100000, 500), (100000, 600), (None, 800)],
+            r"tiers\[1\]: up_to_cents must be greater than tiers\[0\] \(100000\)",
+        ),
         ([(200000, 500), (100000, 600), (None, 800)], r"tiers\[1\]"),
         ([(0, 500), (None, 800)], r"tiers\[0\]: up_to_cents must be > 0"),
         ([(-5, 500), (None, 800)], r"tiers\[0\]: up_to_cents must be >= 0"),
@@ -104,17 +116,29 @@ def test_validate_tiers_errors(tiers: Any, message: str) -> None:
 def test_validate_tiers_accepts_pairs_dicts_and_objects() -> None:
     expected = (PlanTier(100000, 500), PlanTier(None, 800))
     assert validate_tiers([(100000, 500), (None, 800)]) == expected
-    assert validate_tiers([{"up_to_cents": 100000, "rate_bps": 500}, {"up_to_cents": None, "rate_bps": 800}]) == expected
+    assert (
+        validate_tiers(
+            [{"up_to_cents": 100000, "rate_bps": 500}, {"up_to_cents": None, "rate_bps": 800}]
+        )
+        == expected
+    )
     assert validate_tiers(list(expected)) == expected
     assert validate_tiers([(None, 800)]) == (PlanTier(None, 800),)
 
 
 def test_validate_discount_tiers() -> None:
     assert validate_discount_tiers([]) == ()
-    assert validate_discount_tiers([(500, 1000), {"max_discount_bps": 1000, "rate_bps": 700}]) == SCALE[:2]
-    with pytest.raises(CommissionRuleError, match=r"discount_tiers\[1\]: max_discount_bps must be greater"):
+    assert (
+        validate_discount_tiers([(500, 1000), {"max_discount_bps": 1000, "rate_bps": 700}])
+        == SCALE[:2]
+    )
+    with pytest.raises(
+        CommissionRuleError, match=r"discount_tiers\[1\]: max_discount_bps must be greater"
+    ):
         validate_discount_tiers([(500, 1000), (500, 700)])
-    with pytest.raises(CommissionRuleError, match=r"discount_tiers\[0\]: max_discount_bps must be between"):
+    with pytest.raises(
+        CommissionRuleError, match=r"discount_tiers\[0\]: max_discount_bps must be between"
+    ):
         validate_discount_tiers([(10001, 1000)])
 
 

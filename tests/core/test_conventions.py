@@ -1,4 +1,5 @@
 """HTTP conventions every route inherits from ``core.routing.endpoint`` and ``app.py``."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,9 +7,8 @@ from chalice import Blueprint, Chalice
 from chalice.test import Client
 from pydantic import BaseModel
 
-from chalicelib.core import routing, tokens
+from chalicelib.core import roles, routing, tokens
 from chalicelib.core.errors import Conflict
-from chalicelib.core import roles
 from infra.local.gateway import install_on_test_client
 from tests.support.api import Api
 
@@ -17,8 +17,10 @@ def test_unknown_route_is_404_envelope(api, aws):
     for path in ("/api/v1/nope", "/api/v1/auth/nope/deeper", "/"):
         reply = api.get(path)
         assert reply.status == 404
-        assert reply.json == {"ok": False, "error": {"code": "NOT_FOUND",
-                                                     "message": "no such route"}}
+        assert reply.json == {
+            "ok": False,
+            "error": {"code": "NOT_FOUND", "message": "no such route"},
+        }
 
 
 def test_wrong_method_is_405_envelope(api, aws):
@@ -28,16 +30,24 @@ def test_wrong_method_is_405_envelope(api, aws):
     assert "GET" in reply.headers["allow"]
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\"text\"", b"{\"a\": }"])
+@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b'"text"', b'{"a": }'])
 def test_malformed_json_is_400(api, owner, raw):
     reply = api.post("/auth/login", raw=raw, headers={"X-Tenant-Id": owner.tenant_id})
     assert reply.status == 400 and reply.error["code"] == "BAD_REQUEST"
 
 
 def test_camel_case_body_keys_are_accepted(api, aws):
-    reply = api.post("/auth/register", {
-        "email": "camel@example.com", "username": "camelco", "password": "securePassword123!",
-        "firstName": "Cam", "lastName": "El", "companyName": "Camel Cooling"})
+    reply = api.post(
+        "/auth/register",
+        {
+            "email": "camel@example.com",
+            "username": "camelco",
+            "password": "securePassword123!",
+            "firstName": "Cam",
+            "lastName": "El",
+            "companyName": "Camel Cooling",
+        },
+    )
     assert reply.status == 201 and reply.data["business_name"] == "Camel Cooling"
     assert reply.data["user"]["name"] == "Cam El"
 
@@ -68,8 +78,9 @@ def probe_api(aws):
     app = Chalice(app_name="probe")
     bp = Blueprint(__name__)
 
-    @routing.endpoint(bp, "/webhooks-only", "GET", summary="t", tag="t",
-                      permission=roles.WEBHOOKS_WRITE)
+    @routing.endpoint(
+        bp, "/webhooks-only", "GET", summary="t", tag="t", permission=roles.WEBHOOKS_WRITE
+    )
     def webhooks_only(req):
         return {"tenant": req.tenant_id}
 
@@ -108,15 +119,16 @@ def test_role_guard(probe_api):
 def test_unexpected_exception_is_500_without_internals(probe_api):
     reply = probe_api.get("/boom")
     assert reply.status == 500
-    assert reply.json == {"ok": False, "error": {"code": "INTERNAL_ERROR",
-                                                 "message": "an unexpected error occurred"}}
+    assert reply.json == {
+        "ok": False,
+        "error": {"code": "INTERNAL_ERROR", "message": "an unexpected error occurred"},
+    }
     assert b"hunter2" not in reply.raw
 
 
 def test_conflict_and_validation(probe_api):
     reply = probe_api.post("/conflict", {"amount_cents": 5})
-    assert reply.status == 409 and reply.error == {"code": "CONFLICT",
-                                                   "message": "already have 5"}
+    assert reply.status == 409 and reply.error == {"code": "CONFLICT", "message": "already have 5"}
     reply = probe_api.post("/conflict", {"amount_cents": "lots"})
     assert reply.status == 422 and reply.error["code"] == "VALIDATION_ERROR"
     assert reply.error["details"][0]["field"] == "amount_cents"

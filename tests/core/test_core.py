@@ -5,19 +5,32 @@ from chalicelib.core.pagination import PageRequest, page_body, paginate, parse_p
 from chalicelib.core.wire import snake_keys, to_camel, to_snake
 
 
-@pytest.mark.parametrize("query,expected", [
-    ({}, (1, 50)), ({"page": "2"}, (2, 50)), ({"limit": "200"}, (1, 200)),
-    ({"page": "3", "limit": "1"}, (3, 1)),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ({}, (1, 50)),
+        ({"page": "2"}, (2, 50)),
+        ({"limit": "200"}, (1, 200)),
+        ({"page": "3", "limit": "1"}, (3, 1)),
+    ],
+)
 def test_parse_page_accepts(query, expected):
     page = parse_page(query)
     assert (page.page, page.limit) == expected
 
 
-@pytest.mark.parametrize("query", [
-    {"page": "0"}, {"page": "-1"}, {"limit": "0"}, {"limit": "201"}, {"page": "abc"},
-    {"limit": "1.5"}, {"page": ""},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "0"},
+        {"page": "-1"},
+        {"limit": "0"},
+        {"limit": "201"},
+        {"page": "abc"},
+        {"limit": "1.5"},
+        {"page": ""},
+    ],
+)
 def test_parse_page_rejects_with_400(query):
     with pytest.raises(BadRequest):
         parse_page(query)
@@ -25,8 +38,13 @@ def test_parse_page_rejects_with_400(query):
 
 def test_page_body_shape():
     body = paginate(list(range(150)), PageRequest(page=3, limit=50))
-    assert body == {"items": list(range(100, 150)), "total": 150, "page": 3, "limit": 50,
-                    "total_pages": 3}
+    assert body == {
+        "items": list(range(100, 150)),
+        "total": 150,
+        "page": 3,
+        "limit": 50,
+        "total_pages": 3,
+    }
     assert page_body([], 0, PageRequest())["total_pages"] == 0
 
 
@@ -36,4 +54,6 @@ def test_wire_case():
     assert to_snake("already_snake") == "already_snake"
     assert to_camel("date_from") == "dateFrom"
     assert snake_keys({"customerName": "x", "lineItems": [{"amountCents": 1}]}) == {
-        "customer_name": "x", "line_items": [{"amount_cents": 1}]}
+        "customer_name": "x",
+        "line_items": [{"amount_cents": 1}],
+    }

@@ -12,12 +12,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.core import money
-from chalicelib.core.money import apply_bps, cents_to_dollars_str, require_bps, require_cents, require_int, require_non_negative_cents, round_half_even
+from chalicelib.core.money import (
+    apply_bps,
+    cents_to_dollars_str,
+    require_bps,
+    require_cents,
+    require_int,
+    require_non_negative_cents,
+    round_half_even,
+)
 
 LIB_DIR = Path(money.__file__).resolve().parent.parent
-PURE_MODULES = ("core/money.py", *sorted(
-    path.relative_to(LIB_DIR).as_posix() for path in (LIB_DIR / "commission" / "rules").glob("*.py")
-))
+PURE_MODULES = (
+    "core/money.py",
+    *sorted(
+        path.relative_to(LIB_DIR).as_posix()
+        for path in (LIB_DIR / "commission" / "rules").glob("*.py")
+    ),
+)
 
 
 # ---------------------------------------------------------------- worked examples
@@ -80,14 +92,19 @@ def test_round_half_even_zero_denominator() -> None:
 
 
 @settings(max_examples=200)
-@given(st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=-(10**6), max_value=10**6).filter(bool))
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.integers(min_value=-(10**6), max_value=10**6).filter(bool),
+)
 def test_round_half_even_matches_fraction(numerator: int, denominator: int) -> None:
     # Fraction.__round__ rounds exactly, ties to even.
     assert round_half_even(numerator, denominator) == round(Fraction(numerator, denominator))
 
 
 @settings(max_examples=200)
-@given(st.integers(min_value=-(10**12), max_value=10**12), st.integers(min_value=0, max_value=10000))
+@given(
+    st.integers(min_value=-(10**12), max_value=10**12), st.integers(min_value=0, max_value=10000)
+)
 def test_apply_bps_exact_and_symmetric(amount: int, bps: int) -> None:
     result = apply_bps(amount, bps)
     assert type(result) is int
@@ -177,7 +194,9 @@ def _module_tree(name: str) -> ast.Module:
 @pytest.mark.parametrize("name", PURE_MODULES)
 def test_module_never_uses_float_or_true_division(name: str) -> None:
     for node in ast.walk(_module_tree(name)):
-        assert not isinstance(node, ast.Div), f"{name}:{node.lineno if hasattr(node, 'lineno') else '?'} uses '/'"
+        assert not isinstance(node, ast.Div), (
+            f"{name}:{node.lineno if hasattr(node, 'lineno') else '?'} uses '/'"
+        )
         if isinstance(node, (ast.BinOp, ast.AugAssign)):
             assert not isinstance(node.op, ast.Div), f"{name}:{node.lineno} uses '/'"
         if isinstance(node, ast.Name):

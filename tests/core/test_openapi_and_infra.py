@@ -1,4 +1,5 @@
 """The generated OpenAPI document and the infrastructure templates."""
+
 from __future__ import annotations
 
 import subprocess
@@ -31,8 +32,9 @@ def test_openapi_lists_every_route_with_its_models(api, aws):
 
 def test_template_passes_cfn_lint():
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
-    result = subprocess.run([str(cfn_lint), str(ROOT / "infra" / "template.yaml")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(cfn_lint), str(ROOT / "infra" / "template.yaml")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -57,9 +59,11 @@ def test_template_deploys_through_cloudformation(monkeypatch):
 
 def test_gateway_responses_return_the_envelope():
     doc = yaml.safe_load((ROOT / "infra" / "api-gateway.yaml").read_text())
-    responses = {r["Properties"]["ResponseType"]: r["Properties"]
-                 for r in doc["Resources"].values()
-                 if r.get("Type") == "AWS::ApiGateway::GatewayResponse"}
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in doc["Resources"].values()
+        if r.get("Type") == "AWS::ApiGateway::GatewayResponse"
+    }
     missing = responses["MISSING_AUTHENTICATION_TOKEN"]
     assert missing["StatusCode"] == "404"
     body = missing["ResponseTemplates"]["application/json"]

@@ -1,13 +1,21 @@
 """``/admin/customers``: CRUD, the seed's paginated list, e-mail uniqueness, roles,
 isolation."""
+
 from __future__ import annotations
 
 from tests.support.isolation import assert_isolated
 from tests.support.sales_helpers import staff
 
-JANE = {"name": "Jane Doe", "email": "Jane@Example.com", "phone": "813-555-0101",
-        "address": "123 Oak St", "city": "Tampa", "state": "FL", "zip": "33601",
-        "notes": "gate code 1234"}
+JANE = {
+    "name": "Jane Doe",
+    "email": "Jane@Example.com",
+    "phone": "813-555-0101",
+    "address": "123 Oak St",
+    "city": "Tampa",
+    "state": "FL",
+    "zip": "33601",
+    "notes": "gate code 1234",
+}
 
 
 def test_create_get_update_and_seed_list(api, owner):
@@ -35,27 +43,32 @@ def test_create_get_update_and_seed_list(api, owner):
 
 def test_email_is_unique_per_tenant(api, owner, other):
     assert api.post("/admin/customers", JANE, as_=owner).status == 201
-    reply = api.post("/admin/customers", {"name": "Jane Again", "email": "jane@example.com"},
-                     as_=owner)
+    reply = api.post(
+        "/admin/customers", {"name": "Jane Again", "email": "jane@example.com"}, as_=owner
+    )
     assert reply.status == 409 and reply.error["code"] == "CONFLICT"
     assert api.post("/admin/customers", JANE, as_=other).status == 201  # another tenant
-    bob = api.post("/admin/customers", {"name": "Bob", "email": "bob@example.com"},
-                   as_=owner).data
-    reply = api.patch(f"/admin/customers/{bob['id']}", {"email": "JANE@example.com"},
-                      as_=owner)
+    bob = api.post("/admin/customers", {"name": "Bob", "email": "bob@example.com"}, as_=owner).data
+    reply = api.patch(f"/admin/customers/{bob['id']}", {"email": "JANE@example.com"}, as_=owner)
     assert reply.status == 409
-    reply = api.patch(f"/admin/customers/{bob['id']}", {"email": "robert@example.com"},
-                      as_=owner)
+    reply = api.patch(f"/admin/customers/{bob['id']}", {"email": "robert@example.com"}, as_=owner)
     assert reply.status == 200 and reply.data["email"] == "robert@example.com"
     # the old address is free again
-    assert api.post("/admin/customers", {"name": "New Bob", "email": "bob@example.com"},
-                    as_=owner).status == 201
+    assert (
+        api.post(
+            "/admin/customers", {"name": "New Bob", "email": "bob@example.com"}, as_=owner
+        ).status
+        == 201
+    )
 
 
 def test_bad_input_and_roles(api, owner):
-    for body, field in [({"email": "a@b.co"}, "name"), ({"name": ""}, "name"),
-                        ({"name": "X", "email": "not-an-email"}, "email"),
-                        ({"name": "X", "zip": "1" * 21}, "zip")]:
+    for body, field in [
+        ({"email": "a@b.co"}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "X", "email": "not-an-email"}, "email"),
+        ({"name": "X", "zip": "1" * 21}, "zip"),
+    ]:
         reply = api.post("/admin/customers", body, as_=owner)
         assert reply.status == 422, (body, reply.raw)
         assert reply.error["details"][0]["field"] == field
@@ -70,8 +83,14 @@ def test_bad_input_and_roles(api, owner):
 
 def test_tenant_isolation(api, owner, other):
     jane = api.post("/admin/customers", JANE, as_=owner).data
-    assert_isolated(api, owner, other, [
-        ("GET", f"/admin/customers/{jane['id']}", None),
-        ("PATCH", f"/admin/customers/{jane['id']}", {"name": "Hijacked"}),
-    ], secrets=["gate code 1234", "Jane Doe"])
+    assert_isolated(
+        api,
+        owner,
+        other,
+        [
+            ("GET", f"/admin/customers/{jane['id']}", None),
+            ("PATCH", f"/admin/customers/{jane['id']}", {"name": "Hijacked"}),
+        ],
+        secrets=["gate code 1234", "Jane Doe"],
+    )
     assert api.get("/admin/customers", as_=other).data["total"] == 0

@@ -4,6 +4,7 @@
 moto server, the CloudFormation deploy, the DEMO seed, the dev server and the worker.
 Tests talk to it with real HTTP. Ctrl-C (SIGINT) at the end must stop everything.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,14 +40,21 @@ class Stack:
     log_path: Path
     demo: dict[str, str] = field(default_factory=dict)
 
-    def request(self, method: str, path: str, body: Any = None,
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], Any]:
         url = path if path.startswith("http") else self.base_url + path
-        data = None if body is None else (body if isinstance(body, bytes)
-                                          else json.dumps(body).encode())
-        req = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json",
-                                              **(headers or {})})
+        data = (
+            None
+            if body is None
+            else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        )
+        req = urllib.request.Request(
+            url,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - localhost
                 status, resp_headers, raw = resp.status, dict(resp.headers), resp.read()
@@ -60,14 +68,24 @@ class Stack:
 
     def register(self, company: str = "E2E Heating") -> dict[str, Any]:
         suffix = uuid.uuid4().hex[:8]
-        status, _, body = self.request("POST", "/api/v1/auth/register", {
-            "email": f"e2e-{suffix}@example.com", "username": f"e2e{suffix}",
-            "password": "securePassword123!", "first_name": "E", "last_name": "Two",
-            "company_name": company})
+        status, _, body = self.request(
+            "POST",
+            "/api/v1/auth/register",
+            {
+                "email": f"e2e-{suffix}@example.com",
+                "username": f"e2e{suffix}",
+                "password": "securePassword123!",
+                "first_name": "E",
+                "last_name": "Two",
+                "company_name": company,
+            },
+        )
         assert status == 201, body
         data = body["data"]
-        data["headers"] = {"Authorization": f"Bearer {data['access_token']}",
-                           "X-Tenant-Id": data["tenant_id"]}
+        data["headers"] = {
+            "Authorization": f"Bearer {data['access_token']}",
+            "X-Tenant-Id": data["tenant_id"],
+        }
         return data
 
     def log(self) -> str:
@@ -77,18 +95,34 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
     api_port, aws_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "TABLE_NAME", "EVENTS_QUEUE", "EXPORTS_BUCKET"))}
-    env.update({"PORT": str(api_port), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
-                "STAGE": "local", "RATE_LIMIT_IP": "100000", "RATE_LIMIT_TENANT": "100000",
-                "RATE_LIMIT_AUTH": "100000", "QUIET_ACCESS_LOG": "1",
-                "PYTHONUNBUFFERED": "1"})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "TABLE_NAME", "EVENTS_QUEUE", "EXPORTS_BUCKET"))
+    }
+    env.update(
+        {
+            "PORT": str(api_port),
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+            "STAGE": "local",
+            "RATE_LIMIT_IP": "100000",
+            "RATE_LIMIT_TENANT": "100000",
+            "RATE_LIMIT_AUTH": "100000",
+            "QUIET_ACCESS_LOG": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.pop("JWT_SECRET", None)
     log_path = tmp_path_factory.mktemp("stack") / "stack.log"
     log_file = log_path.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=env,
-                            stdout=log_file, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infra.local.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base_url = f"http://127.0.0.1:{api_port}"
     stack = Stack(base_url=base_url, env=env, process=proc, log_path=log_path)
     deadline = time.time() + 90

@@ -3,6 +3,7 @@
 The curl commands and the JavaScript ``login()`` are the seed's own text with only the
 host and the placeholders (<tenant-uuid>, passwords, tokens) substituted.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,9 @@ SEED_HOST = "https://api.tradekitt.com"
 def curl(stack, command: str) -> dict:
     """Run a seed curl command (as a shell line) against the stack; parse its JSON."""
     command = command.replace(SEED_HOST, stack.base_url)
-    out = subprocess.run(["bash", "-c", command + " -s"], capture_output=True, text=True,
-                         timeout=30, check=True).stdout
+    out = subprocess.run(
+        ["bash", "-c", command + " -s"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
     return json.loads(out)
 
 
@@ -35,35 +37,48 @@ def test_seed_curls_resolve_login_refresh(stack):
     assert tenant["businessCode"] == "DEMO"
     assert set(tenant["branding"]) >= {"display_name", "primary_color"}
 
-    login = curl(stack, textwrap.dedent(f"""\
+    login = curl(
+        stack,
+        textwrap.dedent(f"""\
         curl -X POST https://api.tradekitt.com/api/v1/auth/login \\
           -H "Content-Type: application/json" \\
-          -H "X-Tenant-Id: {tenant['tenantId']}" \\
-          -d '{{"username": "admin", "password": "{stack.demo['password']}"}}'"""))
+          -H "X-Tenant-Id: {tenant["tenantId"]}" \\
+          -d '{{"username": "admin", "password": "{stack.demo["password"]}"}}'"""),
+    )
     assert login["ok"] is True
     data = login["data"]
     assert data["user"]["username"] == "admin"
     assert data["user"]["is_admin"] is True and data["user"]["roles"] == ["admin"]
     assert data["access_token"].startswith("eyJ") and data["refresh_token"].startswith("eyJ")
 
-    refreshed = curl(stack, textwrap.dedent(f"""\
+    refreshed = curl(
+        stack,
+        textwrap.dedent(f"""\
         curl -X POST https://api.tradekitt.com/api/v1/auth/refresh \\
           -H "Content-Type: application/json" \\
-          -H "X-Tenant-Id: {tenant['tenantId']}" \\
-          -d '{{"refresh_token": "{data['refresh_token']}"}}'"""))
+          -H "X-Tenant-Id: {tenant["tenantId"]}" \\
+          -d '{{"refresh_token": "{data["refresh_token"]}"}}'"""),
+    )
     assert refreshed["ok"] is True
     assert refreshed["data"]["access_token"].startswith("eyJ")
 
     # The refreshed access token works on an authenticated route.
-    status, _, me = stack.request("GET", "/api/v1/auth/me", headers={
-        "Authorization": f"Bearer {refreshed['data']['access_token']}",
-        "X-Tenant-Id": tenant["tenantId"]})
+    status, _, me = stack.request(
+        "GET",
+        "/api/v1/auth/me",
+        headers={
+            "Authorization": f"Bearer {refreshed['data']['access_token']}",
+            "X-Tenant-Id": tenant["tenantId"],
+        },
+    )
     assert status == 200 and me["data"]["username"] == "admin"
 
 
 @needs_curl
 def test_seed_register_curl(stack):
-    reply = curl(stack, textwrap.dedent("""\
+    reply = curl(
+        stack,
+        textwrap.dedent("""\
         curl -X POST https://api.tradekitt.com/api/v1/auth/register \\
           -H "Content-Type: application/json" \\
           -d '{
@@ -73,7 +88,8 @@ def test_seed_register_curl(stack):
             "first_name": "Jane",
             "last_name": "Smith",
             "company_name": "Smith HVAC"
-          }'"""))
+          }'"""),
+    )
     assert reply["ok"] is True, reply
     data = reply["data"]
     assert data["business_code"].startswith("SMITHHVAC")
@@ -120,8 +136,13 @@ login('DEMO', 'admin', process.argv[2]).then(r => console.log(JSON.stringify(r))
 def test_seed_javascript_login_example(stack, tmp_path):
     script = tmp_path / "login.mjs"
     script.write_text(JS_LOGIN % {"base": stack.base_url})
-    out = subprocess.run(["node", str(script), stack.demo["password"]], capture_output=True,
-                         text=True, timeout=30, check=True).stdout
+    out = subprocess.run(
+        ["node", str(script), stack.demo["password"]],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
     result = json.loads(out)
     assert result["accessToken"].startswith("eyJ")
     assert result["refreshToken"].startswith("eyJ")
@@ -133,29 +154,44 @@ def test_python_client_follows_the_same_flow(stack):
     status, _, resolved = stack.request("GET", "/api/v1/tenants/resolve/demo")
     assert status == 200
     tenant_id = resolved["data"]["tenantId"]
-    status, _, login = stack.request("POST", "/api/v1/auth/login",
-                                     {"username": "admin", "password": stack.demo["password"]},
-                                     {"X-Tenant-Id": tenant_id})
+    status, _, login = stack.request(
+        "POST",
+        "/api/v1/auth/login",
+        {"username": "admin", "password": stack.demo["password"]},
+        {"X-Tenant-Id": tenant_id},
+    )
     assert status == 200, login
     status, _, refreshed = stack.request(
-        "POST", "/api/v1/auth/refresh", {"refresh_token": login["data"]["refresh_token"]},
-        {"X-Tenant-Id": tenant_id})
+        "POST",
+        "/api/v1/auth/refresh",
+        {"refresh_token": login["data"]["refresh_token"]},
+        {"X-Tenant-Id": tenant_id},
+    )
     assert status == 200 and refreshed["data"]["access_token"]
     # The old refresh token is spent: reuse revokes the session.
     status, _, reused = stack.request(
-        "POST", "/api/v1/auth/refresh", {"refresh_token": login["data"]["refresh_token"]},
-        {"X-Tenant-Id": tenant_id})
+        "POST",
+        "/api/v1/auth/refresh",
+        {"refresh_token": login["data"]["refresh_token"]},
+        {"X-Tenant-Id": tenant_id},
+    )
     assert status == 401 and reused["error"]["code"] == "UNAUTHORIZED"
 
 
 def test_envelopes_over_http(stack):
     status, _, body = stack.request("GET", "/api/v1/no/such/route")
-    assert status == 404 and body == {"ok": False, "error": {
-        "code": "NOT_FOUND", "message": "no such route"}}
+    assert status == 404 and body == {
+        "ok": False,
+        "error": {"code": "NOT_FOUND", "message": "no such route"},
+    }
     status, headers, body = stack.request("DELETE", "/api/v1/health")
     assert status == 405 and body["error"]["code"] == "METHOD_NOT_ALLOWED"
-    status, _, body = stack.request("POST", "/api/v1/auth/login", b"{not json",
-                                    {"X-Tenant-Id": "00000000-0000-0000-0000-000000000000"})
+    status, _, body = stack.request(
+        "POST",
+        "/api/v1/auth/login",
+        b"{not json",
+        {"X-Tenant-Id": "00000000-0000-0000-0000-000000000000"},
+    )
     assert status == 400 and body["error"]["code"] == "BAD_REQUEST"
     status, _, body = stack.request("GET", "/api/v1/auth/me")
     assert status == 401 and body["error"]["code"] == "UNAUTHORIZED"

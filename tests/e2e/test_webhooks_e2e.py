@@ -1,6 +1,7 @@
 """Webhooks over the real ``make run`` stack: moto server, the dev server and the local
 worker (infra/local/worker.py) as separate processes. A receiver on localhost gets the
 events and verifies them with the official ``standardwebhooks`` library, no code of ours."""
+
 from __future__ import annotations
 
 import time
@@ -21,24 +22,49 @@ def _ok(result, status=200):
 def _register_hook(stack, url, events):
     account = stack.register("Webhook E2E")
     headers = account["headers"]
-    hook = _ok(stack.request("POST", "/api/v1/admin/webhooks",
-                             {"url": url, "events": events}, headers), 201)
+    hook = _ok(
+        stack.request("POST", "/api/v1/admin/webhooks", {"url": url, "events": events}, headers),
+        201,
+    )
     return headers, hook
 
 
 def test_recorded_sale_arrives_signed(stack):
     with Receiver() as receiver:
         headers, hook = _register_hook(stack, receiver.url, ["sale.created"])
-        tech = _ok(stack.request("POST", "/api/v1/admin/technicians",
-                                 {"name": "Alex Rivera", "pay_type": "commission"},
-                                 headers), 201)
-        item = _ok(stack.request("POST", "/api/v1/admin/line-items",
-                                 {"name": "AC Tune-Up", "category": "Maintenance",
-                                  "price_cents": 15000}, headers), 201)
+        tech = _ok(
+            stack.request(
+                "POST",
+                "/api/v1/admin/technicians",
+                {"name": "Alex Rivera", "pay_type": "commission"},
+                headers,
+            ),
+            201,
+        )
+        item = _ok(
+            stack.request(
+                "POST",
+                "/api/v1/admin/line-items",
+                {"name": "AC Tune-Up", "category": "Maintenance", "price_cents": 15000},
+                headers,
+            ),
+            201,
+        )
         started = time.monotonic()
-        sale = _ok(stack.request("POST", "/api/v1/sales", {
-            "technician_id": tech["id"], "item_id": item["id"], "sale_price_cents": 15000,
-            "customer_name": "Pat Doe"}, headers), 201)
+        sale = _ok(
+            stack.request(
+                "POST",
+                "/api/v1/sales",
+                {
+                    "technician_id": tech["id"],
+                    "item_id": item["id"],
+                    "sale_price_cents": 15000,
+                    "customer_name": "Pat Doe",
+                },
+                headers,
+            ),
+            201,
+        )
         [got] = [r for r in receiver.wait_for(1, DELIVERY_TIMEOUT_S)]
         took = time.monotonic() - started
     payload = Webhook(hook["secret"]).verify(got.body, got.headers)
@@ -52,15 +78,17 @@ def test_recorded_sale_arrives_signed(stack):
 def test_test_event_is_delivered_and_logged(stack):
     with Receiver() as receiver:
         headers, hook = _register_hook(stack, receiver.url, ["dispatch.completed"])
-        queued = _ok(stack.request("POST", f"/api/v1/admin/webhooks/{hook['id']}/test", {},
-                                   headers), 202)
+        queued = _ok(
+            stack.request("POST", f"/api/v1/admin/webhooks/{hook['id']}/test", {}, headers), 202
+        )
         [got] = receiver.wait_for(1, DELIVERY_TIMEOUT_S)
     payload = Webhook(hook["secret"]).verify(got.body, got.headers)
     assert payload["type"] == "dispatch.completed" and payload["data"]["test"] is True
     deadline = time.time() + DELIVERY_TIMEOUT_S
     while time.time() < deadline:
-        log = _ok(stack.request("GET", f"/api/v1/admin/webhooks/{hook['id']}/deliveries",
-                                headers=headers))
+        log = _ok(
+            stack.request("GET", f"/api/v1/admin/webhooks/{hook['id']}/deliveries", headers=headers)
+        )
         if log["items"] and log["items"][0]["status"] == "succeeded":
             break
         time.sleep(0.2)
@@ -73,13 +101,13 @@ def test_test_event_is_delivered_and_logged(stack):
 def test_failed_test_event_attempt_is_logged(stack):
     with Receiver(statuses=[503]) as receiver:
         headers, hook = _register_hook(stack, receiver.url, ["sale.created"])
-        _ok(stack.request("POST", f"/api/v1/admin/webhooks/{hook['id']}/test", {}, headers),
-            202)
+        _ok(stack.request("POST", f"/api/v1/admin/webhooks/{hook['id']}/test", {}, headers), 202)
         receiver.wait_for(1, DELIVERY_TIMEOUT_S)
     deadline = time.time() + DELIVERY_TIMEOUT_S
     while time.time() < deadline:
-        [delivery] = _ok(stack.request(
-            "GET", f"/api/v1/admin/webhooks/{hook['id']}/deliveries", headers=headers))["items"]
+        [delivery] = _ok(
+            stack.request("GET", f"/api/v1/admin/webhooks/{hook['id']}/deliveries", headers=headers)
+        )["items"]
         if delivery["attempts"]:
             break
         time.sleep(0.2)

@@ -2,6 +2,7 @@
 per-technician totals, closing (frozen totals, idempotent, resumable, safe against
 concurrent sales and closes), the locks on a closed period, clawbacks, frequency changes,
 technicians' statements, permissions and tenant isolation."""
+
 from __future__ import annotations
 
 import threading
@@ -11,19 +12,47 @@ from datetime import date, timedelta
 import pytest
 
 from chalicelib.core import clock
-from chalicelib.payroll import service
 from chalicelib.payperiods import store as period_store
+from chalicelib.payroll import close as payroll_close
+from chalicelib.payroll import service
 from chalicelib.sales import store as sales_store
 from tests.support.isolation import assert_isolated
-from tests.support.payroll_helpers import (CFG, csv_rows, past_windows, pdf_text,
-                                           real_today, ready, s3_keys, s3_object, sale,
-                                           travel, window)
-from tests.support.sales_helpers import (SEED_PAYMENT_STATUS, SEED_SALE, SEED_VOID, record,
-                                         staff, technician, technician_login)
+from tests.support.payroll_helpers import (
+    CFG,
+    csv_rows,
+    past_windows,
+    pdf_text,
+    ready,
+    real_today,
+    s3_keys,
+    s3_object,
+    sale,
+    travel,
+    window,
+)
+from tests.support.sales_helpers import (
+    SEED_PAYMENT_STATUS,
+    SEED_SALE,
+    SEED_VOID,
+    record,
+    staff,
+    technician,
+    technician_login,
+)
 
-TOTAL_KEYS = {"technician_id", "technician_name", "pay_type", "sales_count", "sales_cents",
-              "commission_cents", "adjustments_cents", "hours_minutes", "hourly_rate_cents",
-              "base_pay_cents", "total_pay_cents"}
+TOTAL_KEYS = {
+    "technician_id",
+    "technician_name",
+    "pay_type",
+    "sales_count",
+    "sales_cents",
+    "commission_cents",
+    "adjustments_cents",
+    "hours_minutes",
+    "hourly_rate_cents",
+    "base_pay_cents",
+    "total_pay_cents",
+}
 
 
 def _periods(api, account, query: str = "") -> list[dict]:
@@ -41,11 +70,13 @@ def curl(api, account, method: str, path: str, accept: str = "*/*"):
     no ``-d``, no Content-Type)."""
     from tests.support.api import Reply
 
-    headers = {"Authorization": f"Bearer {account.access_token}",
-               "X-Tenant-Id": account.tenant_id, "Accept": accept}
+    headers = {
+        "Authorization": f"Bearer {account.access_token}",
+        "X-Tenant-Id": account.tenant_id,
+        "Accept": accept,
+    }
     resp = api.client.http.request(method, "/api/v1" + path, headers=headers, body=b"")
-    return Reply(resp.status_code, {k.lower(): v for k, v in resp.headers.items()},
-                 resp.body)
+    return Reply(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, resp.body)
 
 
 def _by_tech(detail: dict) -> dict[int, dict]:
@@ -91,7 +122,8 @@ def test_seed_list_and_close_curls(api, owner):
     assert [(p["id"], p["start_date"], p["end_date"], p["status"]) for p in listed["items"]] == [
         (3, current.key, current.end.isoformat(), "open"),
         (2, w2.key, w2.end.isoformat(), "open"),
-        (1, w1.key, w1.end.isoformat(), "open")]
+        (1, w1.key, w1.end.isoformat(), "open"),
+    ]
     assert [p["sales_recorded"] for p in listed["items"]] == [0, 1, 1]
     assert all(p["frequency"] == "biweekly" and p["totals"] is None for p in listed["items"])
     assert _periods(api, owner) == listed["items"]  # ids are stable
@@ -99,8 +131,13 @@ def test_seed_list_and_close_curls(api, owner):
     live = api.get("/admin/pay-periods/1", as_=owner).data
     [mike] = live["technicians"]
     assert set(mike) == TOTAL_KEYS
-    assert (mike["technician_id"], mike["sales_count"], mike["sales_cents"],
-            mike["commission_cents"], mike["total_pay_cents"]) == (1, 1, 150000, 11250, 11250)
+    assert (
+        mike["technician_id"],
+        mike["sales_count"],
+        mike["sales_cents"],
+        mike["commission_cents"],
+        mike["total_pay_cents"],
+    ) == (1, 1, 150000, 11250, 11250)
     assert live["exports"] is None and live["status"] == "open"
 
     # the seed's close call, verbatim (no body, no Content-Type)
@@ -109,11 +146,22 @@ def test_seed_list_and_close_curls(api, owner):
     closed = reply.data
     assert closed["status"] == "closed" and closed["closed_by"] == owner.user["id"]
     assert closed["closed_at"] and closed["technicians"] == live["technicians"]
-    assert closed["totals"] == {**live["totals"]} == {
-        "technician_count": 1, "sales_count": 1, "sales_cents": 150000,
-        "commission_cents": 11250, "adjustments_cents": 0, "hours_minutes": 0,
-        "base_pay_cents": 0, "total_pay_cents": 11250, "sales_recorded": 1,
-        "pending_sales": 0}
+    assert (
+        closed["totals"]
+        == {**live["totals"]}
+        == {
+            "technician_count": 1,
+            "sales_count": 1,
+            "sales_cents": 150000,
+            "commission_cents": 11250,
+            "adjustments_cents": 0,
+            "hours_minutes": 0,
+            "base_pay_cents": 0,
+            "total_pay_cents": 11250,
+            "sales_recorded": 1,
+            "pending_sales": 0,
+        }
+    )
     files = closed["exports"]
     prefix = f"tenants/{owner.tenant_id}/pay-periods/1/"
     assert files["pay_period_csv"]["key"] == prefix + "pay-period.csv"
@@ -121,8 +169,7 @@ def test_seed_list_and_close_curls(api, owner):
     assert files["statements"]["1"]["key"] == prefix + "statements/1.pdf"
 
     # closing twice: the same frozen result, byte for byte, nothing rewritten
-    written = {k: s3_object(owner.tenant_id, k.split("/", 2)[2])
-               for k in s3_keys(owner.tenant_id)}
+    written = {k: s3_object(owner.tenant_id, k.split("/", 2)[2]) for k in s3_keys(owner.tenant_id)}
     writes = []
     from chalicelib.platform import storage as exports
 
@@ -133,8 +180,11 @@ def test_seed_list_and_close_curls(api, owner):
     finally:
         exports.put_all = original_put
     assert (again.status, again.raw) == (200, reply.raw)
-    assert writes == [] and {k: s3_object(owner.tenant_id, k.split("/", 2)[2])
-                             for k in s3_keys(owner.tenant_id)} == written
+    assert (
+        writes == []
+        and {k: s3_object(owner.tenant_id, k.split("/", 2)[2]) for k in s3_keys(owner.tenant_id)}
+        == written
+    )
     assert api.get("/admin/pay-periods/1", as_=owner).data == closed
     listed = _periods(api, owner)
     assert listed[2]["status"] == "closed" and listed[2]["totals"] == closed["totals"]
@@ -144,24 +194,28 @@ def test_seed_list_and_close_curls(api, owner):
 
 def test_totals_commission_clawbacks_pay_types(api, owner, monkeypatch):
     ready(api, owner)
-    salaried = technician(api, owner, name="Sally Salary", pay_type="salary",
-                          base_pay_cents=200000)
-    hourly = technician(api, owner, name="Hank Hourly", pay_type="hourly",
-                        base_pay_cents=3000)
+    salaried = technician(api, owner, name="Sally Salary", pay_type="salary", base_pay_cents=200000)
+    hourly = technician(api, owner, name="Hank Hourly", pay_type="hourly", base_pay_cents=3000)
     installer = technician(api, owner, name="Ian Installer", pay_type="commission")
-    api.put(f"{CFG}/tech/{installer['id']}/plan/installer",
-            {"kind": "percentage", "rate_bps": 200}, as_=owner)
-    api.put(f"{CFG}/tech/{salaried['id']}/plan/technician",
-            {"kind": "percentage", "rate_bps": 333}, as_=owner)
+    api.put(
+        f"{CFG}/tech/{installer['id']}/plan/installer",
+        {"kind": "percentage", "rate_bps": 200},
+        as_=owner,
+    )
+    api.put(
+        f"{CFG}/tech/{salaried['id']}/plan/technician",
+        {"kind": "percentage", "rate_bps": 333},
+        as_=owner,
+    )
     retired = technician(api, owner, name="Rita Retired", pay_type="hourly")
     w1, w2 = past_windows(2)
     day = w1.start + timedelta(days=1)
-    a = sale(api, owner, day, installer_id=installer["id"])            # 11250 + 3000
-    sale(api, owner, day, sale_price_cents=123457)                     # 7.5%: 9259.275 -> 9259
+    a = sale(api, owner, day, installer_id=installer["id"])  # 11250 + 3000
+    sale(api, owner, day, sale_price_cents=123457)  # 7.5%: 9259.275 -> 9259
     sale(api, owner, day, technician_id=salaried["id"], sale_price_cents=99999)  # 3330
-    pending = sale(api, owner, day, approve=False)                     # earns nothing yet
+    pending = sale(api, owner, day, approve=False)  # earns nothing yet
     voided = sale(api, owner, day)
-    api.patch(f"/sales/{voided['id']}/void", SEED_VOID, as_=owner)     # open period: gone
+    api.patch(f"/sales/{voided['id']}/void", SEED_VOID, as_=owner)  # open period: gone
     rejected = record(api, owner, {**SEED_SALE, "sale_date": day.isoformat()})
     api.patch(f"/sales/{rejected['id']}/reject", {}, as_=owner)
     sale(api, owner, w2.start, technician_id=retired["id"])
@@ -174,18 +228,28 @@ def test_totals_commission_clawbacks_pay_types(api, owner, monkeypatch):
     assert list(techs) == [1, salaried["id"], hourly["id"], installer["id"]]
     mike = techs[1]
     assert (mike["sales_count"], mike["sales_cents"], mike["commission_cents"]) == (
-        2, 150000 + 123457, 11250 + 9259)
+        2,
+        150000 + 123457,
+        11250 + 9259,
+    )
     sally = techs[salaried["id"]]
-    assert (sally["pay_type"], sally["base_pay_cents"], sally["commission_cents"],
-            sally["total_pay_cents"]) == ("salary", 200000, 3330, 203330)
+    assert (
+        sally["pay_type"],
+        sally["base_pay_cents"],
+        sally["commission_cents"],
+        sally["total_pay_cents"],
+    ) == ("salary", 200000, 3330, 203330)
     hank = techs[hourly["id"]]
-    assert (hank["hours_minutes"], hank["hourly_rate_cents"], hank["base_pay_cents"],
-            hank["total_pay_cents"]) == (0, 3000, 0, 0)  # no time tracking yet
+    assert (
+        hank["hours_minutes"],
+        hank["hourly_rate_cents"],
+        hank["base_pay_cents"],
+        hank["total_pay_cents"],
+    ) == (0, 3000, 0, 0)  # no time tracking yet
     ian = techs[installer["id"]]
     assert (ian["sales_count"], ian["sales_cents"], ian["commission_cents"]) == (0, 0, 3000)
     assert detail["totals"]["pending_sales"] == 1 and detail["totals"]["sales_recorded"] == 6
-    assert detail["totals"]["total_pay_cents"] == sum(t["total_pay_cents"]
-                                                       for t in techs.values())
+    assert detail["totals"]["total_pay_cents"] == sum(t["total_pay_cents"] for t in techs.values())
     closed = _close(api, owner, 1).data
     assert closed["technicians"] == detail["technicians"]
 
@@ -234,18 +298,30 @@ def test_close_guards_and_locks(api, owner):
         reply = api.patch(path, {}, as_=owner)
         assert reply.status == 409 and "closed pay period" in reply.error["message"]
     # payment status stays editable (it does not change commission)
-    assert api.patch(f"/sales/{approved['id']}/payment-status", SEED_PAYMENT_STATUS,
-                     as_=owner).status == 200
+    assert (
+        api.patch(f"/sales/{approved['id']}/payment-status", SEED_PAYMENT_STATUS, as_=owner).status
+        == 200
+    )
     # voiding: a clawback in the open period (approved), nothing owed (pending)
-    assert api.patch(f"/sales/{approved['id']}/void", SEED_VOID,
-                     as_=owner).data["clawback_cents"] == -11250
-    assert api.patch(f"/sales/{other_pending['id']}/void", SEED_VOID,
-                     as_=owner).data["clawback_cents"] is None
+    assert (
+        api.patch(f"/sales/{approved['id']}/void", SEED_VOID, as_=owner).data["clawback_cents"]
+        == -11250
+    )
+    assert (
+        api.patch(f"/sales/{other_pending['id']}/void", SEED_VOID, as_=owner).data["clawback_cents"]
+        is None
+    )
     frozen = api.get("/admin/pay-periods/1", as_=owner).data
     assert _by_tech(frozen)[1]["commission_cents"] == 11250
     # the day after the closed period is open
-    assert api.post("/sales", {**SEED_SALE, "sale_date": (w1.end + timedelta(days=1))
-                               .isoformat()}, as_=owner).status == 201
+    assert (
+        api.post(
+            "/sales",
+            {**SEED_SALE, "sale_date": (w1.end + timedelta(days=1)).isoformat()},
+            as_=owner,
+        ).status
+        == 201
+    )
 
 
 def test_back_dated_sales_and_list_filters(api, owner):
@@ -255,20 +331,23 @@ def test_back_dated_sales_and_list_filters(api, owner):
     [w1] = past_windows(1)
     sale(api, owner, w1.start)
     items = _periods(api, owner)
-    assert [p["start_date"] for p in items] == [window(real_today()).key, w1.key,
-                                                window(old).key]
+    assert [p["start_date"] for p in items] == [window(real_today()).key, w1.key, window(old).key]
     assert [p["id"] for p in items] == [3, 2, 1]
     assert _periods(api, owner, f"?date={old.isoformat()}")[0]["id"] == 1
-    assert [p["id"] for p in _periods(api, owner, "?date_from=2019-01-01&date_to=2019-12-31")
-            ] == [1]
+    assert [p["id"] for p in _periods(api, owner, "?date_from=2019-01-01&date_to=2019-12-31")] == [
+        1
+    ]
     assert [p["id"] for p in _periods(api, owner, f"?date_from={w1.start}")] == [3, 2]
     assert [p["id"] for p in _periods(api, owner, "?status=open")] == [3, 2, 1]
     assert _periods(api, owner, "?status=closed") == []
     page = api.get("/admin/pay-periods?limit=2&page=2", as_=owner).data
-    assert ([p["id"] for p in page["items"]], page["total"], page["total_pages"]) == (
-        [1], 3, 2)
-    for bad in ("?status=done", "?date=2026-02-30", "?date_from=2026-02-01&date_to=2026-01-01",
-                "?limit=0"):
+    assert ([p["id"] for p in page["items"]], page["total"], page["total_pages"]) == ([1], 3, 2)
+    for bad in (
+        "?status=done",
+        "?date=2026-02-30",
+        "?date_from=2026-02-01&date_to=2026-01-01",
+        "?limit=0",
+    ):
         reply = api.get("/admin/pay-periods" + bad, as_=owner)
         assert reply.status == 400 and reply.error["code"] == "BAD_REQUEST", bad
     # a new back-dated sale gets its period an id as soon as it is asked for
@@ -302,11 +381,10 @@ def test_closing_while_a_sale_is_recorded(api, owner):
         return item
 
     replies: dict = {}
-    service_store = service.periods  # the period ledger the close drives
+    service_store = payroll_close.periods  # the period ledger the close drives
     service_store.begin_close = paused_begin
     try:
-        thread = threading.Thread(target=lambda: replies.setdefault(
-            "close", _close(api, owner, 1)))
+        thread = threading.Thread(target=lambda: replies.setdefault("close", _close(api, owner, 1)))
         thread.start()
         assert inside.wait(20)
         assert api.get("/admin/pay-periods/1", as_=owner).data["status"] == "closing"
@@ -344,9 +422,12 @@ def test_closing_while_a_sale_is_recorded(api, owner):
 
     sales_store.create = paused_create
     try:
-        thread = threading.Thread(target=lambda: replies.setdefault(
-            "late_sale", api.post("/sales", {**SEED_SALE, "sale_date": day0.isoformat()},
-                                  as_=owner)))
+        thread = threading.Thread(
+            target=lambda: replies.setdefault(
+                "late_sale",
+                api.post("/sales", {**SEED_SALE, "sale_date": day0.isoformat()}, as_=owner),
+            )
+        )
         thread.start()
         assert in_sale.wait(20)
         closing = _close(api, owner, period_id)
@@ -375,8 +456,7 @@ def test_many_sales_racing_a_close(api, owner, serial_aws):
     def seller():
         start.wait(20)
         for _ in range(4):
-            reply = api.post("/sales", {**SEED_SALE, "sale_date": day.isoformat()},
-                             as_=owner)
+            reply = api.post("/sales", {**SEED_SALE, "sale_date": day.isoformat()}, as_=owner)
             with lock:
                 results.append(reply.status)
 
@@ -431,16 +511,22 @@ def test_close_resumes_after_a_crash(api, owner, monkeypatch, no_wait):
     assert reply.status == 500 and reply.error["code"] == "INTERNAL_ERROR"
     stuck = api.get("/admin/pay-periods/1", as_=owner).data
     assert stuck["status"] == "closing"  # locked, not closed
-    assert api.post("/sales", {**SEED_SALE, "sale_date": w1.start.isoformat()},
-                    as_=owner).status == 409
+    assert (
+        api.post("/sales", {**SEED_SALE, "sale_date": w1.start.isoformat()}, as_=owner).status
+        == 409
+    )
     monkeypatch.undo()  # S3 is back
     monkeypatch.setattr(clock, "sleep", lambda seconds: None)
     # a close that died without a word (timeout): its lease holds the period until it
     # runs out; meanwhile another close waits, then says retry
     item = period_store.get(owner.tenant_id, w1.key)
-    item.update(actions=[type(item).lease_until.set(int(time.time()) + 60),
-                         type(item).close_token.set("dead")])
-    monkeypatch.setattr(service, "WAIT_FOR_OTHER_CLOSE_S", 0.0)
+    item.update(
+        actions=[
+            type(item).lease_until.set(int(time.time()) + 60),
+            type(item).close_token.set("dead"),
+        ]
+    )
+    monkeypatch.setattr(payroll_close, "WAIT_FOR_OTHER_CLOSE_S", 0.0)
     reply = _close(api, owner, 1)
     assert reply.status == 409 and "being closed" in reply.error["message"]
     # once the lease ran out, the next close takes over and completes
@@ -458,27 +544,32 @@ def test_a_long_close_continues_where_it_stopped(api, owner, monkeypatch):
     frozen data (the sales are not read again)."""
     ready(api, owner)
     for n in range(3):
-        sale(api, owner, past_windows(1)[0].start,
-             technician_id=technician(api, owner, name=f"Tech {n}")["id"])
+        sale(
+            api,
+            owner,
+            past_windows(1)[0].start,
+            technician_id=technician(api, owner, name=f"Tech {n}")["id"],
+        )
     sale(api, owner, past_windows(1)[0].start)
     _periods(api, owner)
     live = api.get("/admin/pay-periods/1", as_=owner).data
     ticks = iter(range(1000))
     monkeypatch.setattr(clock, "monotonic", lambda: float(next(ticks)))
-    monkeypatch.setattr(service, "CLOSE_BUDGET_S", 2.5)  # two statements per call
+    monkeypatch.setattr(payroll_close, "CLOSE_BUDGET_S", 2.5)  # two statements per call
     rendered = []
-    original_render = service._statement_pdf
+    original_render = payroll_close._statement_pdf
 
     def counting(ctx, period, statement):
         rendered.append(statement.technician_id)
         return original_render(ctx, period, statement)
 
-    monkeypatch.setattr(service, "_statement_pdf", counting)
+    monkeypatch.setattr(payroll_close, "_statement_pdf", counting)
     reply = _close(api, owner, 1)
     assert reply.status == 409 and "2 of 4 statements" in reply.error["message"]
     assert api.get("/admin/pay-periods/1", as_=owner).data["status"] == "closing"
-    assert api.post("/sales", {**SEED_SALE, "sale_date": live["start_date"]},
-                    as_=owner).status == 409
+    assert (
+        api.post("/sales", {**SEED_SALE, "sale_date": live["start_date"]}, as_=owner).status == 409
+    )
 
     def no_sales(*args):
         raise AssertionError("a resumed close must not read the sales again")
@@ -549,9 +640,13 @@ def test_clawbacks_land_in_the_open_period_and_its_close(api, owner, monkeypatch
     assert closed.status == 200, closed.raw
     mike = _by_tech(closed.data)[1]
     assert (mike["commission_cents"], mike["adjustments_cents"], mike["total_pay_cents"]) == (
-        11250, -11250, 0)
-    statement = api.get("/export/commission-statement/1/2/pdf", as_=owner,
-                        headers={"Accept": "*/*"})
+        11250,
+        -11250,
+        0,
+    )
+    statement = api.get(
+        "/export/commission-statement/1/2/pdf", as_=owner, headers={"Accept": "*/*"}
+    )
     assert statement.status == 200
     text = pdf_text(statement.raw)
     assert f"clawback: sale {old['id']} voided" in text and "-$112.50" in text
@@ -559,10 +654,14 @@ def test_clawbacks_land_in_the_open_period_and_its_close(api, owner, monkeypatch
     # and in both exports of that period
     [row, total] = csv_rows(api.get("/admin/csv-export/pay-period/2", as_=owner).raw)
     assert (row["commission"], row["adjustments"], row["total_pay"]) == (
-        "112.50", "-112.50", "0.00")
+        "112.50",
+        "-112.50",
+        "0.00",
+    )
     assert total["adjustments"] == "-112.50"
-    summary = pdf_text(api.get("/export/pay-period/2/pdf", as_=owner,
-                               headers={"Accept": "*/*"}).raw)
+    summary = pdf_text(
+        api.get("/export/pay-period/2/pdf", as_=owner, headers={"Accept": "*/*"}).raw
+    )
     assert "-$112.50" in summary and "$112.50" in summary
 
 
@@ -596,12 +695,14 @@ def test_frequency_change_takes_effect_after_the_current_period(api, owner, monk
     assert reply.data["pay_period_frequency"] == "monthly"
     assert reply.data["pay_period_schedule"] == [
         {"from": None, "frequency": "biweekly"},
-        {"from": effective.isoformat(), "frequency": "monthly"}]
+        {"from": effective.isoformat(), "frequency": "monthly"},
+    ]
     # the current period keeps its dates; the closed one is untouched
     items = _periods(api, owner)
     assert [(p["id"], p["start_date"], p["end_date"], p["frequency"]) for p in items] == [
         (2, current.key, current.end.isoformat(), "biweekly"),
-        (1, w1.key, w1.end.isoformat(), "biweekly")]
+        (1, w1.key, w1.end.isoformat(), "biweekly"),
+    ]
     # after the change: the first monthly period starts the day after (clipped)
     travel(monkeypatch, effective.toordinal() - real_today().toordinal())
     reply = api.post("/sales", {**SEED_SALE, "sale_date": effective.isoformat()}, as_=owner)
@@ -609,7 +710,10 @@ def test_frequency_change_takes_effect_after_the_current_period(api, owner, monk
     items = _periods(api, owner)
     last_day = (effective.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(1)
     assert (items[0]["start_date"], items[0]["end_date"], items[0]["frequency"]) == (
-        effective.isoformat(), last_day.isoformat(), "monthly")
+        effective.isoformat(),
+        last_day.isoformat(),
+        "monthly",
+    )
     assert api.get("/admin/pay-periods/1", as_=owner).data["end_date"] == w1.end.isoformat()
     # another change starts after the current (monthly) period
     reply = api.patch("/admin/settings", {"pay_period_frequency": "biweekly"}, as_=owner)
@@ -627,8 +731,11 @@ def test_permissions_and_statements(api, owner):
     _periods(api, owner)
     dispatcher = staff(owner, "dispatcher")
     manager = staff(owner, "manager")
-    admin_calls = [("GET", "/admin/pay-periods", None), ("GET", "/admin/pay-periods/1", None),
-                   ("PATCH", "/admin/pay-periods/1/close", None)]
+    admin_calls = [
+        ("GET", "/admin/pay-periods", None),
+        ("GET", "/admin/pay-periods/1", None),
+        ("PATCH", "/admin/pay-periods/1/close", None),
+    ]
     for account in (dispatcher, tina_login):
         for method, path, body in admin_calls:
             reply = api.call(method, path, body, as_=account)
@@ -639,36 +746,65 @@ def test_permissions_and_statements(api, owner):
     mine = api.get("/tech/pay-periods/1/statement", as_=tina_login)
     assert mine.status == 200, mine.raw
     data = mine.data
-    assert (data["technician_id"], data["frozen"], data["period"]["id"]) == (
-        tina["id"], False, 1)
+    assert (data["technician_id"], data["frozen"], data["period"]["id"]) == (tina["id"], False, 1)
     [line] = data["lines"]
     assert (line["role"], line["rule"], line["commission_cents"]) == (
-        "technician", "tenant_default", 0)
+        "technician",
+        "tenant_default",
+        0,
+    )
     assert data["totals"]["technician_id"] == tina["id"]
     periods = api.get("/tech/pay-periods", as_=tina_login).data["items"]
     assert [p["id"] for p in periods] == [2, 1] and "totals" not in periods[0]
     assert api.get("/tech/pay-periods", as_=manager).status == 403  # no technician record
-    pdf = api.get(f"/export/commission-statement/{tina['id']}/1/pdf", as_=tina_login,
-                  headers={"Accept": "*/*"})
+    pdf = api.get(
+        f"/export/commission-statement/{tina['id']}/1/pdf",
+        as_=tina_login,
+        headers={"Accept": "*/*"},
+    )
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
-    reply = api.get(f"/export/commission-statement/{otto['id']}/1/pdf", as_=tina_login,
-                    headers={"Accept": "*/*"})
+    reply = api.get(
+        f"/export/commission-statement/{otto['id']}/1/pdf",
+        as_=tina_login,
+        headers={"Accept": "*/*"},
+    )
     assert reply.status == 403 and reply.error["code"] == "FORBIDDEN"
-    assert api.get(f"/export/commission-statement/{tina['id']}/1/pdf", as_=dispatcher,
-                   headers={"Accept": "*/*"}).status == 403
-    for path in ("/export/pay-period/1/pdf", "/admin/csv-export/pay-period/1",
-                 "/admin/csv-export/sales", "/admin/csv-export/commission-report"):
+    assert (
+        api.get(
+            f"/export/commission-statement/{tina['id']}/1/pdf",
+            as_=dispatcher,
+            headers={"Accept": "*/*"},
+        ).status
+        == 403
+    )
+    for path in (
+        "/export/pay-period/1/pdf",
+        "/admin/csv-export/pay-period/1",
+        "/admin/csv-export/sales",
+        "/admin/csv-export/commission-report",
+    ):
         assert api.get(path, as_=tina_login, headers={"Accept": "*/*"}).status == 403
     assert _close(api, owner, 1).status == 200
     frozen = api.get("/tech/pay-periods/1/statement", as_=tina_login).data
     assert frozen["frozen"] is True and frozen["lines"] == data["lines"]
     assert frozen["totals"] == data["totals"]
-    assert api.get("/tech/pay-periods/1/statement", as_=otto_login).data[
-        "technician_id"] == otto["id"]
-    assert api.get(f"/export/commission-statement/{otto['id']}/1/pdf", as_=manager,
-                   headers={"Accept": "*/*"}).status == 200
-    assert api.get("/export/commission-statement/99/1/pdf", as_=owner,
-                   headers={"Accept": "*/*"}).status == 404
+    assert (
+        api.get("/tech/pay-periods/1/statement", as_=otto_login).data["technician_id"] == otto["id"]
+    )
+    assert (
+        api.get(
+            f"/export/commission-statement/{otto['id']}/1/pdf",
+            as_=manager,
+            headers={"Accept": "*/*"},
+        ).status
+        == 200
+    )
+    assert (
+        api.get(
+            "/export/commission-statement/99/1/pdf", as_=owner, headers={"Accept": "*/*"}
+        ).status
+        == 404
+    )
     assert api.get("/tech/pay-periods/9/statement", as_=tina_login).status == 404
 
 
@@ -680,13 +816,16 @@ def test_tenant_isolation(api, owner, other):
     _periods(api, owner)
     assert _close(api, owner, 1).status == 200
     pdf = {"Accept": "*/*"}
-    calls = [("GET", "/admin/pay-periods/1", None), ("GET", "/admin/pay-periods/2", None),
-             ("PATCH", "/admin/pay-periods/1/close", None),
-             ("PATCH", "/admin/pay-periods/2/close", None),
-             ("GET", "/admin/csv-export/pay-period/1", None),
-             ("GET", "/export/pay-period/1/pdf", None),
-             ("GET", "/export/commission-statement/1/1/pdf", None),
-             ("GET", "/tech/pay-periods/1/statement", None)]
+    calls = [
+        ("GET", "/admin/pay-periods/1", None),
+        ("GET", "/admin/pay-periods/2", None),
+        ("PATCH", "/admin/pay-periods/1/close", None),
+        ("PATCH", "/admin/pay-periods/2/close", None),
+        ("GET", "/admin/csv-export/pay-period/1", None),
+        ("GET", "/export/pay-period/1/pdf", None),
+        ("GET", "/export/commission-statement/1/1/pdf", None),
+        ("GET", "/tech/pay-periods/1/statement", None),
+    ]
     assert_isolated(api, owner, other, calls, secrets=["Secret Sam", "Mike Johnson"])
     for path in ("/export/pay-period/1/pdf", "/export/commission-statement/1/1/pdf"):
         reply = api.get(path, as_=other, headers=pdf)

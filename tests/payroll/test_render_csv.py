@@ -9,8 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chalicelib.payroll.render_csv import (
+    COMMISSION_REPORT_COLUMNS,
+    PAY_PERIOD_COLUMNS,
+    SALES_COLUMNS,
+    commission_report_csv,
+    format_cents,
+    format_minutes_as_hours,
+    pay_period_csv,
+    safe_cell,
+    sales_csv,
+)
 from chalicelib.payroll.rules import compute_totals
-from chalicelib.payroll.render_csv import COMMISSION_REPORT_COLUMNS, PAY_PERIOD_COLUMNS, SALES_COLUMNS, commission_report_csv, format_cents, format_minutes_as_hours, pay_period_csv, safe_cell, sales_csv
 
 
 def parse(data: bytes) -> list[dict[str, str]]:
@@ -53,13 +63,14 @@ def test_format_cents_rejects_non_integers(bad):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(-10**15, 10**15))
+@given(st.integers(-(10**15), 10**15))
 def test_format_cents_roundtrip(cents):
     assert dollars_to_cents(format_cents(cents)) == cents
 
 
 @pytest.mark.parametrize(
-    "minutes, text", [(0, "0.00"), (60, "1.00"), (90, "1.50"), (1, "0.02"), (20, "0.33"), (4801, "80.02")]
+    "minutes, text",
+    [(0, "0.00"), (60, "1.00"), (90, "1.50"), (1, "0.02"), (20, "0.33"), (4801, "80.02")],
 )
 def test_format_minutes_as_hours(minutes, text):
     assert format_minutes_as_hours(minutes) == text
@@ -74,7 +85,7 @@ def test_format_minutes_as_hours(minutes, text):
         ("@cmd", "'@cmd"),
         ("\tTAB", "'\tTAB"),
         ("\rCR", "'\rCR"),
-        ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("Bob = boss", "Bob = boss"),
         ("O'Brien", "O'Brien"),
         ("", ""),
@@ -172,7 +183,7 @@ def test_pay_period_csv_accepts_dicts_and_empty_list():
             st.text(max_size=20),
             st.integers(0, 10**6),
             st.lists(st.tuples(st.integers(0, 10**8), st.integers(0, 10**7)), max_size=4),
-            st.lists(st.integers(-10**6, 10**6), max_size=3),
+            st.lists(st.integers(-(10**6), 10**6), max_size=3),
             st.integers(0, 10**4),
         ),
         max_size=8,
@@ -181,17 +192,22 @@ def test_pay_period_csv_accepts_dicts_and_empty_list():
 def test_pay_period_csv_total_property(techs):
     totals = [
         compute_totals(
-            {"id": i, "name": name, "pay_type": "hourly", "hourly_rate_cents": rate}, sales, adj, minutes
+            {"id": i, "name": name, "pay_type": "hourly", "hourly_rate_cents": rate},
+            sales,
+            adj,
+            minutes,
         )
         for i, (name, rate, sales, adj, minutes) in enumerate(techs)
     ]
     rows = parse(pay_period_csv(PERIOD, totals))
     assert len(rows) == len(totals) + 1
-    for row, t in zip(rows, totals):
+    for row, t in zip(rows, totals, strict=False):  # the last row is the TOTAL
         assert dollars_to_cents(row["total_pay"]) == t.total_pay_cents
         name = row["technician_name"]
         # Round-trips exactly, except for the neutralising quote.
-        assert name == t.technician_name or (name == "'" + t.technician_name and name[1] in "=+-@\t\r")
+        assert name == t.technician_name or (
+            name == "'" + t.technician_name and name[1] in "=+-@\t\r"
+        )
     assert dollars_to_cents(rows[-1]["total_pay"]) == sum(t.total_pay_cents for t in totals)
 
 
@@ -204,8 +220,8 @@ SALES = [
         "sale_id": "s-1",
         "sale_date": date(2026, 3, 2),
         "technician": "Ann Lee",
-        "customer": "=HYPERLINK(\"http://x\",\"y\")",
-        "item": "Furnace, 80k BTU\nwith \"install\"",
+        "customer": '=HYPERLINK("http://x","y")',
+        "item": 'Furnace, 80k BTU\nwith "install"',
         "sale_price_cents": 450000,
         "commission_cents": 45000,
         "rule": "Standard 10%",
@@ -246,8 +262,8 @@ def test_commission_report_csv():
     assert len(rows) == 4
     first, second, third, total = rows
     assert first["sale_date"] == "2026-03-02"
-    assert first["customer"] == "'=HYPERLINK(\"http://x\",\"y\")"
-    assert first["item"] == "Furnace, 80k BTU\nwith \"install\""  # quoting survives
+    assert first["customer"] == '\'=HYPERLINK("http://x","y")'
+    assert first["item"] == 'Furnace, 80k BTU\nwith "install"'  # quoting survives
     assert first["sale_price"] == "4500.00" and first["commission"] == "450.00"
     assert second["technician"] == "Bob"
     assert second["customer"] == "'-Minus Corp"
@@ -262,8 +278,10 @@ def test_commission_report_csv():
 
 def test_commission_report_csv_empty():
     rows = parse(commission_report_csv([]))
-    assert rows == [dict.fromkeys(COMMISSION_REPORT_COLUMNS, "") | {
-        "sale_id": "TOTAL", "sale_price": "0.00", "commission": "0.00"}]
+    assert rows == [
+        dict.fromkeys(COMMISSION_REPORT_COLUMNS, "")
+        | {"sale_id": "TOTAL", "sale_price": "0.00", "commission": "0.00"}
+    ]
 
 
 def test_sales_csv():

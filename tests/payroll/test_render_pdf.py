@@ -9,8 +9,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from chalicelib.payroll.render_pdf import (
+    DEFAULT_PRIMARY_COLOR,
+    commission_statement_pdf,
+    format_money,
+    format_rate,
+    pay_period_pdf,
+    validate_hex_color,
+)
 from chalicelib.payroll.rules import compute_totals
-from chalicelib.payroll.render_pdf import DEFAULT_PRIMARY_COLOR, commission_statement_pdf, format_money, format_rate, pay_period_pdf, validate_hex_color
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +64,9 @@ def statement(sales, adjustments=(), branding=BRANDING, tech=TECH):
         [a["amount_cents"] for a in adjustments],
         90,
     )
-    return totals, commission_statement_pdf(branding, PERIOD, tech, sales, list(adjustments), totals)
+    return totals, commission_statement_pdf(
+        branding, PERIOD, tech, sales, list(adjustments), totals
+    )
 
 
 # --------------------------------------------------------------------------- #
@@ -162,7 +171,9 @@ def test_commission_statement_uses_brand_colour_and_fallback():
     brand = b".058824 .462745 .431373"
     default = b".145098 .388235 .921569"  # #2563eb
     assert brand in fill_colours(data) and default not in fill_colours(data)
-    _, fallback = statement(make_sales(1), branding={"display_name": "X", "primary_color": "nonsense"})
+    _, fallback = statement(
+        make_sales(1), branding={"display_name": "X", "primary_color": "nonsense"}
+    )
     assert default in fill_colours(fallback)
     _, none = statement(make_sales(1), branding={})
     assert default in fill_colours(none)
@@ -170,7 +181,9 @@ def test_commission_statement_uses_brand_colour_and_fallback():
 
 
 def test_commission_statement_with_no_sales_or_adjustments():
-    totals, data = statement([], tech={"id": 1, "name": "Sal", "pay_type": "salary", "salary_cents": 250000})
+    totals, data = statement(
+        [], tech={"id": 1, "name": "Sal", "pay_type": "salary", "salary_cents": 250000}
+    )
     text = text_of(data)
     assert "No approved sales" in text and "No adjustments" in text
     assert "$2,500.00" in text
@@ -220,7 +233,9 @@ def test_thousand_line_statement_paginates(capsys):
     assert format_money(totals.total_pay_cents) in last
     assert totals.sales_count == 1000
     with capsys.disabled():
-        print(f"\n1,000-line statement: {len(data):,} bytes, {len(reader.pages)} pages, {elapsed:.2f}s")
+        print(
+            f"\n1,000-line statement: {len(data):,} bytes, {len(reader.pages)} pages, {elapsed:.2f}s"
+        )
     assert elapsed < 15
 
 
@@ -231,9 +246,21 @@ def test_thousand_line_statement_paginates(capsys):
 
 def test_pay_period_pdf():
     totals = [
-        compute_totals({"id": 1, "name": "Ann", "pay_type": "hourly", "hourly_rate_cents": 2001}, [(10000, 1000)], [], 30),
-        compute_totals({"id": 2, "name": "Bob & Co", "pay_type": "salary", "salary_cents": 250000}, [], [-500], 4800),
-        compute_totals({"id": 3, "name": "Cy", "pay_type": "commission"}, [(99999, 9999)], [-123456], 0),
+        compute_totals(
+            {"id": 1, "name": "Ann", "pay_type": "hourly", "hourly_rate_cents": 2001},
+            [(10000, 1000)],
+            [],
+            30,
+        ),
+        compute_totals(
+            {"id": 2, "name": "Bob & Co", "pay_type": "salary", "salary_cents": 250000},
+            [],
+            [-500],
+            4800,
+        ),
+        compute_totals(
+            {"id": 3, "name": "Cy", "pay_type": "commission"}, [(99999, 9999)], [-123456], 0
+        ),
     ]
     data = pay_period_pdf(BRANDING, PERIOD, totals)
     text = text_of(data)
@@ -250,7 +277,9 @@ def test_pay_period_pdf():
 
 def test_pay_period_pdf_many_technicians_paginates():
     totals = [
-        compute_totals({"id": i, "name": f"Tech {i}", "pay_type": "commission"}, [(10000, i)], [], 0)
+        compute_totals(
+            {"id": i, "name": f"Tech {i}", "pay_type": "commission"}, [(10000, i)], [], 0
+        )
         for i in range(150)
     ]
     data = pay_period_pdf(BRANDING, PERIOD, totals)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -35,7 +34,7 @@ def test_div_round_half_even(n, d, expected):
 
 
 @settings(max_examples=200, deadline=None)
-@given(n=st.integers(-10**12, 10**12), d=st.integers(1, 10**6))
+@given(n=st.integers(-(10**12), 10**12), d=st.integers(1, 10**6))
 def test_div_round_half_even_matches_decimal(n, d):
     from decimal import ROUND_HALF_EVEN, localcontext
 
@@ -78,7 +77,12 @@ def test_hourly_base_pay_rejects_floats():
 
 
 def test_hourly_totals():
-    tech = {"technician_id": 7, "technician_name": "Ann Lee", "pay_type": "hourly", "hourly_rate_cents": 2001}
+    tech = {
+        "technician_id": 7,
+        "technician_name": "Ann Lee",
+        "pay_type": "hourly",
+        "hourly_rate_cents": 2001,
+    }
     totals = compute_totals(tech, [(125000, 12500), (9999, 1000), (1, 0)], [-2500, -1], 30)
     assert totals == TechnicianTotals(
         technician_id=7,
@@ -105,8 +109,16 @@ def test_base_pay_rounded_once_not_per_sale_or_per_hour():
 
 
 def test_salary_totals_use_salary_as_given():
-    tech = {"id": 3, "name": "Sal", "pay_type": "salary", "salary_cents": 250000, "hourly_rate_cents": 9999}
-    totals = compute_totals(tech, [{"sale_price_cents": 50000, "commission_cents": 2500}], [1000], 4800)
+    tech = {
+        "id": 3,
+        "name": "Sal",
+        "pay_type": "salary",
+        "salary_cents": 250000,
+        "hourly_rate_cents": 9999,
+    }
+    totals = compute_totals(
+        tech, [{"sale_price_cents": 50000, "commission_cents": 2500}], [1000], 4800
+    )
     assert totals.base_pay_cents == 250000
     assert totals.hourly_rate_cents == 0
     assert totals.hours_minutes == 4800
@@ -116,7 +128,11 @@ def test_salary_totals_use_salary_as_given():
 def test_commission_only_totals():
     tech = {"id": 4, "display_name": "Com", "pay_type": "commission"}
     totals = compute_totals(tech, iter([(10000, 1000)] * 3), iter([-1000]), 0)
-    assert (totals.base_pay_cents, totals.commission_cents, totals.total_pay_cents) == (0, 3000, 2000)
+    assert (totals.base_pay_cents, totals.commission_cents, totals.total_pay_cents) == (
+        0,
+        3000,
+        2000,
+    )
     assert totals.technician_name == "Com"
 
 
@@ -158,9 +174,17 @@ def test_totals_to_dict_roundtrip():
     data = totals.to_dict()
     assert data["total_pay_cents"] == 3825 + 10 - 3
     assert set(data) == {
-        "technician_id", "technician_name", "pay_type", "sales_count", "sales_cents",
-        "commission_cents", "adjustments_cents", "hours_minutes", "hourly_rate_cents",
-        "base_pay_cents", "total_pay_cents",
+        "technician_id",
+        "technician_name",
+        "pay_type",
+        "sales_count",
+        "sales_cents",
+        "commission_cents",
+        "adjustments_cents",
+        "hours_minutes",
+        "hourly_rate_cents",
+        "base_pay_cents",
+        "total_pay_cents",
     }
     assert TechnicianTotals.from_dict(data) == totals
 
@@ -170,7 +194,7 @@ def test_totals_to_dict_roundtrip():
     rate=st.integers(0, 100_000),
     minutes=st.integers(0, 200 * 60),
     sales=st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 10**8)), max_size=20),
-    adjustments=st.lists(st.integers(-10**6, 10**6), max_size=5),
+    adjustments=st.lists(st.integers(-(10**6), 10**6), max_size=5),
 )
 def test_totals_identity(rate, minutes, sales, adjustments):
     tech = {"id": 1, "name": "P", "pay_type": "hourly", "hourly_rate_cents": rate}
@@ -183,13 +207,20 @@ def test_totals_identity(rate, minutes, sales, adjustments):
     assert abs(t.base_pay_cents * 60 - rate * minutes) * 2 <= 60
 
 
-
 def test_sum_totals_adds_every_money_column():
     from chalicelib.payroll.rules import TechnicianTotals, sum_totals
 
-    rows = [TechnicianTotals(1, "A", "hourly", 2, 1000, 75, -10, 90, 2500, 3750, 3815),
-            TechnicianTotals(2, "B", "salary", 1, 500, 50, 0, 0, 0, 180000, 180050)]
-    assert sum_totals(rows) == {"hours_minutes": 90, "sales_count": 3, "sales_cents": 1500,
-                                "base_pay_cents": 183750, "commission_cents": 125,
-                                "adjustments_cents": -10, "total_pay_cents": 183865}
+    rows = [
+        TechnicianTotals(1, "A", "hourly", 2, 1000, 75, -10, 90, 2500, 3750, 3815),
+        TechnicianTotals(2, "B", "salary", 1, 500, 50, 0, 0, 0, 180000, 180050),
+    ]
+    assert sum_totals(rows) == {
+        "hours_minutes": 90,
+        "sales_count": 3,
+        "sales_cents": 1500,
+        "base_pay_cents": 183750,
+        "commission_cents": 125,
+        "adjustments_cents": -10,
+        "total_pay_cents": 183865,
+    }
     assert sum_totals([])["total_pay_cents"] == 0

@@ -1,4 +1,5 @@
 """Rate limits from the seed's table, counted in DynamoDB (shared by every instance)."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,14 @@ def test_auth_endpoints_limit(api, owner, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_AUTH", "5")
     # A window the owner's registration did not use.
     monkeypatch.setattr("chalicelib.core.clock.time", lambda: 1_900_000_090.0)
-    replies = [api.post("/auth/login", {"username": "x", "password": "yyyyyyyyyy"},
-                        headers={"X-Tenant-Id": owner.tenant_id}) for _ in range(6)]
+    replies = [
+        api.post(
+            "/auth/login",
+            {"username": "x", "password": "yyyyyyyyyy"},
+            headers={"X-Tenant-Id": owner.tenant_id},
+        )
+        for _ in range(6)
+    ]
     assert [r.status for r in replies[:5]] == [401] * 5
     assert replies[5].status == 429
     assert replies[5].error["code"] == "TOO_MANY_REQUESTS"

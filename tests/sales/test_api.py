@@ -1,5 +1,6 @@
 """``/sales``: the seed's calls verbatim, idempotency, who sees what, approval, payment,
 voiding with clawbacks, customer linking, filters, events and tenant isolation."""
+
 from __future__ import annotations
 
 import threading
@@ -9,17 +10,26 @@ from datetime import date, timedelta
 
 import boto3
 
-from chalicelib.payperiods.rules import period_for
 from chalicelib.payperiods import service as period_service
-from chalicelib.sales import service as sales_service
-from chalicelib.platform import counters
-from chalicelib.platform import keys
+from chalicelib.payperiods.rules import period_for
+from chalicelib.platform import counters, keys
 from chalicelib.sales import store as sales_store
 from tests.support.isolation import assert_isolated
-from tests.support.sales_helpers import (SEED_COMMISSION_CONFIG, SEED_PAYMENT_STATUS,
-                                         SEED_SALE, SEED_VOID, close_period, events_of,
-                                         line_item, record, seed_catalog, set_sale_counter,
-                                         staff, technician, technician_login)
+from tests.support.sales_helpers import (
+    SEED_COMMISSION_CONFIG,
+    SEED_PAYMENT_STATUS,
+    SEED_SALE,
+    SEED_VOID,
+    close_period,
+    events_of,
+    line_item,
+    record,
+    seed_catalog,
+    set_sale_counter,
+    staff,
+    technician,
+    technician_login,
+)
 
 CFG = "/admin/commission-config"
 
@@ -39,29 +49,54 @@ def _ready(api, owner):
 def test_seed_curls_record_list_pay_and_void(api, owner):
     _ready(api, owner)
     set_sale_counter(owner.tenant_id, 41)  # the seed's curls name sale 42
-    reply = api.post("/sales", SEED_SALE, as_=owner, headers={
-        "Content-Type": "application/json", "Idempotency-Key": "unique-key-123"})
+    reply = api.post(
+        "/sales",
+        SEED_SALE,
+        as_=owner,
+        headers={"Content-Type": "application/json", "Idempotency-Key": "unique-key-123"},
+    )
     assert reply.status == 201, reply.raw
     sale = reply.data
     assert sale["id"] == 42
-    for key in ("id", "technician_id", "item_id", "installer_id", "quantity",
-                "sale_price_cents", "list_price_cents", "commission_cents",
-                "installer_commission_cents", "commission_snapshot", "customer_id",
-                "customer_name", "notes", "payment_type", "sale_date", "approval_status",
-                "payment_status", "payment_date", "voided", "created_at"):
+    for key in (
+        "id",
+        "technician_id",
+        "item_id",
+        "installer_id",
+        "quantity",
+        "sale_price_cents",
+        "list_price_cents",
+        "commission_cents",
+        "installer_commission_cents",
+        "commission_snapshot",
+        "customer_id",
+        "customer_name",
+        "notes",
+        "payment_type",
+        "sale_date",
+        "approval_status",
+        "payment_status",
+        "payment_date",
+        "voided",
+        "created_at",
+    ):
         assert key in sale, key
     assert (sale["technician_id"], sale["item_id"], sale["sale_price_cents"]) == (1, 5, 150000)
     assert sale["commission_cents"] == 11250  # 7.5% of $1,500.00
     assert sale["commission_snapshot"]["rule"] == "tech_item"
     assert sale["commission_snapshot"]["components"] == [
-        {"label": "base", "amount_cents": 11250, "basis_cents": 150000, "rate_bps": 750}]
+        {"label": "base", "amount_cents": 11250, "basis_cents": 150000, "rate_bps": 750}
+    ]
     assert sale["list_price_cents"] == 150000 and sale["quantity"] == 1
     assert sale["installer_id"] is None and sale["installer_commission_cents"] == 0
     assert sale["customer_name"] == "John Doe" and sale["customer_id"] == 1
     assert sale["notes"] == "Annual maintenance package"
     assert sale["payment_type"] == "credit_card" and sale["sale_date"] == _today().isoformat()
     assert (sale["approval_status"], sale["payment_status"], sale["voided"]) == (
-        "pending", "unpaid", False)
+        "pending",
+        "unpaid",
+        False,
+    )
 
     back = None
     if _today() >= date(2026, 3, 10):  # a paper ticket from the seed's quarter
@@ -84,9 +119,12 @@ def test_seed_curls_record_list_pay_and_void(api, owner):
     # the seed's JavaScript recordSale(): a fresh UUID per call, reads {ok, data, error}
     sale_data = {**SEED_SALE}
     key = str(uuid.uuid4())
-    headers = {"Authorization": f"Bearer {owner.access_token}",
-               "Content-Type": "application/json", "X-Tenant-Id": owner.tenant_id,
-               "Idempotency-Key": key}
+    headers = {
+        "Authorization": f"Bearer {owner.access_token}",
+        "Content-Type": "application/json",
+        "X-Tenant-Id": owner.tenant_id,
+        "Idempotency-Key": key,
+    }
     reply = api.post("/sales", sale_data, headers=headers)
     body = reply.json
     assert body["ok"] is True and "error" not in body
@@ -94,8 +132,9 @@ def test_seed_curls_record_list_pay_and_void(api, owner):
     # a retry of the same call (network blip) gets the same sale, byte for byte
     again = api.post("/sales", sale_data, headers=headers)
     assert again.status == 201 and again.raw == reply.raw
-    second = api.post("/sales", sale_data, headers={**headers,
-                                                    "Idempotency-Key": str(uuid.uuid4())})
+    second = api.post(
+        "/sales", sale_data, headers={**headers, "Idempotency-Key": str(uuid.uuid4())}
+    )
     assert second.data["id"] == body["data"]["id"] + 1
 
 
@@ -105,27 +144,35 @@ def test_idempotency(api, owner, other):
     assert first.status == 201
     replay = api.post("/sales", SEED_SALE, as_=owner, headers={"Idempotency-Key": "k-1"})
     assert (replay.status, replay.raw) == (201, first.raw)
-    changed = api.post("/sales", {**SEED_SALE, "sale_price_cents": 140000}, as_=owner,
-                       headers={"Idempotency-Key": "k-1"})
+    changed = api.post(
+        "/sales",
+        {**SEED_SALE, "sale_price_cents": 140000},
+        as_=owner,
+        headers={"Idempotency-Key": "k-1"},
+    )
     assert changed.status == 422 and changed.error["code"] == "VALIDATION_ERROR"
     assert "Idempotency-Key" in changed.error["message"]
     # another caller of the same tenant with the same key and body is not a replay
     manager = staff(owner, "manager")
-    assert api.post("/sales", SEED_SALE, as_=manager,
-                    headers={"Idempotency-Key": "k-1"}).status == 422
+    assert (
+        api.post("/sales", SEED_SALE, as_=manager, headers={"Idempotency-Key": "k-1"}).status == 422
+    )
     # keys are per tenant
     _ready(api, other)
     elsewhere = api.post("/sales", SEED_SALE, as_=other, headers={"Idempotency-Key": "k-1"})
     assert elsewhere.status == 201 and elsewhere.data["id"] == 1
     # a failed request frees its key
-    bad = api.post("/sales", {**SEED_SALE, "technician_id": 9}, as_=owner,
-                   headers={"Idempotency-Key": "k-2"})
+    bad = api.post(
+        "/sales", {**SEED_SALE, "technician_id": 9}, as_=owner, headers={"Idempotency-Key": "k-2"}
+    )
     assert bad.status == 422
     good = api.post("/sales", SEED_SALE, as_=owner, headers={"Idempotency-Key": "k-2"})
     assert good.status == 201 and good.data["id"] == 2
     assert api.get("/sales", as_=owner).data["total"] == 2
-    assert api.post("/sales", SEED_SALE, as_=owner,
-                    headers={"Idempotency-Key": "x" * 256}).status == 422
+    assert (
+        api.post("/sales", SEED_SALE, as_=owner, headers={"Idempotency-Key": "x" * 256}).status
+        == 422
+    )
 
     # If the Powertools record disappears after the sale committed (the invocation died
     # before completing it and the in-progress record expired), the sale's own guard
@@ -133,10 +180,14 @@ def test_idempotency(api, owner, other):
     ddb = boto3.client("dynamodb")
 
     def records() -> dict[str, dict]:
-        found = ddb.query(TableName="tradekitt-test", KeyConditionExpression="pk = :pk AND "
-                          "begins_with(sk, :p)", ExpressionAttributeValues={
-                              ":pk": {"S": keys.idempotency_pk(owner.tenant_id)},
-                              ":p": {"S": "sale#"}})["Items"]
+        found = ddb.query(
+            TableName="tradekitt-test",
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.idempotency_pk(owner.tenant_id)},
+                ":p": {"S": "sale#"},
+            },
+        )["Items"]
         return {item["sk"]["S"]: item for item in found}
 
     before = records()
@@ -151,8 +202,9 @@ def test_idempotency(api, owner, other):
     again = api.post("/sales", SEED_SALE, as_=owner, headers={"Idempotency-Key": "k-lost"})
     assert again.status == 201 and again.data == lost.data
     ddb.delete_item(TableName="tradekitt-test", Key=key)
-    other_body = api.post("/sales", {**SEED_SALE, "notes": "x"}, as_=owner,
-                          headers={"Idempotency-Key": "k-lost"})
+    other_body = api.post(
+        "/sales", {**SEED_SALE, "notes": "x"}, as_=owner, headers={"Idempotency-Key": "k-lost"}
+    )
     assert other_body.status == 422
     assert api.get("/sales", as_=owner).data["total"] == 3
 
@@ -170,8 +222,11 @@ def test_concurrent_duplicates_create_one_sale(api, owner, monkeypatch):
     monkeypatch.setattr(sales_store, "create", slow_create)
     replies = {}
     headers = {"Idempotency-Key": "same-key"}
-    thread = threading.Thread(target=lambda: replies.setdefault(
-        "first", api.post("/sales", SEED_SALE, as_=owner, headers=headers)))
+    thread = threading.Thread(
+        target=lambda: replies.setdefault(
+            "first", api.post("/sales", SEED_SALE, as_=owner, headers=headers)
+        )
+    )
     thread.start()
     assert inside.wait(20)
     try:
@@ -254,8 +309,7 @@ def test_technicians_record_and_see_only_their_own(api, owner):
     theirs = record(api, owner, {**SEED_SALE, "technician_id": other_tech["id"]})
     installed = record(api, owner, {**SEED_SALE, "installer_id": tina["id"]})
 
-    reply = api.post("/sales", {**SEED_SALE, "technician_id": other_tech["id"]},
-                     as_=tina_login)
+    reply = api.post("/sales", {**SEED_SALE, "technician_id": other_tech["id"]}, as_=tina_login)
     assert reply.status == 403 and reply.error["code"] == "FORBIDDEN"
     listed = api.get("/sales", as_=tina_login).data
     assert [s["id"] for s in listed["items"]] == [mine["id"]]
@@ -263,10 +317,11 @@ def test_technicians_record_and_see_only_their_own(api, owner):
     assert api.get(f"/sales/{mine['id']}", as_=tina_login).status == 200
     assert api.get(f"/sales/{installed['id']}", as_=tina_login).status == 200
     assert api.get(f"/sales/{theirs['id']}", as_=tina_login).status == 404
-    for method, path, body in [("PATCH", f"/sales/{mine['id']}/approve", {}),
-                               ("PATCH", f"/sales/{mine['id']}/void", SEED_VOID),
-                               ("PATCH", f"/sales/{mine['id']}/payment-status",
-                                SEED_PAYMENT_STATUS)]:
+    for method, path, body in [
+        ("PATCH", f"/sales/{mine['id']}/approve", {}),
+        ("PATCH", f"/sales/{mine['id']}/void", SEED_VOID),
+        ("PATCH", f"/sales/{mine['id']}/payment-status", SEED_PAYMENT_STATUS),
+    ]:
         assert api.call(method, path, body, as_=tina_login).status == 403
     dispatcher = staff(owner, "dispatcher")
     assert api.post("/sales", SEED_SALE, as_=dispatcher).status == 403
@@ -274,8 +329,9 @@ def test_technicians_record_and_see_only_their_own(api, owner):
     assert api.get("/sales", as_=staff(owner, "manager")).data["total"] == 3
     # a deactivated technician can no longer record
     api.patch(f"/admin/technicians/{tina['id']}", {"active": False}, as_=owner)
-    assert api.post("/sales", {**SEED_SALE, "technician_id": tina["id"]},
-                    as_=tina_login).status == 403
+    assert (
+        api.post("/sales", {**SEED_SALE, "technician_id": tina["id"]}, as_=tina_login).status == 403
+    )
 
 
 def test_approval_payment_and_events(api, owner):
@@ -295,8 +351,11 @@ def test_approval_payment_and_events(api, owner):
     assert reply.status == 200
     assert reply.data["approval_status"] == "rejected"
     assert reply.data["approval_reason"] == "duplicate ticket"
-    for path in (f"/sales/{a['id']}/approve", f"/sales/{a['id']}/reject",
-                 f"/sales/{b['id']}/approve"):
+    for path in (
+        f"/sales/{a['id']}/approve",
+        f"/sales/{a['id']}/reject",
+        f"/sales/{b['id']}/approve",
+    ):
         reply = api.patch(path, {}, as_=owner)
         assert reply.status == 409 and reply.error["code"] == "CONFLICT"
     [approved] = events_of(owner.tenant_id, "sale.approved")
@@ -308,8 +367,9 @@ def test_approval_payment_and_events(api, owner):
     assert api.patch("/sales/99/approve", {}, as_=owner).status == 404
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName="tradekitt-test-events")["QueueUrl"]
-    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
-        "ApproximateNumberOfMessages"])["Attributes"]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"
+    ]
     assert int(attrs["ApproximateNumberOfMessages"]) == 3 * 2 + 2  # created+calculated x3
 
     # payment status
@@ -323,10 +383,13 @@ def test_approval_payment_and_events(api, owner):
     reply = api.patch(path, {"status": "unpaid"}, as_=owner)
     assert reply.data["payment_status"] == "unpaid" and reply.data["payment_date"] is None
     tomorrow = (_today() + timedelta(days=1)).isoformat()
-    for body, field in [({"status": "settled"}, "status"), ({}, "status"),
-                        ({"status": "paid", "payment_date": tomorrow}, "payment_date"),
-                        ({"status": "unpaid", "payment_date": "2026-01-02"}, "payment_date"),
-                        ({"status": "paid", "payment_date": "2026/01/02"}, "payment_date")]:
+    for body, field in [
+        ({"status": "settled"}, "status"),
+        ({}, "status"),
+        ({"status": "paid", "payment_date": tomorrow}, "payment_date"),
+        ({"status": "unpaid", "payment_date": "2026-01-02"}, "payment_date"),
+        ({"status": "paid", "payment_date": "2026/01/02"}, "payment_date"),
+    ]:
         reply = api.patch(path, body, as_=owner)
         assert reply.status == 422, (body, reply.raw)
         assert reply.error["details"][0]["field"] == field
@@ -347,25 +410,32 @@ def test_closed_pay_periods(api, owner):
     window = period_for(last_month, "biweekly")
     next_day = window.end + timedelta(days=1)
     if next_day <= _today():  # the day after the closed period is open
-        assert api.post("/sales", {**SEED_SALE, "sale_date": next_day.isoformat()},
-                        as_=owner).status == 201
+        assert (
+            api.post("/sales", {**SEED_SALE, "sale_date": next_day.isoformat()}, as_=owner).status
+            == 201
+        )
 
     installer = technician(api, owner, name="Ian Installer")
-    api.put(f"{CFG}/tech/{installer['id']}/plan/installer",
-            {"kind": "percentage", "rate_bps": 200}, as_=owner)
+    api.put(
+        f"{CFG}/tech/{installer['id']}/plan/installer",
+        {"kind": "percentage", "rate_bps": 200},
+        as_=owner,
+    )
     today = _today()
     old_day = today - timedelta(days=45)
     open_sale = record(api, owner, SEED_SALE)
-    old_sale = record(api, owner, {**SEED_SALE, "sale_date": old_day.isoformat(),
-                                   "installer_id": installer["id"]})
+    old_sale = record(
+        api, owner, {**SEED_SALE, "sale_date": old_day.isoformat(), "installer_id": installer["id"]}
+    )
     old_pending = record(api, owner, {**SEED_SALE, "sale_date": old_day.isoformat()})
     for sale in (open_sale, old_sale):
         assert api.patch(f"/sales/{sale['id']}/approve", {}, as_=owner).status == 200
     close_period(owner.tenant_id, old_day)
 
     # open period: the sale simply stops counting
-    reply = api.patch(f"/sales/{open_sale['id']}/void", {"voided": True, "reason": "typo"},
-                      as_=owner)
+    reply = api.patch(
+        f"/sales/{open_sale['id']}/void", {"voided": True, "reason": "typo"}, as_=owner
+    )
     assert reply.status == 200 and reply.data["voided"] is True
     assert reply.data["void_reason"] == "typo" and reply.data["clawback_cents"] is None
 
@@ -374,7 +444,9 @@ def test_closed_pay_periods(api, owner):
     assert reply.status == 200 and reply.data["clawback_cents"] == -(11250 + 3000)
     adjustments = period_service.adjustments_between(owner.tenant_id, today, today)
     assert sorted((a["role"], a["technician_id"], a["amount_cents"]) for a in adjustments) == [
-        ("installer", installer["id"], -3000), ("technician", 1, -11250)]
+        ("installer", installer["id"], -3000),
+        ("technician", 1, -11250),
+    ]
     assert all(a["sale_id"] == old_sale["id"] for a in adjustments)
     assert adjustments[0]["period_start"] == period_for(today, "biweekly").key
 
@@ -399,24 +471,28 @@ def test_closed_pay_periods(api, owner):
 
 def test_customers_are_linked(api, owner):
     _ready(api, owner)
-    jane = api.post("/admin/customers", {"name": "Jane Doe", "email": "jane@example.com"},
-                    as_=owner).data
-    by_id = record(api, owner, {**SEED_SALE, "customer_id": jane["id"],
-                                "customer_name": None})
+    jane = api.post(
+        "/admin/customers", {"name": "Jane Doe", "email": "jane@example.com"}, as_=owner
+    ).data
+    by_id = record(api, owner, {**SEED_SALE, "customer_id": jane["id"], "customer_name": None})
     assert (by_id["customer_id"], by_id["customer_name"]) == (jane["id"], "Jane Doe")
-    by_email = record(api, owner, {**SEED_SALE, "customer_name": "Jane D.",
-                                   "customer_email": "JANE@example.com"})
+    by_email = record(
+        api, owner, {**SEED_SALE, "customer_name": "Jane D.", "customer_email": "JANE@example.com"}
+    )
     assert by_email["customer_id"] == jane["id"]
-    fresh = record(api, owner, {**SEED_SALE, "customer_name": "Walt Walk-in",
-                                "customer_email": "walt@example.com"})
+    fresh = record(
+        api,
+        owner,
+        {**SEED_SALE, "customer_name": "Walt Walk-in", "customer_email": "walt@example.com"},
+    )
     assert fresh["customer_id"] not in (None, jane["id"])
     walt = api.get(f"/admin/customers/{fresh['customer_id']}", as_=owner).data
     assert (walt["name"], walt["email"]) == ("Walt Walk-in", "walt@example.com")
-    again = record(api, owner, {**SEED_SALE, "customer_name": "Walt",
-                                "customer_email": "walt@example.com"})
+    again = record(
+        api, owner, {**SEED_SALE, "customer_name": "Walt", "customer_email": "walt@example.com"}
+    )
     assert again["customer_id"] == walt["id"]
-    anonymous = record(api, owner, {k: v for k, v in SEED_SALE.items()
-                                    if k != "customer_name"})
+    anonymous = record(api, owner, {k: v for k, v in SEED_SALE.items() if k != "customer_name"})
     assert anonymous["customer_id"] is None
     assert api.get("/admin/customers", as_=owner).data["total"] == 2
     listed = api.get(f"/sales?customer_id={jane['id']}", as_=owner).data
@@ -451,9 +527,17 @@ def test_filters_pagination_and_frozen_snapshots(api, owner):
     assert ids(f"?dateFrom={d1}&dateTo={d1}&approvalStatus=approved") == [s1["id"]]
     page = api.get("/sales?page=2&limit=2", as_=owner).data
     assert ([s["id"] for s in page["items"]], page["total"], page["total_pages"]) == (
-        [s1["id"]], 3, 2)
-    for bad in ("?date_from=2026-13-01", f"?date_from={d2}&date_to={d1}",
-                "?approval_status=maybe", "?limit=0", "?technician_id=x"):
+        [s1["id"]],
+        3,
+        2,
+    )
+    for bad in (
+        "?date_from=2026-13-01",
+        f"?date_from={d2}&date_to={d1}",
+        "?approval_status=maybe",
+        "?limit=0",
+        "?technician_id=x",
+    ):
         reply = api.get("/sales" + bad, as_=owner)
         assert reply.status == 400 and reply.error["code"] == "BAD_REQUEST", bad
 
@@ -472,13 +556,19 @@ def test_tenant_isolation(api, owner, other):
     sale = record(api, owner, {**SEED_SALE, "notes": "secret note"})
     _ready(api, other)
     sid = sale["id"]
-    assert_isolated(api, owner, other, [
-        ("GET", f"/sales/{sid}", None),
-        ("PATCH", f"/sales/{sid}/payment-status", SEED_PAYMENT_STATUS),
-        ("PATCH", f"/sales/{sid}/void", SEED_VOID),
-        ("PATCH", f"/sales/{sid}/approve", {}),
-        ("PATCH", f"/sales/{sid}/reject", {"reason": "x"}),
-    ], secrets=["secret note"])
+    assert_isolated(
+        api,
+        owner,
+        other,
+        [
+            ("GET", f"/sales/{sid}", None),
+            ("PATCH", f"/sales/{sid}/payment-status", SEED_PAYMENT_STATUS),
+            ("PATCH", f"/sales/{sid}/void", SEED_VOID),
+            ("PATCH", f"/sales/{sid}/approve", {}),
+            ("PATCH", f"/sales/{sid}/reject", {"reason": "x"}),
+        ],
+        secrets=["secret note"],
+    )
     assert api.get("/sales", as_=other).data["total"] == 0
     mine = api.get(f"/sales/{sid}", as_=owner).data
     assert mine["voided"] is False and mine["approval_status"] == "pending"

@@ -1,4 +1,5 @@
 """``/admin/settings``: tenant settings, kept in sync with ``/tenants/resolve``."""
+
 from __future__ import annotations
 
 from tests.support.sales_helpers import staff
@@ -8,33 +9,51 @@ def test_defaults_then_partial_update_and_resolve(api, owner):
     reply = api.get("/admin/settings", as_=owner)
     assert reply.status == 200, reply.raw
     assert reply.data == {
-        "tenant_id": owner.tenant_id, "business_code": "SMITHHVAC", "name": "Smith HVAC",
-        "trade_type": "hvac", "region_type": "balanced", "timezone": "America/New_York",
+        "tenant_id": owner.tenant_id,
+        "business_code": "SMITHHVAC",
+        "name": "Smith HVAC",
+        "trade_type": "hvac",
+        "region_type": "balanced",
+        "timezone": "America/New_York",
         "branding": {"display_name": "Smith HVAC", "primary_color": "#2563eb"},
-        "pay_period_frequency": "biweekly", "default_commission_bps": 0,
-        "installer_default_commission_bps": 0, "discount_tiers": [],
-        "discount_scale_all": False}
+        "pay_period_frequency": "biweekly",
+        "default_commission_bps": 0,
+        "installer_default_commission_bps": 0,
+        "discount_tiers": [],
+        "discount_scale_all": False,
+    }
 
-    reply = api.patch("/admin/settings", {
-        "name": "Smith Heating & Air", "trade_type": "plumbing",
-        "region_type": "storm_prone", "timezone": "America/Chicago",
-        "pay_period_frequency": "semimonthly", "default_commission_bps": 500,
-        "discount_tiers": [{"max_discount_bps": 500, "rate_bps": 700},
-                           {"max_discount_bps": 2000, "rate_bps": 300}],
-        "branding": {"primary_color": "#112233"}}, as_=owner)
+    reply = api.patch(
+        "/admin/settings",
+        {
+            "name": "Smith Heating & Air",
+            "trade_type": "plumbing",
+            "region_type": "storm_prone",
+            "timezone": "America/Chicago",
+            "pay_period_frequency": "semimonthly",
+            "default_commission_bps": 500,
+            "discount_tiers": [
+                {"max_discount_bps": 500, "rate_bps": 700},
+                {"max_discount_bps": 2000, "rate_bps": 300},
+            ],
+            "branding": {"primary_color": "#112233"},
+        },
+        as_=owner,
+    )
     assert reply.status == 200, reply.raw
     data = reply.data
     assert data["name"] == "Smith Heating & Air" and data["business_code"] == "SMITHHVAC"
-    assert data["branding"] == {"display_name": "Smith Heating & Air",
-                                "primary_color": "#112233"}
+    assert data["branding"] == {"display_name": "Smith Heating & Air", "primary_color": "#112233"}
     assert data["default_commission_bps"] == 500 and data["timezone"] == "America/Chicago"
     assert data["discount_tiers"][1] == {"max_discount_bps": 2000, "rate_bps": 300}
     assert api.get("/admin/settings", as_=owner).data == data
 
     resolved = api.get("/tenants/resolve/smithhvac").data
     assert resolved["businessName"] == "Smith Heating & Air"
-    assert resolved["branding"] == {"display_name": "Smith Heating & Air",
-                                    "primary_color": "#112233"}
+    assert resolved["branding"] == {
+        "display_name": "Smith Heating & Air",
+        "primary_color": "#112233",
+    }
 
     # an explicit display name stops following the business name
     api.patch("/admin/settings", {"branding": {"display_name": "Smith"}}, as_=owner)
@@ -56,8 +75,15 @@ def test_bad_input_is_422_naming_the_field(api, owner):
         ({"default_commission_bps": 10001}, "default_commission_bps"),
         ({"branding": {"primary_color": "blue"}}, "branding.primary_color"),
         ({"name": None}, "name"),
-        ({"discount_tiers": [{"max_discount_bps": 2000, "rate_bps": 300},
-                             {"max_discount_bps": 500, "rate_bps": 700}]}, "discount_tiers"),
+        (
+            {
+                "discount_tiers": [
+                    {"max_discount_bps": 2000, "rate_bps": 300},
+                    {"max_discount_bps": 500, "rate_bps": 700},
+                ]
+            },
+            "discount_tiers",
+        ),
         ({"discount_tiers": [{"max_discount_bps": 500}]}, "discount_tiers.0.rate_bps"),
     ]
     for body, field in cases:

@@ -1,13 +1,17 @@
 """Tenant settings: defaults and partial updates."""
+
 from __future__ import annotations
 
 import pytest
 
 from chalicelib.settings import rules
 
-STORED = {"trade_type": "hvac", "timezone": "America/New_York",
-          "branding": {"display_name": "Smith HVAC", "primary_color": "#2563eb"},
-          "mfa_required": True}
+STORED = {
+    "trade_type": "hvac",
+    "timezone": "America/New_York",
+    "branding": {"display_name": "Smith HVAC", "primary_color": "#2563eb"},
+    "mfa_required": True,
+}
 
 
 def test_effective_fills_defaults_and_keeps_other_keys():
@@ -28,31 +32,41 @@ def test_renaming_moves_a_following_display_name_only():
 
 def test_branding_keys_merge_and_null_resets():
     _, settings = rules.merge(STORED, "Smith HVAC", {"branding": {"logo_url": "https://x/l.png"}})
-    assert settings["branding"] == {"display_name": "Smith HVAC", "primary_color": "#2563eb",
-                                    "logo_url": "https://x/l.png"}
-    _, settings = rules.merge(settings, "Smith HVAC",
-                              {"branding": {"logo_url": None, "primary_color": None}})
+    assert settings["branding"] == {
+        "display_name": "Smith HVAC",
+        "primary_color": "#2563eb",
+        "logo_url": "https://x/l.png",
+    }
+    _, settings = rules.merge(
+        settings, "Smith HVAC", {"branding": {"logo_url": None, "primary_color": None}}
+    )
     assert settings["branding"] == {"display_name": "Smith HVAC", "primary_color": "#2563eb"}
 
 
 def test_discount_tiers_are_validated_and_normalised():
-    _, settings = rules.merge(STORED, "S", {"discount_tiers": [
-        {"max_discount_bps": 500, "rate_bps": 700}, (2000, 300)]})
-    assert settings["discount_tiers"] == [{"max_discount_bps": 500, "rate_bps": 700},
-                                          {"max_discount_bps": 2000, "rate_bps": 300}]
+    _, settings = rules.merge(
+        STORED, "S", {"discount_tiers": [{"max_discount_bps": 500, "rate_bps": 700}, (2000, 300)]}
+    )
+    assert settings["discount_tiers"] == [
+        {"max_discount_bps": 500, "rate_bps": 700},
+        {"max_discount_bps": 2000, "rate_bps": 300},
+    ]
     with pytest.raises(rules.SettingsInputError) as err:
         rules.merge(STORED, "S", {"discount_tiers": [(2000, 300), (500, 700)]})
     assert err.value.field == "discount_tiers"
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"timezone": "Mars/Olympus"}, "timezone"),
-    ({"trade_type": "baking"}, "trade_type"),
-    ({"region_type": "tropical"}, "region_type"),
-    ({"pay_period_frequency": "daily"}, "pay_period_frequency"),
-    ({"branding": {"primary_color": "red"}}, "branding.primary_color"),
-    ({"favourite_colour": "red"}, "favourite_colour"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"trade_type": "baking"}, "trade_type"),
+        ({"region_type": "tropical"}, "region_type"),
+        ({"pay_period_frequency": "daily"}, "pay_period_frequency"),
+        ({"branding": {"primary_color": "red"}}, "branding.primary_color"),
+        ({"favourite_colour": "red"}, "favourite_colour"),
+    ],
+)
 def test_invalid_values_name_the_field(changes, field):
     with pytest.raises(rules.SettingsInputError) as err:
         rules.merge(STORED, "S", changes)

@@ -1,4 +1,5 @@
 """A thin wrapper over ``chalice.test.Client`` that speaks the API's conventions."""
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,16 @@ class Api:
     def __init__(self, client: Client) -> None:
         self.client = client
 
-    def call(self, method: str, path: str, body: Any = None, *, as_: Account | None = None,
-             headers: dict[str, str] | None = None, raw: bytes | None = None) -> Reply:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        as_: Account | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Reply:
         all_headers = {"Content-Type": "application/json"}
         if as_ is not None:
             all_headers.update(as_.headers())
@@ -78,17 +87,34 @@ class Api:
     def delete(self, path: str, **kw: Any) -> Reply:
         return self.call("DELETE", path, **kw)
 
-    def register(self, company: str = "Smith HVAC", username: str | None = None,
-                 email: str | None = None, password: str = "securePassword123!") -> Account:
+    def register(
+        self,
+        company: str = "Smith HVAC",
+        username: str | None = None,
+        email: str | None = None,
+        password: str = "securePassword123!",
+    ) -> Account:
         import uuid
 
         suffix = uuid.uuid4().hex[:8]
-        reply = self.post("/auth/register", {
-            "email": email or f"owner-{suffix}@example.com",
-            "username": username or f"owner{suffix}", "password": password,
-            "first_name": "Jane", "last_name": "Smith", "company_name": company})
+        reply = self.post(
+            "/auth/register",
+            {
+                "email": email or f"owner-{suffix}@example.com",
+                "username": username or f"owner{suffix}",
+                "password": password,
+                "first_name": "Jane",
+                "last_name": "Smith",
+                "company_name": company,
+            },
+        )
         assert reply.status == 201, reply.raw
         data = reply.data
-        return Account(tenant_id=data["tenant_id"], business_code=data["business_code"],
-                       access_token=data["access_token"], refresh_token=data["refresh_token"],
-                       user=data["user"], extra={"password": password})
+        return Account(
+            tenant_id=data["tenant_id"],
+            business_code=data["business_code"],
+            access_token=data["access_token"],
+            refresh_token=data["refresh_token"],
+            user=data["user"],
+            extra={"password": password},
+        )

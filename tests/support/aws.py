@@ -4,6 +4,7 @@ The table definition is read from the template itself, so tests use exactly the 
 indexes that production deploys. ``tests/api/test_infra.py`` also deploys the whole
 template through CloudFormation once.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,15 +34,22 @@ def table_definition(stage: str) -> dict[str, Any]:
 def create_resources(stage: str) -> None:
     ddb = boto3.client("dynamodb")
     ddb.create_table(**table_definition(stage))
-    ddb.update_time_to_live(TableName=f"tradekitt-{stage}", TimeToLiveSpecification={
-        "Enabled": True, "AttributeName": "expires_at"})
+    ddb.update_time_to_live(
+        TableName=f"tradekitt-{stage}",
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
+    )
     sqs = boto3.client("sqs")
     dlq = sqs.create_queue(QueueName=f"tradekitt-{stage}-events-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     import json
 
-    sqs.create_queue(QueueName=f"tradekitt-{stage}-events", Attributes={
-        "VisibilityTimeout": "180",
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})})
+    sqs.create_queue(
+        QueueName=f"tradekitt-{stage}-events",
+        Attributes={
+            "VisibilityTimeout": "180",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
+        },
+    )
     boto3.client("s3").create_bucket(Bucket=f"tradekitt-{stage}-exports")

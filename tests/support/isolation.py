@@ -6,16 +6,22 @@ sees nothing of the owner's resources: each call made with the intruder's token 
 the owner's data; and presenting the intruder's token with the owner's ``X-Tenant-Id``
 is 403 (the tenant always comes from the verified token).
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from tests.support.api import Account, Api
 
 
-def assert_isolated(api: Api, owner: Account, intruder: Account,
-                    calls: Iterable[tuple[str, str, Any]],
-                    secrets: Iterable[str] = ()) -> None:
+def assert_isolated(
+    api: Api,
+    owner: Account,
+    intruder: Account,
+    calls: Iterable[tuple[str, str, Any]],
+    secrets: Iterable[str] = (),
+) -> None:
     secrets = [s for s in secrets if s]
     for method, path, body in calls:
         reply = api.call(method, path, body, as_=intruder)
@@ -23,7 +29,8 @@ def assert_isolated(api: Api, owner: Account, intruder: Account,
         assert reply.json["ok"] is False
         for secret in secrets:
             assert secret.encode() not in reply.raw, (method, path, secret)
-        spoofed = api.call(method, path, body, as_=intruder,
-                           headers={"X-Tenant-Id": owner.tenant_id})
+        spoofed = api.call(
+            method, path, body, as_=intruder, headers={"X-Tenant-Id": owner.tenant_id}
+        )
         assert spoofed.status == 403, (method, path, spoofed.status, spoofed.raw)
         assert spoofed.json["error"]["code"] == "FORBIDDEN"

@@ -1,6 +1,7 @@
 """Builders for the pay-period and export tests: dates relative to the tenant's today,
 "time travel" (the tenant's today moved forward), sales in a given period, and readers
 for CSV and PDF bodies."""
+
 from __future__ import annotations
 
 import csv
@@ -45,8 +46,9 @@ def ready(api: Api, owner: Account) -> None:
     assert reply.status == 200, reply.raw
 
 
-def sale(api: Api, owner: Account, day: date, approve: bool = True,
-         **fields: Any) -> dict[str, Any]:
+def sale(
+    api: Api, owner: Account, day: date, approve: bool = True, **fields: Any
+) -> dict[str, Any]:
     created = record(api, owner, {**SEED_SALE, "sale_date": day.isoformat(), **fields})
     if approve:
         reply = api.patch(f"/sales/{created['id']}/approve", {}, as_=owner)
@@ -97,13 +99,13 @@ def s3_object(tenant_id: str, key_suffix: str) -> bytes:
     import boto3
 
     key = f"tenants/{tenant_id}/{key_suffix}"
-    return boto3.client("s3").get_object(Bucket="tradekitt-test-exports",
-                                         Key=key)["Body"].read()
+    return boto3.client("s3").get_object(Bucket="tradekitt-test-exports", Key=key)["Body"].read()
 
 
 def s3_keys(tenant_id: str) -> list[str]:
     import boto3
 
-    found = boto3.client("s3").list_objects_v2(Bucket="tradekitt-test-exports",
-                                               Prefix=f"tenants/{tenant_id}/")
+    found = boto3.client("s3").list_objects_v2(
+        Bucket="tradekitt-test-exports", Prefix=f"tenants/{tenant_id}/"
+    )
     return sorted(o["Key"] for o in found.get("Contents", []))

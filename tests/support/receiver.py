@@ -4,6 +4,7 @@
 every later one 200 (the last status repeats); ``delay_s`` makes it answer slowly. Each
 request is kept (path, headers, body, time) for the test to inspect and verify.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,9 @@ class Receiver:
                 body = self.rfile.read(length)
                 with receiver._lock:
                     n = len(receiver.received)
-                    receiver.received.append(Received(self.path, dict(self.headers.items()),
-                                                      body, time.time()))
+                    receiver.received.append(
+                        Received(self.path, dict(self.headers.items()), body, time.time())
+                    )
                     status = receiver.statuses[min(n, len(receiver.statuses) - 1)]
                 if receiver.delay_s:
                     time.sleep(receiver.delay_s)
@@ -65,7 +67,7 @@ class Receiver:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}/hooks"
 
-    def __enter__(self) -> "Receiver":
+    def __enter__(self) -> Receiver:
         self.thread.start()
         return self
 

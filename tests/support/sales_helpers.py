@@ -1,5 +1,6 @@
 """Builders for the sales area's tests: technicians, line items, staff of other roles,
 technician logins, closed pay periods and the seed's exact request bodies."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,27 +13,43 @@ from tests.support.api import Account, Api
 # The seed's bodies, verbatim.
 SEED_TECHNICIAN = {"name": "Mike Johnson", "pay_type": "hourly", "base_pay_cents": 2500}
 SEED_TECHNICIAN_PATCH = {"base_pay_cents": 2800}
-SEED_COMMISSION_CONFIG = {"commission_rate_bps": 750, "ov_rate_bps": 0,
-                          "discount_scale_enabled": False}
-SEED_SALE = {"technician_id": 1, "item_id": 5, "sale_price_cents": 150000,
-             "customer_name": "John Doe", "notes": "Annual maintenance package",
-             "payment_type": "credit_card"}
+SEED_COMMISSION_CONFIG = {
+    "commission_rate_bps": 750,
+    "ov_rate_bps": 0,
+    "discount_scale_enabled": False,
+}
+SEED_SALE = {
+    "technician_id": 1,
+    "item_id": 5,
+    "sale_price_cents": 150000,
+    "customer_name": "John Doe",
+    "notes": "Annual maintenance package",
+    "payment_type": "credit_card",
+}
 SEED_PAYMENT_STATUS = {"status": "paid", "payment_date": "2026-03-15"}
 SEED_VOID = {"voided": True}
 PASSWORD = "techPassword123!"
 
 
 def technician(api: Api, account: Account, **fields: Any) -> dict[str, Any]:
-    body = {"name": "Tech " + uuid.uuid4().hex[:6], "pay_type": "hourly",
-            "base_pay_cents": 2500, **fields}
+    body = {
+        "name": "Tech " + uuid.uuid4().hex[:6],
+        "pay_type": "hourly",
+        "base_pay_cents": 2500,
+        **fields,
+    }
     reply = api.post("/admin/technicians", body, as_=account)
     assert reply.status == 201, reply.raw
     return reply.data
 
 
 def line_item(api: Api, account: Account, **fields: Any) -> dict[str, Any]:
-    body = {"name": "Item " + uuid.uuid4().hex[:6], "category": "Maintenance",
-            "price_cents": 150000, **fields}
+    body = {
+        "name": "Item " + uuid.uuid4().hex[:6],
+        "category": "Maintenance",
+        "price_cents": 150000,
+        **fields,
+    }
     reply = api.post("/admin/line-items", body, as_=account)
     assert reply.status == 201, reply.raw
     return reply.data
@@ -52,13 +69,28 @@ def seed_catalog(api: Api, account: Account) -> dict[str, Any]:
 
     tid = account.tenant_id
     tech = view(TechnicianOut, technicians.create(tid, dict(SEED_TECHNICIAN)))
-    items = [view(LineItemOut, line_items.create(tid, {"name": f"Filter {n}",
-                                                       "category": "Parts",
-                                                       "price_cents": 2500}))
-             for n in range(1, 5)]
-    items.append(view(LineItemOut, line_items.create(tid, {
-        "name": "Annual maintenance package", "category": "Maintenance",
-        "price_cents": 150000})))
+    items = [
+        view(
+            LineItemOut,
+            line_items.create(
+                tid, {"name": f"Filter {n}", "category": "Parts", "price_cents": 2500}
+            ),
+        )
+        for n in range(1, 5)
+    ]
+    items.append(
+        view(
+            LineItemOut,
+            line_items.create(
+                tid,
+                {
+                    "name": "Annual maintenance package",
+                    "category": "Maintenance",
+                    "price_cents": 150000,
+                },
+            ),
+        )
+    )
     assert tech["id"] == 1 and items[-1]["id"] == 5
     return {"technician": tech, "items": items}
 
@@ -67,35 +99,52 @@ def staff(account: Account, role: str, user_id: int = 900) -> Account:
     """A signed-in user of ``role`` in the same tenant (no user item needed for routes
     that only check the role)."""
     access = tokens.issue_access(account.tenant_id, user_id, [role], "test-session")
-    return Account(tenant_id=account.tenant_id, business_code=account.business_code,
-                   access_token=access.token, refresh_token="", user={"roles": [role]})
+    return Account(
+        tenant_id=account.tenant_id,
+        business_code=account.business_code,
+        access_token=access.token,
+        refresh_token="",
+        user={"roles": [role]},
+    )
 
 
-def technician_login(api: Api, account: Account, name: str = "Tina Tech",
-                     **fields: Any) -> tuple[dict[str, Any], Account]:
+def technician_login(
+    api: Api, account: Account, name: str = "Tina Tech", **fields: Any
+) -> tuple[dict[str, Any], Account]:
     """A technician with a login, signed in through ``/auth/login``."""
     username = "tech" + uuid.uuid4().hex[:8]
-    tech = technician(api, account, name=name, username=username, password=PASSWORD,
-                      **fields)
-    reply = api.post("/auth/login", {"username": username, "password": PASSWORD},
-                     headers={"X-Tenant-Id": account.tenant_id})
+    tech = technician(api, account, name=name, username=username, password=PASSWORD, **fields)
+    reply = api.post(
+        "/auth/login",
+        {"username": username, "password": PASSWORD},
+        headers={"X-Tenant-Id": account.tenant_id},
+    )
     assert reply.status == 200, reply.raw
     data = reply.data
-    return tech, Account(tenant_id=account.tenant_id, business_code=account.business_code,
-                         access_token=data["access_token"],
-                         refresh_token=data["refresh_token"], user=data["user"])
+    return tech, Account(
+        tenant_id=account.tenant_id,
+        business_code=account.business_code,
+        access_token=data["access_token"],
+        refresh_token=data["refresh_token"],
+        user=data["user"],
+    )
 
 
 def close_period(tenant_id: str, day: date, frequency: str = "biweekly") -> None:
     """Mark the pay period containing ``day`` closed, as the pay-period feature will."""
     from chalicelib.payperiods.rules import period_for
-    from chalicelib.platform import keys
     from chalicelib.payperiods.store import PayPeriodItem
+    from chalicelib.platform import keys
 
     window = period_for(day, frequency)
-    PayPeriodItem(*keys.pay_period_key(tenant_id, window.key), tenant_id=tenant_id,
-                  status="closed", frequency=frequency, start_date=window.start.isoformat(),
-                  end_date=window.end.isoformat()).save()
+    PayPeriodItem(
+        *keys.pay_period_key(tenant_id, window.key),
+        tenant_id=tenant_id,
+        status="closed",
+        frequency=frequency,
+        start_date=window.start.isoformat(),
+        end_date=window.end.isoformat(),
+    ).save()
 
 
 def set_sale_counter(tenant_id: str, value: int) -> None:
@@ -106,8 +155,9 @@ def set_sale_counter(tenant_id: str, value: int) -> None:
     CounterItem(*keys.counter_key(tenant_id, "sale"), value=value).save()
 
 
-def record(api: Api, account: Account, body: dict[str, Any],
-           key: str | None = None) -> dict[str, Any]:
+def record(
+    api: Api, account: Account, body: dict[str, Any], key: str | None = None
+) -> dict[str, Any]:
     headers = {"Idempotency-Key": key} if key else {}
     reply = api.post("/sales", body, as_=account, headers=headers)
     assert reply.status == 201, reply.raw

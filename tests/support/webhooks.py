@@ -7,6 +7,7 @@ hands the visible messages of the (moto) events queue to the Lambda handler in o
 and deletes those not reported failed; ``run_next()`` jumps the clock to the next
 scheduled retry and delivers it.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,13 +29,22 @@ DLQ = "tradekitt-test-events-dlq"
 def sqs_record(body: str | dict, message_id: str | None = None) -> dict[str, Any]:
     """One SQS record as Lambda passes it (every record gets its own ``messageId``)."""
     text = body if isinstance(body, str) else json.dumps(body)
-    return {"messageId": message_id or str(uuid.uuid4()), "receiptHandle": uuid.uuid4().hex,
-            "body": text, "attributes": {"ApproximateReceiveCount": "1",
-                                         "SentTimestamp": "0", "SenderId": "test",
-                                         "ApproximateFirstReceiveTimestamp": "0"},
-            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-            "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:{QUEUE}",
-            "awsRegion": "us-east-1"}
+    return {
+        "messageId": message_id or str(uuid.uuid4()),
+        "receiptHandle": uuid.uuid4().hex,
+        "body": text,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "0",
+            "SenderId": "test",
+            "ApproximateFirstReceiveTimestamp": "0",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:{QUEUE}",
+        "awsRegion": "us-east-1",
+    }
 
 
 def sqs_event(*records: dict[str, Any]) -> dict[str, Any]:
@@ -45,8 +55,7 @@ def queue_messages(name: str = QUEUE, max_count: int = 10) -> list[dict[str, Any
     """Receive (without deleting) the visible messages of a queue."""
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=max_count,
-                              VisibilityTimeout=0)
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=max_count, VisibilityTimeout=0)
     return got.get("Messages", [])
 
 
@@ -58,8 +67,7 @@ class Scheduled:
 
 
 class Delivery:
-    def __init__(self, api: Any, monkeypatch: Any, seed: int = 7,
-                 intercept: bool = True) -> None:
+    def __init__(self, api: Any, monkeypatch: Any, seed: int = 7, intercept: bool = True) -> None:
         self.api = api
         self.now = float(int(time.time()))
         self.scheduled: list[Scheduled] = []

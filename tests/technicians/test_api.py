@@ -1,10 +1,17 @@
 """``/admin/technicians``: the seed's calls, logins, deactivation, validation, roles and
 tenant isolation."""
+
 from __future__ import annotations
 
 from tests.support.isolation import assert_isolated
-from tests.support.sales_helpers import (PASSWORD, SEED_TECHNICIAN, SEED_TECHNICIAN_PATCH,
-                                         staff, technician, technician_login)
+from tests.support.sales_helpers import (
+    PASSWORD,
+    SEED_TECHNICIAN,
+    SEED_TECHNICIAN_PATCH,
+    staff,
+    technician,
+    technician_login,
+)
 
 
 def test_seed_create_list_and_update(api, owner):
@@ -17,8 +24,7 @@ def test_seed_create_list_and_update(api, owner):
 
     reply = api.get("/admin/technicians?page=1&limit=50", as_=owner)
     assert reply.status == 200
-    assert reply.data == {"items": [tech], "total": 1, "page": 1, "limit": 50,
-                          "total_pages": 1}
+    assert reply.data == {"items": [tech], "total": 1, "page": 1, "limit": 50, "total_pages": 1}
 
     reply = api.patch("/admin/technicians/1", SEED_TECHNICIAN_PATCH, as_=owner)
     assert reply.status == 200, reply.raw
@@ -28,14 +34,22 @@ def test_seed_create_list_and_update(api, owner):
 
 
 def test_dispatch_fields_and_partial_update(api, owner):
-    tech = technician(api, owner, pay_type="salary", base_pay_cents=250000,
-                      skills=["hvac", "refrigeration"], service_zones=["33601", "Tampa"],
-                      email="Mike@Example.com", phone="813-555-0100")
+    tech = technician(
+        api,
+        owner,
+        pay_type="salary",
+        base_pay_cents=250000,
+        skills=["hvac", "refrigeration"],
+        service_zones=["33601", "Tampa"],
+        email="Mike@Example.com",
+        phone="813-555-0100",
+    )
     assert tech["skills"] == ["hvac", "refrigeration"]
     assert tech["service_zones"] == ["33601", "Tampa"]
     assert tech["email"] == "mike@example.com" and tech["pay_type"] == "salary"
-    reply = api.patch(f"/admin/technicians/{tech['id']}",
-                      {"skills": ["plumbing"], "phone": None}, as_=owner)
+    reply = api.patch(
+        f"/admin/technicians/{tech['id']}", {"skills": ["plumbing"], "phone": None}, as_=owner
+    )
     assert reply.status == 200
     assert reply.data["skills"] == ["plumbing"] and reply.data["phone"] is None
     assert reply.data["service_zones"] == ["33601", "Tampa"]
@@ -48,12 +62,22 @@ def test_login_creates_a_linked_technician_user(api, owner):
     assert me["roles"] == ["technician"] and me["technician_id"] == tech["id"]
     assert me["email"] == "tina@example.com" and me["first_name"] == "Tina"
     # the same username again is a conflict, and so is the staff e-mail
-    reply = api.post("/admin/technicians", {"name": "Other", "username": tech["username"],
-                                            "password": PASSWORD}, as_=owner)
+    reply = api.post(
+        "/admin/technicians",
+        {"name": "Other", "username": tech["username"], "password": PASSWORD},
+        as_=owner,
+    )
     assert reply.status == 409 and reply.error["code"] == "CONFLICT"
-    reply = api.post("/admin/technicians", {"name": "Other", "username": "othertech",
-                                            "password": PASSWORD,
-                                            "email": "tina@example.com"}, as_=owner)
+    reply = api.post(
+        "/admin/technicians",
+        {
+            "name": "Other",
+            "username": "othertech",
+            "password": PASSWORD,
+            "email": "tina@example.com",
+        },
+        as_=owner,
+    )
     assert reply.status == 409
 
 
@@ -64,13 +88,19 @@ def test_deactivating_keeps_the_record_and_blocks_the_login(api, owner):
     assert api.get(f"/admin/technicians/{tech['id']}", as_=owner).data["active"] is False
     assert api.get("/admin/technicians?active=true", as_=owner).data["total"] == 0
     assert api.get("/admin/technicians?active=false", as_=owner).data["total"] == 1
-    relogin = api.post("/auth/login", {"username": tech["username"], "password": PASSWORD},
-                       headers={"X-Tenant-Id": owner.tenant_id})
+    relogin = api.post(
+        "/auth/login",
+        {"username": tech["username"], "password": PASSWORD},
+        headers={"X-Tenant-Id": owner.tenant_id},
+    )
     assert relogin.status == 401
     reply = api.patch(f"/admin/technicians/{tech['id']}", {"active": True}, as_=owner)
     assert reply.status == 200 and reply.data["active"] is True
-    relogin = api.post("/auth/login", {"username": tech["username"], "password": PASSWORD},
-                       headers={"X-Tenant-Id": owner.tenant_id})
+    relogin = api.post(
+        "/auth/login",
+        {"username": tech["username"], "password": PASSWORD},
+        headers={"X-Tenant-Id": owner.tenant_id},
+    )
     assert relogin.status == 200
 
 
@@ -121,10 +151,16 @@ def test_roles(api, owner):
 
 def test_tenant_isolation(api, owner, other):
     tech = technician(api, owner, name="Secret Sam")
-    assert_isolated(api, owner, other, [
-        ("GET", f"/admin/technicians/{tech['id']}", None),
-        ("PATCH", f"/admin/technicians/{tech['id']}", {"name": "Hijacked"}),
-        ("DELETE", f"/admin/technicians/{tech['id']}", None),
-    ], secrets=["Secret Sam"])
+    assert_isolated(
+        api,
+        owner,
+        other,
+        [
+            ("GET", f"/admin/technicians/{tech['id']}", None),
+            ("PATCH", f"/admin/technicians/{tech['id']}", {"name": "Hijacked"}),
+            ("DELETE", f"/admin/technicians/{tech['id']}", None),
+        ],
+        secrets=["Secret Sam"],
+    )
     assert api.get("/admin/technicians", as_=other).data["total"] == 0
     assert api.get(f"/admin/technicians/{tech['id']}", as_=owner).data["name"] == "Secret Sam"

@@ -1,19 +1,26 @@
 """``/admin/webhooks``: endpoint management, secrets, SSRF refusals, isolation, roles."""
+
 from __future__ import annotations
 
 import pytest
 
 from chalicelib.core import settings, tokens
-from chalicelib.webhooks.rules import EVENT_TYPES
 from chalicelib.webhooks import service as webhook_service
+from chalicelib.webhooks.rules import EVENT_TYPES
 from tests.support.api import Account
 from tests.support.isolation import assert_isolated
 
-HOOK = {"url": "https://your-server.com/webhooks/tradekitt",
-        "events": ["sale.created", "dispatch.completed", "inventory.low-stock"]}
-PUBLIC = {"your-server.com": ["93.184.216.34"], "hooks.example.com": ["93.184.216.34"],
-          "internal.example.com": ["10.1.2.3"], "mixed.example.com": ["93.184.216.34", "127.0.0.1"],
-          "rebind.example.com": ["169.254.169.254"]}
+HOOK = {
+    "url": "https://your-server.com/webhooks/tradekitt",
+    "events": ["sale.created", "dispatch.completed", "inventory.low-stock"],
+}
+PUBLIC = {
+    "your-server.com": ["93.184.216.34"],
+    "hooks.example.com": ["93.184.216.34"],
+    "internal.example.com": ["10.1.2.3"],
+    "mixed.example.com": ["93.184.216.34", "127.0.0.1"],
+    "rebind.example.com": ["169.254.169.254"],
+}
 
 
 @pytest.fixture
@@ -31,12 +38,22 @@ def create(api, owner, body=None):
 
 def test_create_returns_the_secret_once(api, owner, strict):
     hook = create(api, owner)
-    assert set(hook) >= {"id", "url", "events", "active", "description", "created_at",
-                         "updated_at", "disabled_reason", "secret"}
+    assert set(hook) >= {
+        "id",
+        "url",
+        "events",
+        "active",
+        "description",
+        "created_at",
+        "updated_at",
+        "disabled_reason",
+        "secret",
+    }
     assert hook["url"] == HOOK["url"] and hook["events"] == HOOK["events"]
     assert hook["active"] is True and hook["disabled_reason"] is None
     assert hook["secret"].startswith("whsec_")
     import base64
+
     assert len(base64.b64decode(hook["secret"][6:], validate=True)) == 32
 
     got = api.get(f"/admin/webhooks/{hook['id']}", as_=owner)
@@ -50,16 +67,25 @@ def test_create_returns_the_secret_once(api, owner, strict):
 
 
 def test_the_seed_example_is_accepted_in_local_mode(api, owner):
-    hook = create(api, owner, {"url": "http://127.0.0.1:9/hook", "events": ["sale.created"],
-                               "description": "local receiver"})
+    hook = create(
+        api,
+        owner,
+        {
+            "url": "http://127.0.0.1:9/hook",
+            "events": ["sale.created"],
+            "description": "local receiver",
+        },
+    )
     assert hook["description"] == "local receiver"
 
 
 def test_patch_changes_only_what_is_sent(api, owner, strict):
     hook = create(api, owner)
-    reply = api.patch(f"/admin/webhooks/{hook['id']}",
-                      {"events": ["sale.approved", "sale.approved"], "description": "ops"},
-                      as_=owner)
+    reply = api.patch(
+        f"/admin/webhooks/{hook['id']}",
+        {"events": ["sale.approved", "sale.approved"], "description": "ops"},
+        as_=owner,
+    )
     assert reply.status == 200, reply.raw
     assert reply.data["events"] == ["sale.approved"] and reply.data["url"] == HOOK["url"]
     assert reply.data["description"] == "ops"
@@ -67,8 +93,9 @@ def test_patch_changes_only_what_is_sent(api, owner, strict):
     assert off["active"] is False and off["disabled_reason"] == "disabled by an admin"
     on = api.patch(f"/admin/webhooks/{hook['id']}", {"active": True}, as_=owner).data
     assert on["active"] is True and on["disabled_reason"] is None
-    moved = api.patch(f"/admin/webhooks/{hook['id']}",
-                      {"url": "https://hooks.example.com/v2"}, as_=owner).data
+    moved = api.patch(
+        f"/admin/webhooks/{hook['id']}", {"url": "https://hooks.example.com/v2"}, as_=owner
+    ).data
     assert moved["url"] == "https://hooks.example.com/v2"
 
 
@@ -103,25 +130,37 @@ def test_rotate_returns_a_new_secret_once(api, owner):
     assert new.encode() not in got.raw and got.data["secret_hint"].endswith(new[-4:])
 
 
-@pytest.mark.parametrize("events, fragment", [
-    (["sale.created", "sale.exploded"], "sale.exploded"),
-    (["*"], "wildcard"),
-    ([], "at least 1"),
-    ("sale.created", "list"),
-])
+@pytest.mark.parametrize(
+    "events, fragment",
+    [
+        (["sale.created", "sale.exploded"], "sale.exploded"),
+        (["*"], "wildcard"),
+        ([], "at least 1"),
+        ("sale.created", "list"),
+    ],
+)
 def test_unknown_or_malformed_events_are_422(api, owner, events, fragment):
-    reply = api.post("/admin/webhooks", {"url": "http://127.0.0.1:9/h", "events": events},
-                     as_=owner)
+    reply = api.post(
+        "/admin/webhooks", {"url": "http://127.0.0.1:9/h", "events": events}, as_=owner
+    )
     assert reply.status == 422, reply.raw
     assert reply.error["code"] == "VALIDATION_ERROR"
     assert reply.error["details"][0]["field"].startswith("events")
     assert fragment in reply.error["message"]
 
 
-@pytest.mark.parametrize("url", [
-    "not a url", "", "ftp://example.com/hook", "https://", "https://user:pw@example.com/h",
-    "https://example.com:99999/h", "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "",
+        "ftp://example.com/hook",
+        "https://",
+        "https://user:pw@example.com/h",
+        "https://example.com:99999/h",
+        "javascript:alert(1)",
+    ],
+)
 def test_malformed_urls_are_422(api, owner, url):
     reply = api.post("/admin/webhooks", {"url": url, "events": ["sale.created"]}, as_=owner)
     assert reply.status == 422, reply.raw
@@ -134,23 +173,27 @@ def test_missing_fields_are_named(api, owner):
     assert {d["field"] for d in reply.error["details"]} == {"url", "events"}
 
 
-@pytest.mark.parametrize("url, reason", [
-    ("http://hooks.example.com/h", "https"),
-    ("https://10.0.0.8/h", "private"),
-    ("https://192.168.1.20/h", "private"),
-    ("https://127.0.0.1/h", "loopback"),
-    ("https://[::1]/h", "loopback"),
-    ("https://169.254.169.254/latest/meta-data", "link-local"),
-    ("https://[fe80::1]/h", "link-local"),
-    ("https://metadata.google.internal/computeMetadata/v1", "not allowed"),
-    ("https://localhost/h", "not allowed"),
-    ("https://internal.example.com/h", "private"),
-    ("https://mixed.example.com/h", "loopback"),
-    ("https://rebind.example.com/h", "link-local"),
-    ("https://[::ffff:10.0.0.1]/h", "private"),
-])
-def test_private_and_plain_http_urls_are_refused_outside_local_mode(api, owner, strict, url,
-                                                                     reason):
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("http://hooks.example.com/h", "https"),
+        ("https://10.0.0.8/h", "private"),
+        ("https://192.168.1.20/h", "private"),
+        ("https://127.0.0.1/h", "loopback"),
+        ("https://[::1]/h", "loopback"),
+        ("https://169.254.169.254/latest/meta-data", "link-local"),
+        ("https://[fe80::1]/h", "link-local"),
+        ("https://metadata.google.internal/computeMetadata/v1", "not allowed"),
+        ("https://localhost/h", "not allowed"),
+        ("https://internal.example.com/h", "private"),
+        ("https://mixed.example.com/h", "loopback"),
+        ("https://rebind.example.com/h", "link-local"),
+        ("https://[::ffff:10.0.0.1]/h", "private"),
+    ],
+)
+def test_private_and_plain_http_urls_are_refused_outside_local_mode(
+    api, owner, strict, url, reason
+):
     reply = api.post("/admin/webhooks", {"url": url, "events": ["sale.created"]}, as_=owner)
     assert reply.status == 422, reply.raw
     assert reply.error["details"][0]["field"] == "url"
@@ -162,8 +205,9 @@ def test_private_and_plain_http_urls_are_refused_outside_local_mode(api, owner, 
 
 
 def test_public_https_url_is_accepted_outside_local_mode(api, owner, strict):
-    hook = create(api, owner, {"url": "https://hooks.example.com/tradekitt",
-                               "events": sorted(EVENT_TYPES)})
+    hook = create(
+        api, owner, {"url": "https://hooks.example.com/tradekitt", "events": sorted(EVENT_TYPES)}
+    )
     assert hook["events"] == sorted(EVENT_TYPES)
 
 
@@ -173,16 +217,22 @@ def test_another_tenants_webhook_is_invisible(api, owner, other):
     assert test.status == 202
     delivery = test.data["id"]
     base = f"/admin/webhooks/{hook['id']}"
-    assert_isolated(api, owner, other, [
-        ("GET", base, None),
-        ("PATCH", base, {"active": False}),
-        ("DELETE", base, None),
-        ("POST", f"{base}/rotate-secret", None),
-        ("POST", f"{base}/test", {}),
-        ("GET", f"{base}/deliveries", None),
-        ("GET", f"{base}/deliveries/{delivery}", None),
-        ("POST", f"{base}/deliveries/{delivery}/redeliver", None),
-    ], secrets=[hook["secret"], hook["url"]])
+    assert_isolated(
+        api,
+        owner,
+        other,
+        [
+            ("GET", base, None),
+            ("PATCH", base, {"active": False}),
+            ("DELETE", base, None),
+            ("POST", f"{base}/rotate-secret", None),
+            ("POST", f"{base}/test", {}),
+            ("GET", f"{base}/deliveries", None),
+            ("GET", f"{base}/deliveries/{delivery}", None),
+            ("POST", f"{base}/deliveries/{delivery}/redeliver", None),
+        ],
+        secrets=[hook["secret"], hook["url"]],
+    )
     # nothing changed for the owner, and the intruder's list is empty
     assert api.get(base, as_=owner).data["active"] is True
     assert api.get("/admin/webhooks", as_=other).data["total"] == 0
@@ -197,11 +247,13 @@ def _as_role(owner: Account, role: str) -> Account:
 def test_only_admins_manage_webhooks(api, owner, role):
     hook = create(api, owner, {"url": "http://127.0.0.1:9/h", "events": ["sale.created"]})
     caller = _as_role(owner, role)
-    for method, path, body in [("GET", "/admin/webhooks", None),
-                               ("POST", "/admin/webhooks", HOOK),
-                               ("GET", f"/admin/webhooks/{hook['id']}", None),
-                               ("POST", f"/admin/webhooks/{hook['id']}/rotate-secret", None),
-                               ("GET", f"/admin/webhooks/{hook['id']}/deliveries", None)]:
+    for method, path, body in [
+        ("GET", "/admin/webhooks", None),
+        ("POST", "/admin/webhooks", HOOK),
+        ("GET", f"/admin/webhooks/{hook['id']}", None),
+        ("POST", f"/admin/webhooks/{hook['id']}/rotate-secret", None),
+        ("GET", f"/admin/webhooks/{hook['id']}/deliveries", None),
+    ]:
         reply = api.call(method, path, body, as_=caller)
         assert reply.status == 403, (method, path, reply.raw)
         assert reply.error["code"] == "FORBIDDEN"
@@ -244,5 +296,4 @@ def test_routes_are_in_the_openapi_document(api):
     assert "post" in paths["/api/v1/admin/webhooks/{webhook_id}/rotate-secret"]
     assert "post" in paths["/api/v1/admin/webhooks/{webhook_id}/test"]
     assert "get" in paths["/api/v1/admin/webhooks/{webhook_id}/deliveries"]
-    assert "post" in paths[
-        "/api/v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"]
+    assert "post" in paths["/api/v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"]

@@ -1,11 +1,12 @@
 """Webhook delivery through the SQS handler: signatures, retries, dead letters, dedup,
 crashes and partial batch failures. A real HTTP receiver listens on 127.0.0.1; the retry
 schedule is played with a frozen clock (``tests.support.webhooks.Delivery``)."""
+
 from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -13,10 +14,10 @@ import yaml
 from standardwebhooks.webhooks import Webhook
 
 from chalicelib.core import settings
+from chalicelib.platform import outbox as event_store
 from chalicelib.platform import outbox as events
 from chalicelib.webhooks import delivery as webhook_delivery
 from chalicelib.webhooks import service as webhook_service
-from chalicelib.platform import outbox as event_store
 from chalicelib.webhooks import store as webhook_store
 from tests.conftest import ROOT
 from tests.support.receiver import Receiver
@@ -42,8 +43,7 @@ def publish(owner, event_type="sale.created", data=None):
 
 def deliveries(api, owner, hook_id, **query):
     qs = "&".join(f"{k}={v}" for k, v in query.items())
-    reply = api.get(f"/admin/webhooks/{hook_id}/deliveries" + (f"?{qs}" if qs else ""),
-                    as_=owner)
+    reply = api.get(f"/admin/webhooks/{hook_id}/deliveries" + (f"?{qs}" if qs else ""), as_=owner)
     assert reply.status == 200, reply.raw
     return reply.data
 
@@ -60,8 +60,12 @@ def test_event_is_signed_and_verifies_with_the_standardwebhooks_library(api, own
         assert delivery.pump() == []
         [got] = receiver.wait_for(1)
     payload = verify(h["secret"], got)
-    assert payload == {"type": "sale.created", "id": pending.event_id,
-                       "created_at": pending.item.created_at, "data": SALE}
+    assert payload == {
+        "type": "sale.created",
+        "id": pending.event_id,
+        "created_at": pending.item.created_at,
+        "data": SALE,
+    }
     assert got.headers["webhook-id"] == pending.event_id
     assert got.headers["Content-Type"] == "application/json"
     assert got.headers["User-Agent"].startswith("TradeKitt-Webhooks/")
@@ -77,8 +81,7 @@ def test_event_is_signed_and_verifies_with_the_standardwebhooks_library(api, own
 
 
 def test_only_subscribed_active_endpoints_of_the_tenant_receive(api, owner, other, delivery):
-    with Receiver() as mine, Receiver() as unsubscribed, Receiver() as paused, \
-            Receiver() as theirs:
+    with Receiver() as mine, Receiver() as unsubscribed, Receiver() as paused, Receiver() as theirs:
         hook(api, owner, mine.url, ["sale.created", "sale.approved"])
         hook(api, owner, unsubscribed.url, ["dispatch.completed"])
         off = hook(api, owner, paused.url)
@@ -132,8 +135,9 @@ def test_always_failing_endpoint_ends_in_the_dead_letter_queue(api, owner, deliv
     assert d["status"] == "failed" and d["attempt_count"] == policy.max_attempts
     assert [a["status_code"] for a in d["attempts"]] == [502] * policy.max_attempts
     assert [a["attempt"] for a in d["attempts"]] == list(range(1, policy.max_attempts + 1))
-    assert [a["outcome"] for a in d["attempts"]] == \
-        ["retry"] * (policy.max_attempts - 1) + ["failed"]
+    assert [a["outcome"] for a in d["attempts"]] == ["retry"] * (policy.max_attempts - 1) + [
+        "failed"
+    ]
     [dead] = queue_messages(DLQ)
     record = json.loads(dead["Body"])
     assert record["kind"] == "delivery.failed" and record["event_id"] == pending.event_id
@@ -228,8 +232,9 @@ def test_one_bad_endpoint_neither_blocks_nor_repeats_the_others(api, owner, deli
         flaky.wait_for(6)
     assert len(good.received) == 3
     assert sorted(r.json["data"]["sale_id"] for r in good.received) == [0, 1, 2]
-    assert [d["status"] for d in deliveries(api, owner, h_flaky["id"])["items"]] == \
-        ["succeeded"] * 3
+    assert [d["status"] for d in deliveries(api, owner, h_flaky["id"])["items"]] == [
+        "succeeded"
+    ] * 3
 
 
 def test_duplicate_sqs_messages_do_not_double_send(api, owner, delivery):
@@ -257,8 +262,7 @@ def test_duplicate_retry_messages_do_not_double_send(api, owner, delivery):
     assert len(receiver.received) == 2
 
 
-def test_a_concurrent_duplicate_waits_for_the_attempt_in_flight(api, owner, delivery,
-                                                                monkeypatch):
+def test_a_concurrent_duplicate_waits_for_the_attempt_in_flight(api, owner, delivery, monkeypatch):
     seen = {}
     real = webhook_delivery.transport
 
@@ -279,8 +283,9 @@ def test_a_concurrent_duplicate_waits_for_the_attempt_in_flight(api, owner, deli
     assert len(receiver.received) == 1
 
 
-def test_a_crash_mid_batch_fails_only_that_message_and_loses_nothing(api, owner, delivery,
-                                                                     monkeypatch):
+def test_a_crash_mid_batch_fails_only_that_message_and_loses_nothing(
+    api, owner, delivery, monkeypatch
+):
     real_create = webhook_store.create_delivery
     calls = {"n": 0}
 
@@ -299,8 +304,9 @@ def test_a_crash_mid_batch_fails_only_that_message_and_loses_nothing(api, owner,
         receiver.wait_for(2)
         assert sorted(r.json["data"]["sale_id"] for r in receiver.received) == [0, 2]
         # the failed message stays in the outbox until delivered
-        assert event_store.get(owner.tenant_id, bodies[1]["created_at"],
-                               bodies[1]["event_id"]).gsi1pk
+        assert event_store.get(
+            owner.tenant_id, bodies[1]["created_at"], bodies[1]["event_id"]
+        ).gsi1pk
         # SQS redelivers m1 after the visibility timeout
         delivery.advance(180)
         assert delivery.invoke(sqs_event(records[1])) == []
@@ -312,8 +318,9 @@ class Crash(BaseException):
     """The Lambda process dies (timeout, out of memory): no batch response at all."""
 
 
-def test_a_crashed_invocation_is_redelivered_whole_without_double_sends(api, owner, delivery,
-                                                                        monkeypatch):
+def test_a_crashed_invocation_is_redelivered_whole_without_double_sends(
+    api, owner, delivery, monkeypatch
+):
     real = webhook_delivery.transport
     calls = {"n": 0}
 
@@ -339,8 +346,7 @@ def test_a_crashed_invocation_is_redelivered_whole_without_double_sends(api, own
     assert {d["status"] for d in deliveries(api, owner, h["id"])["items"]} == {"succeeded"}
 
 
-def test_crash_after_the_post_resends_with_the_same_webhook_id(api, owner, delivery,
-                                                              monkeypatch):
+def test_crash_after_the_post_resends_with_the_same_webhook_id(api, owner, delivery, monkeypatch):
     """At-least-once: if recording the outcome fails, the attempt is made again after the
     lease; receivers deduplicate by ``webhook-id`` (the same on every attempt)."""
     real = webhook_store.record_attempt
@@ -369,9 +375,12 @@ def test_malformed_messages_fail_alone(api, owner, delivery):
     with Receiver() as receiver:
         hook(api, owner, receiver.url)
         good = publish(owner).message()
-        event = sqs_event(sqs_record("not json", "bad-1"), sqs_record({"kind": "nope"}, "bad-2"),
-                          sqs_record({"tenant_id": owner.tenant_id}, "bad-3"),
-                          sqs_record(good, "good"))
+        event = sqs_event(
+            sqs_record("not json", "bad-1"),
+            sqs_record({"kind": "nope"}, "bad-2"),
+            sqs_record({"tenant_id": owner.tenant_id}, "bad-3"),
+            sqs_record(good, "good"),
+        )
         assert sorted(delivery.invoke(event)) == ["bad-1", "bad-2", "bad-3"]
         receiver.wait_for(1)
 
@@ -433,8 +442,10 @@ def test_test_event_and_redelivery(api, owner, delivery):
         assert delivery.scheduled == []
         failed = api.get(f"/admin/webhooks/{h['id']}/deliveries/{did}", as_=owner).data
         assert failed["status"] == "failed"
-        assert [(a["trigger"], a["status_code"]) for a in failed["attempts"]] == \
-            [("test", 200), ("manual", 500)]
+        assert [(a["trigger"], a["status_code"]) for a in failed["attempts"]] == [
+            ("test", 200),
+            ("manual", 500),
+        ]
         assert queue_messages(DLQ) == []  # manual and test attempts are not dead-lettered
         api.post(f"/admin/webhooks/{h['id']}/deliveries/{did}/redeliver", as_=owner)
         delivery.run_next()
@@ -448,8 +459,9 @@ def test_test_event_goes_through_the_real_queue(api, owner, monkeypatch):
     pump = Delivery(api, monkeypatch, intercept=False)
     with Receiver() as receiver:
         h = hook(api, owner, receiver.url)
-        api.post(f"/admin/webhooks/{h['id']}/test", {"event_type": "inventory.low-stock"},
-                 as_=owner)
+        api.post(
+            f"/admin/webhooks/{h['id']}/test", {"event_type": "inventory.low-stock"}, as_=owner
+        )
         assert pump.pump() == []
         [got] = receiver.wait_for(1)
     assert verify(h["secret"], got)["type"] == "inventory.low-stock"
@@ -472,8 +484,7 @@ def test_deliveries_are_paginated_newest_first(api, owner, delivery):
     assert deliveries(api, owner, h["id"], page=5)["items"] == []
 
 
-def test_rotated_secret_and_the_old_one_both_verify_during_the_grace_period(api, owner,
-                                                                           delivery):
+def test_rotated_secret_and_the_old_one_both_verify_during_the_grace_period(api, owner, delivery):
     with Receiver() as receiver:
         h = hook(api, owner, receiver.url)
         new = api.post(f"/admin/webhooks/{h['id']}/rotate-secret", as_=owner).data["secret"]
@@ -485,8 +496,9 @@ def test_rotated_secret_and_the_old_one_both_verify_during_the_grace_period(api,
     assert len(got.headers["webhook-signature"].split()) == 2
 
 
-def test_send_time_check_refuses_a_host_that_now_resolves_privately(api, owner, delivery,
-                                                                    monkeypatch):
+def test_send_time_check_refuses_a_host_that_now_resolves_privately(
+    api, owner, delivery, monkeypatch
+):
     """DNS rebinding: the url passed at creation, then its name points inside."""
     monkeypatch.setattr(settings, "LOCAL_STAGES", frozenset())
     dns = {"hooks.example.com": ["93.184.216.34"]}
@@ -514,8 +526,9 @@ def test_redirects_are_not_followed(api, owner, delivery):
 
 
 def test_endpoints_receive_events_from_their_creation_on(api, owner, delivery):
-    old = events.publish(owner.tenant_id, "sale.created", SALE,
-                         now=datetime.now(timezone.utc) - timedelta(minutes=10))
+    old = events.publish(
+        owner.tenant_id, "sale.created", SALE, now=datetime.now(UTC) - timedelta(minutes=10)
+    )
     with Receiver() as receiver:
         hook(api, owner, receiver.url)
         assert delivery.invoke_bodies(old.message()) == []
@@ -526,13 +539,17 @@ def test_endpoints_receive_events_from_their_creation_on(api, owner, delivery):
 def test_outbox_sweep_runs_on_its_schedule(api, owner, monkeypatch):
     monkeypatch.setenv("EVENTS_QUEUE_NAME", "missing-queue")
     events.reset_clients()
-    pending = events.publish(owner.tenant_id, "sale.created", SALE,
-                             now=datetime.now(timezone.utc) - timedelta(minutes=5))
+    pending = events.publish(
+        owner.tenant_id, "sale.created", SALE, now=datetime.now(UTC) - timedelta(minutes=5)
+    )
     monkeypatch.setenv("EVENTS_QUEUE_NAME", "tradekitt-test-events")
     events.reset_clients()
     reply = api.client.lambda_.invoke(
-        "sweep_event_outbox", api.client.events.generate_cw_event(
-            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        "sweep_event_outbox",
+        api.client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        ),
+    )
     assert reply.payload == {"requeued": 1}
     [message] = queue_messages()
     assert json.loads(message["Body"])["event_id"] == pending.event_id
@@ -547,11 +564,21 @@ def test_a_late_attempt_after_success_is_logged_without_undoing_it(api, owner, d
         receiver.wait_for(1)
     did = f"{deliveries(api, owner, h['id'])['items'][0]['id']}"
     item = webhook_store.get_delivery(owner.tenant_id, h["id"], did)
-    webhook_store.record_attempt(item, {
-        "attempt": 1, "attempted_at": "2026-01-01T00:00:00.000Z", "trigger": "automatic",
-        "status_code": 500, "duration_ms": 3, "error": None, "outcome": "retry"},
-        status="pending", next_attempt_at="2026-01-01T00:01:00.000Z",
-        now=datetime.now(timezone.utc))
+    webhook_store.record_attempt(
+        item,
+        {
+            "attempt": 1,
+            "attempted_at": "2026-01-01T00:00:00.000Z",
+            "trigger": "automatic",
+            "status_code": 500,
+            "duration_ms": 3,
+            "error": None,
+            "outcome": "retry",
+        },
+        status="pending",
+        next_attempt_at="2026-01-01T00:01:00.000Z",
+        now=datetime.now(UTC),
+    )
     [d] = deliveries(api, owner, h["id"])["items"]
     assert d["status"] == "succeeded" and d["next_attempt_at"] is None
     assert [a["status_code"] for a in d["attempts"]] == [200, 500]
@@ -605,12 +632,14 @@ def _chalice_sam_template() -> dict:
     factory = CLIFactory(str(ROOT), environ=dict(os.environ))
     config = factory.create_config_obj(chalice_stage_name="dev")
     resources = DependencyBuilder().build_dependencies(
-        ApplicationGraphBuilder().build(config, "dev"))
+        ApplicationGraphBuilder().build(config, "dev")
+    )
     for resource in resources:
         if isinstance(resource, models.LambdaFunction):
             resource.deployment_package = models.DeploymentPackage(filename="app.zip")
         if isinstance(resource, models.ManagedIAMRole):
             resource.policy = models.FileBasedIAMPolicy(
-                filename="policy.json", document={"Version": "2012-10-17", "Statement": []})
+                filename="policy.json", document={"Version": "2012-10-17", "Statement": []}
+            )
     options = PackageOptions(TypedAWSClient(factory.create_botocore_session()))
     return SAMTemplateGenerator(config, options).generate(resources)

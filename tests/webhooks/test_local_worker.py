@@ -1,8 +1,9 @@
 """The local worker that drives webhook delivery under ``make run`` (infra/local/worker.py):
 schedule parsing and the Lambda event shapes it builds."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,20 +18,23 @@ def test_rate_expressions():
 
 
 def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-@pytest.mark.parametrize("expression, when, expected", [
-    ("cron(0 6 * * ? *)", "2026-03-02T06:00", True),
-    ("cron(0 6 * * ? *)", "2026-03-02T06:01", False),
-    ("cron(*/15 * * * ? *)", "2026-03-02T10:45", True),
-    ("cron(*/15 * * * ? *)", "2026-03-02T10:50", False),
-    ("cron(0 9 ? * MON-FRI *)", "2026-03-02T09:00", True),   # a Monday
-    ("cron(0 9 ? * MON-FRI *)", "2026-03-01T09:00", False),  # a Sunday
-    ("cron(0 9 ? * 1 *)", "2026-03-01T09:00", True),         # AWS: 1 = Sunday
-    ("cron(30 2 1 JAN,JUL ? *)", "2026-07-01T02:30", True),
-    ("cron(30 2 1 JAN,JUL ? *)", "2026-06-01T02:30", False),
-])
+@pytest.mark.parametrize(
+    "expression, when, expected",
+    [
+        ("cron(0 6 * * ? *)", "2026-03-02T06:00", True),
+        ("cron(0 6 * * ? *)", "2026-03-02T06:01", False),
+        ("cron(*/15 * * * ? *)", "2026-03-02T10:45", True),
+        ("cron(*/15 * * * ? *)", "2026-03-02T10:50", False),
+        ("cron(0 9 ? * MON-FRI *)", "2026-03-02T09:00", True),  # a Monday
+        ("cron(0 9 ? * MON-FRI *)", "2026-03-01T09:00", False),  # a Sunday
+        ("cron(0 9 ? * 1 *)", "2026-03-01T09:00", True),  # AWS: 1 = Sunday
+        ("cron(30 2 1 JAN,JUL ? *)", "2026-07-01T02:30", True),
+        ("cron(30 2 1 JAN,JUL ? *)", "2026-06-01T02:30", False),
+    ],
+)
 def test_cron_expressions(expression, when, expected):
     assert worker.cron_matches(expression, _at(when)) is expected
 
@@ -41,11 +45,20 @@ def test_unsupported_cron_is_refused():
 
 
 def test_sqs_event_has_the_lambda_shape():
-    event = worker.sqs_event([{"MessageId": "m1", "ReceiptHandle": "r1", "Body": "{}",
-                               "MD5OfBody": "x", "Attributes": {"ApproximateReceiveCount": "2"},
-                               "MessageAttributes": {"a": {"StringValue": "v",
-                                                           "DataType": "String"}}}],
-                             "arn:aws:sqs:us-east-1:123456789012:q", "us-east-1")
+    event = worker.sqs_event(
+        [
+            {
+                "MessageId": "m1",
+                "ReceiptHandle": "r1",
+                "Body": "{}",
+                "MD5OfBody": "x",
+                "Attributes": {"ApproximateReceiveCount": "2"},
+                "MessageAttributes": {"a": {"StringValue": "v", "DataType": "String"}},
+            }
+        ],
+        "arn:aws:sqs:us-east-1:123456789012:q",
+        "us-east-1",
+    )
     [record] = event["Records"]
     assert record["messageId"] == "m1" and record["receiptHandle"] == "r1"
     assert record["body"] == "{}" and record["eventSource"] == "aws:sqs"

@@ -1,5 +1,6 @@
 """The webhook transport: DNS (``default_resolver``, the resolver ``validate_url`` is given
 when none is injected) and the pinned connection (no network beyond 127.0.0.1)."""
+
 from __future__ import annotations
 
 import socket
@@ -19,15 +20,28 @@ def test_validate_url_default_resolver_uses_getaddrinfo(monkeypatch):
         return [
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0)),
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0)),
-            (socket.AF_INET6, socket.SOCK_STREAM, 6, "",
-             ("2606:2800:220:1:248:1893:25c8:1946", 0, 0, 0)),
+            (
+                socket.AF_INET6,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                ("2606:2800:220:1:248:1893:25c8:1946", 0, 0, 0),
+            ),
         ]
 
     monkeypatch.setattr(webhook_transport.socket, "getaddrinfo", fake_getaddrinfo)
     assert webhook_transport.default_resolver("hooks.example.com") == [
-        "93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"]
-    assert validate_url("https://hooks.example.com/", local_mode=False,
-                        resolver=webhook_transport.default_resolver) == "https://hooks.example.com/"
+        "93.184.216.34",
+        "2606:2800:220:1:248:1893:25c8:1946",
+    ]
+    assert (
+        validate_url(
+            "https://hooks.example.com/",
+            local_mode=False,
+            resolver=webhook_transport.default_resolver,
+        )
+        == "https://hooks.example.com/"
+    )
     assert seen == ["hooks.example.com", "hooks.example.com"]
 
 
@@ -37,8 +51,11 @@ def test_validate_url_default_resolver_failure(monkeypatch):
 
     monkeypatch.setattr(webhook_transport.socket, "getaddrinfo", fail)
     with pytest.raises(WebhookValidationError, match="could not be resolved"):
-        validate_url("https://nope.example.com/", local_mode=False,
-                     resolver=webhook_transport.default_resolver)
+        validate_url(
+            "https://nope.example.com/",
+            local_mode=False,
+            resolver=webhook_transport.default_resolver,
+        )
 
 
 def test_validate_url_default_resolver_private(monkeypatch):
@@ -48,8 +65,11 @@ def test_validate_url_default_resolver_private(monkeypatch):
         lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 0))],
     )
     with pytest.raises(WebhookValidationError, match="link-local"):
-        validate_url("https://rebind.example.com/", local_mode=False,
-                     resolver=webhook_transport.default_resolver)
+        validate_url(
+            "https://rebind.example.com/",
+            local_mode=False,
+            resolver=webhook_transport.default_resolver,
+        )
 
 
 def test_pinned_connection_goes_to_the_checked_address(monkeypatch):
@@ -57,11 +77,17 @@ def test_pinned_connection_goes_to_the_checked_address(monkeypatch):
     with Receiver() as receiver:
         port = receiver.server.server_address[1]
         result = webhook_transport.http_post(
-            f"https://hooks.example.com:{port}/x", b"{}", {}, 2.0, local_mode=False,
-            resolver=lambda host: ["127.0.0.1"])
+            f"https://hooks.example.com:{port}/x",
+            b"{}",
+            {},
+            2.0,
+            local_mode=False,
+            resolver=lambda host: ["127.0.0.1"],
+        )
         assert result.status_code is None and "loopback" in result.error
-        connection = webhook_transport._PinnedHTTPConnection("hooks.example.com", port,
-                                                             timeout=2, address="127.0.0.1")
+        connection = webhook_transport._PinnedHTTPConnection(
+            "hooks.example.com", port, timeout=2, address="127.0.0.1"
+        )
         connection.request("POST", "/x", body=b"{}")
         assert connection.getresponse().status == 200
         connection.close()

@@ -6,7 +6,8 @@ translating the ``TypeError``/``ValueError`` of :mod:`chalicelib.core.money`.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Literal, Mapping, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal, TypeVar
 
 from chalicelib.core import money
 from chalicelib.core.errors import InvalidInput
@@ -17,7 +18,11 @@ PlanKind = Literal["percentage", "tiered"]
 
 #: Rule levels, most specific first.
 RULE_LEVELS: tuple[str, ...] = (
-    "tech_item", "tech_category", "tech_plan", "item_default", "tenant_default",
+    "tech_item",
+    "tech_category",
+    "tech_plan",
+    "item_default",
+    "tenant_default",
 )
 #: Earner roles; each role has its own plan.
 ROLES: tuple[str, ...] = ("technician", "installer")

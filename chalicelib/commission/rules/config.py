@@ -31,20 +31,29 @@ def plan_from_dict(data: Mapping[str, Any], role: str) -> TechPlan:
     kind = data.get("kind")
     if kind == "tiered":
         return TechPlan.tiered(list(data.get("tiers") or []), role=role)  # type: ignore[arg-type]
-    return TechPlan(kind=kind, rate_bps=data.get("rate_bps"),  # type: ignore[arg-type]
-                    tiers=tuple(data.get("tiers") or ()), role=role)  # type: ignore[arg-type]
+    return TechPlan(
+        kind=kind,
+        rate_bps=data.get("rate_bps"),  # type: ignore[arg-type]
+        tiers=tuple(data.get("tiers") or ()),
+        role=role,
+    )  # type: ignore[arg-type]
 
 
 def plan_to_dict(plan: TechPlan) -> dict[str, Any]:
-    return {"kind": plan.kind, "rate_bps": plan.rate_bps,
-            "tiers": [tier.to_dict() for tier in plan.tiers]}
+    return {
+        "kind": plan.kind,
+        "rate_bps": plan.rate_bps,
+        "tiers": [tier.to_dict() for tier in plan.tiers],
+    }
 
 
 def override_from_dict(data: Mapping[str, Any]) -> TechItemOverride:
     return TechItemOverride(
-        commission_rate_bps=data.get("commission_rate_bps"), flat_cents=data.get("flat_cents"),
+        commission_rate_bps=data.get("commission_rate_bps"),
+        flat_cents=data.get("flat_cents"),
         ov_rate_bps=data.get("ov_rate_bps") or 0,
-        discount_scale_enabled=bool(data.get("discount_scale_enabled", False)))
+        discount_scale_enabled=bool(data.get("discount_scale_enabled", False)),
+    )
 
 
 @dataclass(frozen=True)
@@ -57,17 +66,23 @@ class TenantCommission:
     discount_scale_all: bool = False
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> "TenantCommission":
-        return cls(default_rate_bps=int(settings.get("default_commission_bps") or 0),
-                   installer_default_rate_bps=int(
-                       settings.get("installer_default_commission_bps") or 0),
-                   discount_tiers=tuple(settings.get("discount_tiers") or ()),
-                   discount_scale_all=bool(settings.get("discount_scale_all", False)))
+    def from_settings(cls, settings: Mapping[str, Any]) -> TenantCommission:
+        return cls(
+            default_rate_bps=int(settings.get("default_commission_bps") or 0),
+            installer_default_rate_bps=int(settings.get("installer_default_commission_bps") or 0),
+            discount_tiers=tuple(settings.get("discount_tiers") or ()),
+            discount_scale_all=bool(settings.get("discount_scale_all", False)),
+        )
 
 
-def seller_config(tenant: TenantCommission, *, override: Mapping[str, Any] | None,
-                  category_rate_bps: int | None, plan: Mapping[str, Any] | None,
-                  item_default_bps: int | None) -> CommissionConfig:
+def seller_config(
+    tenant: TenantCommission,
+    *,
+    override: Mapping[str, Any] | None,
+    category_rate_bps: int | None,
+    plan: Mapping[str, Any] | None,
+    item_default_bps: int | None,
+) -> CommissionConfig:
     """The selling technician's config: override, category rate, technician plan, item
     default, tenant default (most specific first)."""
     return CommissionConfig(
@@ -78,23 +93,26 @@ def seller_config(tenant: TenantCommission, *, override: Mapping[str, Any] | Non
         item_default_rate_bps=item_default_bps,
         discount_tiers=tuple(tenant.discount_tiers),
         discount_scale_all=tenant.discount_scale_all,
-        role=TECHNICIAN)
+        role=TECHNICIAN,
+    )
 
 
-def installer_config(tenant: TenantCommission,
-                     plan: Mapping[str, Any] | None) -> CommissionConfig:
+def installer_config(tenant: TenantCommission, plan: Mapping[str, Any] | None) -> CommissionConfig:
     """The installer's config: the installer plan, else the tenant's installer default."""
     return CommissionConfig(
         tenant_default_rate_bps=tenant.installer_default_rate_bps,
         plan=plan_from_dict(plan, INSTALLER) if plan else None,
         discount_tiers=tuple(tenant.discount_tiers),
         discount_scale_all=tenant.discount_scale_all,
-        role=INSTALLER)
+        role=INSTALLER,
+    )
 
 
-def commissions(line: SaleLine, seller: CommissionConfig,
-                installer: CommissionConfig | None
-                ) -> tuple[CommissionSnapshot, CommissionSnapshot | None]:
+def commissions(
+    line: SaleLine, seller: CommissionConfig, installer: CommissionConfig | None
+) -> tuple[CommissionSnapshot, CommissionSnapshot | None]:
     """Snapshots for the seller and (when named) the installer."""
-    return (calculate_commission(line, seller),
-            calculate_commission(line, installer) if installer is not None else None)
+    return (
+        calculate_commission(line, seller),
+        calculate_commission(line, installer) if installer is not None else None,
+    )

@@ -5,8 +5,8 @@ The rules it follows are the specification in :mod:`chalicelib.commission.rules`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from chalicelib.commission.rules.checks import CommissionRuleError, _cents
 from chalicelib.commission.rules.inputs import CommissionConfig, SaleLine
@@ -73,9 +73,7 @@ def compute_discount_bps(sale_price_cents: int, list_total_cents: int | None) ->
     return (listed - sale) * money.BPS_DENOMINATOR // listed
 
 
-def select_discount_tier(
-    discount_bps: int, tiers: Iterable[DiscountTier]
-) -> DiscountTier | None:
+def select_discount_tier(discount_bps: int, tiers: Iterable[DiscountTier]) -> DiscountTier | None:
     """First tier whose ``max_discount_bps >= discount_bps``; past the end, the last tier.
 
     Returns ``None`` when there are no tiers. ``tiers`` are validated with

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from chalicelib.commission.rules.checks import (
     CommissionRuleError,
@@ -68,9 +69,7 @@ class DiscountTier:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DiscountTier:
         """Inverse of :meth:`to_dict`."""
-        return cls(
-            max_discount_bps=_key(data, "max_discount_bps"), rate_bps=_key(data, "rate_bps")
-        )
+        return cls(max_discount_bps=_key(data, "max_discount_bps"), rate_bps=_key(data, "rate_bps"))
 
 
 def _coerced(

@@ -17,6 +17,7 @@ frequency again before that day replaces the pending change; changing it back ca
 Example: biweekly, today 2026-03-04 in the window 2026-02-23..2026-03-08, switch to
 monthly: windows 2026-03-09..2026-03-31 (clipped), then 2026-04-01..2026-04-30, ...
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -40,8 +41,7 @@ class Segment:
     frequency: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"from": self.start.isoformat() if self.start else None,
-                "frequency": self.frequency}
+        return {"from": self.start.isoformat() if self.start else None, "frequency": self.frequency}
 
 
 @dataclass(frozen=True)
@@ -62,22 +62,23 @@ class Schedule:
 
     # --- construction -----------------------------------------------------------------
     @classmethod
-    def single(cls, frequency: str = DEFAULT_FREQUENCY) -> "Schedule":
+    def single(cls, frequency: str = DEFAULT_FREQUENCY) -> Schedule:
         return cls((Segment(None, frequency),))
 
     @classmethod
-    def from_list(cls, raw: Any, default_frequency: str = DEFAULT_FREQUENCY) -> "Schedule":
+    def from_list(cls, raw: Any, default_frequency: str = DEFAULT_FREQUENCY) -> Schedule:
         if not raw:
             return cls.single(default_frequency)
         segments = []
         for entry in raw:
             start = entry.get("from")
-            segments.append(Segment(date.fromisoformat(start) if start else None,
-                                    entry.get("frequency")))
+            segments.append(
+                Segment(date.fromisoformat(start) if start else None, entry.get("frequency"))
+            )
         return cls(tuple(segments))
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any] | None) -> "Schedule":
+    def from_settings(cls, settings: Mapping[str, Any] | None) -> Schedule:
         """The schedule stored in tenant settings; a tenant that never changed its
         frequency has none stored: one segment of ``pay_period_frequency``."""
         settings = settings or {}
@@ -129,7 +130,7 @@ class Schedule:
             window = self.next_window(window)
 
     # --- changes ---------------------------------------------------------------------
-    def change(self, frequency: str, today: date) -> "Schedule":
+    def change(self, frequency: str, today: date) -> Schedule:
         """The schedule after switching to ``frequency`` (see the module docstring)."""
         if frequency not in FREQUENCIES:
             raise ScheduleError(f"unknown pay period frequency {frequency!r}")
@@ -140,8 +141,9 @@ class Schedule:
         return Schedule(kept + (Segment(effective, frequency),))
 
 
-def settings_after_change(old: Mapping[str, Any], new: dict[str, Any],
-                          today: date) -> dict[str, Any]:
+def settings_after_change(
+    old: Mapping[str, Any], new: dict[str, Any], today: date
+) -> dict[str, Any]:
     """Tenant settings about to be stored (``new``), with ``pay_period_schedule`` updated
     when ``pay_period_frequency`` changed from ``old``. ``today`` is the tenant's date."""
     wanted = new.get("pay_period_frequency") or DEFAULT_FREQUENCY

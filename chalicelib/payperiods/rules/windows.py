@@ -73,8 +73,7 @@ class PeriodWindow:
 def _check_frequency(frequency: str) -> str:
     if not isinstance(frequency, str) or frequency not in FREQUENCIES:
         raise ValueError(
-            f"unknown pay period frequency {frequency!r}; "
-            f"expected one of {', '.join(FREQUENCIES)}"
+            f"unknown pay period frequency {frequency!r}; expected one of {', '.join(FREQUENCIES)}"
         )
     return frequency
 
@@ -171,12 +170,12 @@ def contains(window: PeriodWindow, day: date) -> bool:
 # --------------------------------------------------------------------------- #
 
 
-class PeriodStatus(str, enum.Enum):
+class PeriodStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
 
     @classmethod
-    def parse(cls, value: "PeriodStatus | str") -> "PeriodStatus":
+    def parse(cls, value: PeriodStatus | str) -> PeriodStatus:
         try:
             return cls(value)
         except ValueError:
@@ -206,17 +205,17 @@ class PeriodLockedError(PayPeriodError):
     code = "PERIOD_LOCKED"
 
 
-def can_transition(current: "PeriodStatus | str", target: "PeriodStatus | str") -> bool:
+def can_transition(current: PeriodStatus | str, target: PeriodStatus | str) -> bool:
     """Only open -> closed is allowed (a closed period never reopens)."""
     return (PeriodStatus.parse(current), PeriodStatus.parse(target)) in _ALLOWED_TRANSITIONS
 
 
-def ensure_can_close(status: "PeriodStatus | str") -> None:
+def ensure_can_close(status: PeriodStatus | str) -> None:
     if PeriodStatus.parse(status) is PeriodStatus.CLOSED:
         raise PeriodClosedError("pay period is already closed")
 
 
-def ensure_open_for(day: date, window: PeriodWindow, status: "PeriodStatus | str") -> None:
+def ensure_open_for(day: date, window: PeriodWindow, status: PeriodStatus | str) -> None:
     """Raise PeriodLockedError if ``day`` falls in ``window`` and it is closed."""
     status = PeriodStatus.parse(status)
     if status is PeriodStatus.CLOSED and contains(window, day):

@@ -26,8 +26,21 @@ from chalicelib.payroll.rules.totals import (
 )
 
 __all__ = [
-    "PAY_TYPES", "SUMMARY_FIELDS", "SUMMED_FIELDS", "Line", "Statement", "TechnicianTotals",
-    "adjustment_rows", "commission_report_rows", "compute_totals", "first_value",
-    "hourly_base_pay_cents", "lines_of", "sales_rows", "statement_rows", "statements",
-    "sum_totals", "summary",
+    "PAY_TYPES",
+    "SUMMARY_FIELDS",
+    "SUMMED_FIELDS",
+    "Line",
+    "Statement",
+    "TechnicianTotals",
+    "adjustment_rows",
+    "commission_report_rows",
+    "compute_totals",
+    "first_value",
+    "hourly_base_pay_cents",
+    "lines_of",
+    "sales_rows",
+    "statement_rows",
+    "statements",
+    "sum_totals",
+    "summary",
 ]

@@ -20,6 +20,7 @@ Rules (SPEC.md "Commission engine", "Pay periods"):
 * Who is on a period's payroll: every active technician, and any other technician with a
   commission line or an adjustment in the period. Ordered by technician id.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -30,8 +31,15 @@ from chalicelib.core.money import as_cents
 from chalicelib.payroll.rules.totals import TechnicianTotals, compute_totals, sum_totals
 from chalicelib.sales.rules import INSTALLER, TECHNICIAN, earns_commission
 
-SUMMARY_FIELDS = ("sales_count", "sales_cents", "commission_cents", "adjustments_cents",
-                  "hours_minutes", "base_pay_cents", "total_pay_cents")
+SUMMARY_FIELDS = (
+    "sales_count",
+    "sales_cents",
+    "commission_cents",
+    "adjustments_cents",
+    "hours_minutes",
+    "base_pay_cents",
+    "total_pay_cents",
+)
 
 
 def _earns(sale: Mapping[str, Any]) -> bool:
@@ -55,12 +63,19 @@ class Line:
     ov_rate_bps: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sale_id": self.sale_id, "sale_date": self.sale_date, "role": self.role,
-                "customer": self.customer, "item": self.item,
-                "sale_price_cents": self.sale_price_cents,
-                "commission_cents": self.commission_cents, "rule": self.rule,
-                "rate_bps": self.rate_bps, "flat_cents": self.flat_cents,
-                "ov_rate_bps": self.ov_rate_bps}
+        return {
+            "sale_id": self.sale_id,
+            "sale_date": self.sale_date,
+            "role": self.role,
+            "customer": self.customer,
+            "item": self.item,
+            "sale_price_cents": self.sale_price_cents,
+            "commission_cents": self.commission_cents,
+            "rule": self.rule,
+            "rate_bps": self.rate_bps,
+            "flat_cents": self.flat_cents,
+            "ov_rate_bps": self.ov_rate_bps,
+        }
 
 
 def _rate(snapshot: Mapping[str, Any] | None) -> tuple[str, int | None, int | None, int]:
@@ -73,9 +88,12 @@ def _rate(snapshot: Mapping[str, Any] | None) -> tuple[str, int | None, int | No
         rate = snapshot.get("effective_rate_bps")
         if rate is None and snapshot.get("plan_kind") != "tiered":
             rate = snapshot.get("rate_bps")
-    return (rule, None if rate is None else as_cents(rate, "rate_bps"),
-            None if flat is None else as_cents(flat, "flat_cents"),
-            as_cents(snapshot.get("ov_rate_bps") or 0, "ov_rate_bps"))
+    return (
+        rule,
+        None if rate is None else as_cents(rate, "rate_bps"),
+        None if flat is None else as_cents(flat, "flat_cents"),
+        as_cents(snapshot.get("ov_rate_bps") or 0, "ov_rate_bps"),
+    )
 
 
 def lines_of(sale: Mapping[str, Any]) -> list[tuple[int, Line]]:
@@ -83,21 +101,46 @@ def lines_of(sale: Mapping[str, Any]) -> list[tuple[int, Line]]:
     if not _earns(sale):
         return []
     price = as_cents(sale["sale_price_cents"], "sale_price_cents")
-    common = {"sale_id": int(sale["id"]), "sale_date": str(sale["sale_date"]),
-              "customer": sale.get("customer_name"), "item": sale.get("item_name"),
-              "sale_price_cents": price}
+    common = {
+        "sale_id": int(sale["id"]),
+        "sale_date": str(sale["sale_date"]),
+        "customer": sale.get("customer_name"),
+        "item": sale.get("item_name"),
+        "sale_price_cents": price,
+    }
     rule, rate, flat, ov = _rate(sale.get("commission_snapshot"))
-    result = [(int(sale["technician_id"]), Line(
-        role=TECHNICIAN, commission_cents=as_cents(sale["commission_cents"], "commission"),
-        rule=rule, rate_bps=rate, flat_cents=flat, ov_rate_bps=ov, **common))]
+    result = [
+        (
+            int(sale["technician_id"]),
+            Line(
+                role=TECHNICIAN,
+                commission_cents=as_cents(sale["commission_cents"], "commission"),
+                rule=rule,
+                rate_bps=rate,
+                flat_cents=flat,
+                ov_rate_bps=ov,
+                **common,
+            ),
+        )
+    ]
     if sale.get("installer_id") is not None:
         rule, rate, flat, ov = _rate(sale.get("installer_commission_snapshot"))
-        result.append((int(sale["installer_id"]), Line(
-            role=INSTALLER,
-            commission_cents=as_cents(sale.get("installer_commission_cents") or 0,
-                                      "installer_commission_cents"),
-            rule=f"installer: {rule}" if rule else "installer", rate_bps=rate,
-            flat_cents=flat, ov_rate_bps=ov, **common)))
+        result.append(
+            (
+                int(sale["installer_id"]),
+                Line(
+                    role=INSTALLER,
+                    commission_cents=as_cents(
+                        sale.get("installer_commission_cents") or 0, "installer_commission_cents"
+                    ),
+                    rule=f"installer: {rule}" if rule else "installer",
+                    rate_bps=rate,
+                    flat_cents=flat,
+                    ov_rate_bps=ov,
+                    **common,
+                ),
+            )
+        )
     return result
 
 
@@ -114,22 +157,31 @@ class Statement:
         return int(self.totals.technician_id)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"totals": self.totals.to_dict(), "lines": [ln.to_dict() for ln in self.lines],
-                "adjustments": [dict(a) for a in self.adjustments]}
+        return {
+            "totals": self.totals.to_dict(),
+            "lines": [ln.to_dict() for ln in self.lines],
+            "adjustments": [dict(a) for a in self.adjustments],
+        }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Statement":
-        return cls(totals=TechnicianTotals.from_dict(data["totals"]),
-                   lines=tuple(Line(**ln) for ln in data.get("lines") or ()),
-                   adjustments=tuple(dict(a) for a in data.get("adjustments") or ()))
+    def from_dict(cls, data: Mapping[str, Any]) -> Statement:
+        return cls(
+            totals=TechnicianTotals.from_dict(data["totals"]),
+            lines=tuple(Line(**ln) for ln in data.get("lines") or ()),
+            adjustments=tuple(dict(a) for a in data.get("adjustments") or ()),
+        )
 
 
 def _technician_info(tech: Mapping[str, Any]) -> dict[str, Any]:
     pay_type = tech.get("pay_type") or "commission"
     base = as_cents(tech.get("base_pay_cents") or 0, "base_pay_cents")
-    return {"technician_id": int(tech["id"]), "technician_name": tech.get("name") or "",
-            "pay_type": pay_type, "hourly_rate_cents": base if pay_type == "hourly" else 0,
-            "salary_cents": base if pay_type == "salary" else 0}
+    return {
+        "technician_id": int(tech["id"]),
+        "technician_name": tech.get("name") or "",
+        "pay_type": pay_type,
+        "hourly_rate_cents": base if pay_type == "hourly" else 0,
+        "salary_cents": base if pay_type == "salary" else 0,
+    }
 
 
 @dataclass
@@ -139,9 +191,12 @@ class _Acc:
     name: str | None = None
 
 
-def statements(technicians: Iterable[Mapping[str, Any]], sales: Iterable[Mapping[str, Any]],
-               adjustments: Iterable[Mapping[str, Any]],
-               minutes: Mapping[int, int] | None = None) -> list[Statement]:
+def statements(
+    technicians: Iterable[Mapping[str, Any]],
+    sales: Iterable[Mapping[str, Any]],
+    adjustments: Iterable[Mapping[str, Any]],
+    minutes: Mapping[int, int] | None = None,
+) -> list[Statement]:
     """Every statement of the period (see the module docstring for who is included)."""
     minutes = minutes or {}
     roster = {int(t["id"]): t for t in technicians}
@@ -157,17 +212,30 @@ def statements(technicians: Iterable[Mapping[str, Any]], sales: Iterable[Mapping
     result = []
     for tech_id in sorted(acc):
         entry = acc[tech_id]
-        tech = roster.get(tech_id) or {"id": tech_id, "name": entry.name or f"#{tech_id}",
-                                       "pay_type": "commission"}
+        tech = roster.get(tech_id) or {
+            "id": tech_id,
+            "name": entry.name or f"#{tech_id}",
+            "pay_type": "commission",
+        }
         lines = sorted(entry.lines, key=lambda ln: (ln.sale_date, ln.sale_id, ln.role))
-        adjs = sorted(entry.adjustments, key=lambda a: (str(a.get("effective_date")),
-                                                        int(a.get("sale_id") or 0),
-                                                        str(a.get("role"))))
-        pairs = [(ln.sale_price_cents if ln.role == TECHNICIAN else 0, ln.commission_cents)
-                 for ln in lines]
-        totals = compute_totals(_technician_info(tech), pairs,
-                                [as_cents(a["amount_cents"], "amount_cents") for a in adjs],
-                                int(minutes.get(tech_id, 0)))
+        adjs = sorted(
+            entry.adjustments,
+            key=lambda a: (
+                str(a.get("effective_date")),
+                int(a.get("sale_id") or 0),
+                str(a.get("role")),
+            ),
+        )
+        pairs = [
+            (ln.sale_price_cents if ln.role == TECHNICIAN else 0, ln.commission_cents)
+            for ln in lines
+        ]
+        totals = compute_totals(
+            _technician_info(tech),
+            pairs,
+            [as_cents(a["amount_cents"], "amount_cents") for a in adjs],
+            int(minutes.get(tech_id, 0)),
+        )
         totals = replace(totals, sales_count=sum(1 for ln in lines if ln.role == TECHNICIAN))
         result.append(Statement(totals=totals, lines=tuple(lines), adjustments=tuple(adjs)))
     return result
@@ -187,29 +255,44 @@ def statement_rows(statement: Statement) -> list[dict[str, Any]]:
 
 def adjustment_rows(statement: Statement) -> list[dict[str, Any]]:
     """Adjustments as the PDF shows them (description + signed amount)."""
-    return [{"description": f"{a.get('effective_date')}: {a.get('reason') or 'adjustment'}",
-             "amount_cents": as_cents(a["amount_cents"], "amount_cents")}
-            for a in statement.adjustments]
+    return [
+        {
+            "description": f"{a.get('effective_date')}: {a.get('reason') or 'adjustment'}",
+            "amount_cents": as_cents(a["amount_cents"], "amount_cents"),
+        }
+        for a in statement.adjustments
+    ]
 
 
 # --- CSV rows --------------------------------------------------------------------------------
-def commission_report_rows(sales: Iterable[Mapping[str, Any]],
-                           names: Mapping[int, str]) -> list[dict[str, Any]]:
+def commission_report_rows(
+    sales: Iterable[Mapping[str, Any]], names: Mapping[int, str]
+) -> list[dict[str, Any]]:
     """One row per commission line of the sales that earn (approved, not voided), oldest
     first; installer rows leave the sale price empty so the TOTAL counts each sale once."""
     rows = []
     for sale in sorted(sales, key=lambda s: (str(s["sale_date"]), int(s["id"]))):
         for tech_id, line in lines_of(sale):
-            name = (sale.get("technician_name") if line.role == TECHNICIAN else None) \
-                or names.get(tech_id) or f"#{tech_id}"
-            rows.append({"sale_id": line.sale_id, "sale_date": line.sale_date,
-                         "technician_id": tech_id, "technician": name,
-                         "customer": line.customer, "item": line.item,
-                         "sale_price_cents": line.sale_price_cents
-                         if line.role == TECHNICIAN else None,
-                         "commission_cents": line.commission_cents, "rule": line.rule,
-                         "approval_status": sale.get("approval_status"),
-                         "payment_status": sale.get("payment_status")})
+            name = (
+                (sale.get("technician_name") if line.role == TECHNICIAN else None)
+                or names.get(tech_id)
+                or f"#{tech_id}"
+            )
+            rows.append(
+                {
+                    "sale_id": line.sale_id,
+                    "sale_date": line.sale_date,
+                    "technician_id": tech_id,
+                    "technician": name,
+                    "customer": line.customer,
+                    "item": line.item,
+                    "sale_price_cents": line.sale_price_cents if line.role == TECHNICIAN else None,
+                    "commission_cents": line.commission_cents,
+                    "rule": line.rule,
+                    "approval_status": sale.get("approval_status"),
+                    "payment_status": sale.get("payment_status"),
+                }
+            )
     return rows
 
 
@@ -218,6 +301,11 @@ def sales_rows(sales: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for sale in sorted(sales, key=lambda s: (str(s["sale_date"]), int(s["id"]))):
         status = sale.get("approval_status")
-        rows.append({**sale, "sale_id": sale["id"],
-                     "approval_status": f"{status} (voided)" if sale.get("voided") else status})
+        rows.append(
+            {
+                **sale,
+                "sale_id": sale["id"],
+                "approval_status": f"{status} (voided)" if sale.get("voided") else status,
+            }
+        )
     return rows

@@ -161,8 +161,10 @@ def compute_totals(
             raise ValueError("hourly_rate_cents must not be negative")
         base = hourly_base_pay_cents(hourly_rate, minutes)
     elif pay_type == "salary":
-        base = as_cents(_lookup(technician, "salary_cents", "base_pay_cents",
-                                "salary_cents_per_period"), "salary_cents")
+        base = as_cents(
+            _lookup(technician, "salary_cents", "base_pay_cents", "salary_cents_per_period"),
+            "salary_cents",
+        )
         if base < 0:
             raise ValueError("salary_cents must not be negative")
     else:
@@ -183,8 +185,15 @@ def compute_totals(
     )
 
 
-SUMMED_FIELDS = ("hours_minutes", "sales_count", "sales_cents", "base_pay_cents",
-                 "commission_cents", "adjustments_cents", "total_pay_cents")
+SUMMED_FIELDS = (
+    "hours_minutes",
+    "sales_count",
+    "sales_cents",
+    "base_pay_cents",
+    "commission_cents",
+    "adjustments_cents",
+    "total_pay_cents",
+)
 
 
 def sum_totals(totals: Iterable[TechnicianTotals]) -> dict[str, int]:

@@ -6,12 +6,13 @@ duplicated or redelivered SQS message never makes the same attempt twice at once
 never re-sends after a success. ``claim_verdict`` says what a message whose claim lost
 should do; ``plan_after_failure`` says what follows a failed attempt.
 """
+
 from __future__ import annotations
 
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from chalicelib.core.clock import iso_utc
@@ -24,9 +25,9 @@ FAILED = "failed"
 STATUSES = (PENDING, SUCCEEDED, FAILED)
 
 # What caused an attempt.
-AUTOMATIC = "automatic"   # the event itself, or a scheduled retry
-MANUAL = "manual"         # POST .../deliveries/{id}/redeliver
-TEST = "test"             # POST .../test
+AUTOMATIC = "automatic"  # the event itself, or a scheduled retry
+MANUAL = "manual"  # POST .../deliveries/{id}/redeliver
+TEST = "test"  # POST .../test
 
 _DELIVERY_ID = re.compile(r"^\d{17}-[A-Za-z0-9_]{1,100}$")
 
@@ -48,14 +49,14 @@ def parse_iso(value: str) -> datetime:
     """An ISO-8601 timestamp as an aware UTC datetime (naive input is taken as UTC)."""
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def iso(epoch_s: float) -> str:
     """Epoch seconds as ISO-8601 UTC with milliseconds and a ``Z`` (the format of
     ``core.clock.iso_utc``; nothing here reads the clock)."""
-    return iso_utc(datetime.fromtimestamp(epoch_s, timezone.utc))
+    return iso_utc(datetime.fromtimestamp(epoch_s, UTC))
 
 
 def mask_secret(secret: str) -> str:
@@ -72,9 +73,9 @@ class DeliveryState:
     """The fields of a delivery record that decide whether attempt ``n`` may run."""
 
     status: str
-    attempt_count: int      # attempts claimed so far
-    recorded_count: int     # attempts whose outcome has been written
-    lease_until: float      # epoch seconds; a claimed attempt is in flight until then
+    attempt_count: int  # attempts claimed so far
+    recorded_count: int  # attempts whose outcome has been written
+    lease_until: float  # epoch seconds; a claimed attempt is in flight until then
 
 
 def claimable(state: DeliveryState, attempt: int, now: float) -> bool:
@@ -86,8 +87,11 @@ def claimable(state: DeliveryState, attempt: int, now: float) -> bool:
         return False
     if state.attempt_count == attempt - 1:
         return True
-    return (state.attempt_count == attempt and state.recorded_count < attempt
-            and state.lease_until < now)
+    return (
+        state.attempt_count == attempt
+        and state.recorded_count < attempt
+        and state.lease_until < now
+    )
 
 
 def claim_verdict(state: DeliveryState | None, attempt: int, now: float) -> Verdict:
@@ -103,8 +107,11 @@ def claim_verdict(state: DeliveryState | None, attempt: int, now: float) -> Verd
         return "missing"
     if state.status != PENDING:
         return "obsolete"
-    if state.attempt_count == attempt and state.recorded_count < attempt \
-            and state.lease_until >= now:
+    if (
+        state.attempt_count == attempt
+        and state.recorded_count < attempt
+        and state.lease_until >= now
+    ):
         return "busy"
     return "obsolete"
 
@@ -120,8 +127,9 @@ class RetryPlan:
     delay_now: int
 
 
-def plan_after_failure(attempt: int, final_attempt: int, now: float, policy: RetryPolicy,
-                       rng: random.Random) -> RetryPlan | None:
+def plan_after_failure(
+    attempt: int, final_attempt: int, now: float, policy: RetryPolicy, rng: random.Random
+) -> RetryPlan | None:
     """What follows failed attempt ``attempt``: a retry plan, or None when it was the last
     (then the delivery fails and, for automatic deliveries, goes to the dead-letter queue)."""
     if attempt >= final_attempt:
@@ -149,8 +157,12 @@ def schedule_summary(policy: RetryPolicy) -> dict[str, Any]:
     for n in range(1, policy.max_attempts + 1):
         total += policy.base_delay_seconds(n) or 0
         offsets.append(total)
-    return {"attempts": policy.max_attempts, "offsets_s": offsets, "total_s": total,
-            "jitter": policy.jitter}
+    return {
+        "attempts": policy.max_attempts,
+        "offsets_s": offsets,
+        "total_s": total,
+        "jitter": policy.jitter,
+    }
 
 
 # --- messages -------------------------------------------------------------------------
@@ -158,19 +170,36 @@ class BadMessage(ValueError):
     """An SQS message this service cannot read (it will reach the dead-letter queue)."""
 
 
-def delivery_message(tenant_id: str, endpoint_id: int, delivery: str, attempt: int,
-                     due_at: float, trigger: str = AUTOMATIC) -> dict[str, Any]:
+def delivery_message(
+    tenant_id: str,
+    endpoint_id: int,
+    delivery: str,
+    attempt: int,
+    due_at: float,
+    trigger: str = AUTOMATIC,
+) -> dict[str, Any]:
     """The body of a message that asks for one attempt of one delivery."""
-    return {"kind": "delivery", "tenant_id": tenant_id, "endpoint_id": endpoint_id,
-            "delivery_id": delivery, "attempt": attempt, "due_at": round(due_at, 3),
-            "trigger": trigger}
+    return {
+        "kind": "delivery",
+        "tenant_id": tenant_id,
+        "endpoint_id": endpoint_id,
+        "delivery_id": delivery,
+        "attempt": attempt,
+        "due_at": round(due_at, 3),
+        "trigger": trigger,
+    }
 
 
 def read_event_message(body: dict[str, Any]) -> dict[str, Any]:
     """Validate the publisher's event message ``{tenant_id, event_id, type, created_at,
     data}``."""
-    for name, kind in (("tenant_id", str), ("event_id", str), ("type", str),
-                       ("created_at", str), ("data", dict)):
+    for name, kind in (
+        ("tenant_id", str),
+        ("event_id", str),
+        ("type", str),
+        ("created_at", str),
+        ("data", dict),
+    ):
         if not isinstance(body.get(name), kind):
             raise BadMessage(f"event message lacks a valid {name!r}")
     try:

@@ -18,7 +18,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Union
+from typing import Any
 
 from chalicelib.webhooks.rules.events import EVENT_TYPES, WebhookValidationError
 
@@ -82,7 +82,7 @@ SIGNATURE_VERSION = "v1"
 DEFAULT_TOLERANCE_S = 300
 """Default maximum clock skew accepted by :func:`verify` (5 minutes)."""
 
-Body = Union[bytes, str]
+Body = bytes | str
 
 
 def _check_msg_id(msg_id: str) -> None:
@@ -108,7 +108,7 @@ def _body_bytes(body: Body) -> bytes:
 
 
 def _raw_signature(key: bytes, msg_id: str, timestamp: int, body: bytes) -> bytes:
-    signed_content = f"{msg_id}.{timestamp}.".encode("utf-8") + body
+    signed_content = f"{msg_id}.{timestamp}.".encode() + body
     return hmac.new(key, signed_content, hashlib.sha256).digest()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import Union
 from urllib.parse import urlsplit
 
 from chalicelib.webhooks.rules.events import WebhookValidationError
@@ -25,7 +24,7 @@ _BLOCKED_HOSTNAMES = frozenset({"localhost", "metadata.google.internal", "metada
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
-IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def _blocked_reason(ip: IPAddress) -> str | None:

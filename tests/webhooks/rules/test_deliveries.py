@@ -1,5 +1,6 @@
 """Pure delivery bookkeeping (chalicelib.webhooks.rules.deliveries): ids, claims, retry
 plans, messages."""
+
 from __future__ import annotations
 
 import random
@@ -28,28 +29,34 @@ def test_iso_and_mask():
     assert rules.mask_secret("whsec_abcdefgh") == "whsec_...efgh"
 
 
-@pytest.mark.parametrize("state, attempt, now, expected", [
-    (S("pending", 0, 0, 0), 1, 100, True),            # first claim (test / manual)
-    (S("pending", 1, 1, 0), 2, 100, True),            # retry after a recorded failure
-    (S("pending", 1, 0, 0), 2, 100, True),            # retry enqueued, record lost
-    (S("pending", 1, 0, 160), 1, 100, False),         # attempt 1 in flight
-    (S("pending", 1, 0, 90), 1, 100, True),           # its worker died: lease ran out
-    (S("pending", 1, 1, 0), 1, 100, False),           # attempt 1 done: duplicate
-    (S("pending", 3, 3, 0), 2, 100, False),           # overtaken
-    (S("succeeded", 1, 1, 0), 2, 100, False),
-    (S("failed", 8, 8, 0), 9, 100, False),
-])
+@pytest.mark.parametrize(
+    "state, attempt, now, expected",
+    [
+        (S("pending", 0, 0, 0), 1, 100, True),  # first claim (test / manual)
+        (S("pending", 1, 1, 0), 2, 100, True),  # retry after a recorded failure
+        (S("pending", 1, 0, 0), 2, 100, True),  # retry enqueued, record lost
+        (S("pending", 1, 0, 160), 1, 100, False),  # attempt 1 in flight
+        (S("pending", 1, 0, 90), 1, 100, True),  # its worker died: lease ran out
+        (S("pending", 1, 1, 0), 1, 100, False),  # attempt 1 done: duplicate
+        (S("pending", 3, 3, 0), 2, 100, False),  # overtaken
+        (S("succeeded", 1, 1, 0), 2, 100, False),
+        (S("failed", 8, 8, 0), 9, 100, False),
+    ],
+)
 def test_claimable(state, attempt, now, expected):
     assert rules.claimable(state, attempt, now) is expected
 
 
-@pytest.mark.parametrize("state, attempt, verdict", [
-    (None, 1, "missing"),
-    (S("succeeded", 1, 1, 0), 1, "obsolete"),
-    (S("pending", 1, 0, 500), 1, "busy"),
-    (S("pending", 1, 1, 0), 1, "obsolete"),
-    (S("pending", 4, 4, 0), 2, "obsolete"),
-])
+@pytest.mark.parametrize(
+    "state, attempt, verdict",
+    [
+        (None, 1, "missing"),
+        (S("succeeded", 1, 1, 0), 1, "obsolete"),
+        (S("pending", 1, 0, 500), 1, "busy"),
+        (S("pending", 1, 1, 0), 1, "obsolete"),
+        (S("pending", 4, 4, 0), 2, "obsolete"),
+    ],
+)
 def test_claim_verdict(state, attempt, verdict):
     assert rules.claim_verdict(state, attempt, now=100) == verdict
 
@@ -82,16 +89,28 @@ def test_default_schedule_meets_the_issue():
 
 
 def test_messages_are_validated():
-    event = {"tenant_id": "t", "event_id": "evt_1", "type": "sale.created",
-             "created_at": "2026-03-01T12:00:00.000Z", "data": {}}
+    event = {
+        "tenant_id": "t",
+        "event_id": "evt_1",
+        "type": "sale.created",
+        "created_at": "2026-03-01T12:00:00.000Z",
+        "data": {},
+    }
     assert rules.read_event_message(event) is event
-    for broken in ({**event, "data": []}, {**event, "created_at": "yesterday"},
-                   {k: v for k, v in event.items() if k != "event_id"}):
+    for broken in (
+        {**event, "data": []},
+        {**event, "created_at": "yesterday"},
+        {k: v for k, v in event.items() if k != "event_id"},
+    ):
         with pytest.raises(rules.BadMessage):
             rules.read_event_message(broken)
     message = rules.delivery_message("t", 3, "20260301120000000-evt_1", 2, 12.3456)
     assert rules.read_delivery_message(message)["due_at"] == 12.346
-    for broken in ({**message, "attempt": 0}, {**message, "endpoint_id": True},
-                   {**message, "delivery_id": "x"}, {**message, "trigger": "other"}):
+    for broken in (
+        {**message, "attempt": 0},
+        {**message, "endpoint_id": True},
+        {**message, "delivery_id": "x"},
+        {**message, "trigger": "other"},
+    ):
         with pytest.raises(rules.BadMessage):
             rules.read_delivery_message(broken)

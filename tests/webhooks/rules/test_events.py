@@ -6,7 +6,6 @@ import pytest
 
 from chalicelib.webhooks.rules import EVENT_TYPES, WebhookValidationError, validate_event_types
 
-
 # ---------------------------------------------------------------------------
 # Event catalogue
 # ---------------------------------------------------------------------------
@@ -32,10 +31,18 @@ def test_event_types_exact():
 
 
 def test_validate_event_types_dedupes_preserving_order():
-    events = ["sale.created", "dispatch.completed", "sale.created", "inventory.low-stock",
-              "dispatch.completed"]
-    assert validate_event_types(events) == ["sale.created", "dispatch.completed",
-                                            "inventory.low-stock"]
+    events = [
+        "sale.created",
+        "dispatch.completed",
+        "sale.created",
+        "inventory.low-stock",
+        "dispatch.completed",
+    ]
+    assert validate_event_types(events) == [
+        "sale.created",
+        "dispatch.completed",
+        "inventory.low-stock",
+    ]
 
 
 def test_validate_event_types_all():
@@ -72,8 +79,9 @@ def test_validate_event_types_wildcard_message():
         validate_event_types(["*"])
 
 
-@pytest.mark.parametrize("bad", [None, "sale.created", {"sale.created"}, [1],
-                                 ["sale.created", None]])
+@pytest.mark.parametrize(
+    "bad", [None, "sale.created", {"sale.created"}, [1], ["sale.created", None]]
+)
 def test_validate_event_types_bad_types(bad):
     with pytest.raises(WebhookValidationError):
         validate_event_types(bad)

@@ -9,7 +9,6 @@ import pytest
 from chalicelib.webhooks import rules as wh
 from chalicelib.webhooks.rules import RetryPolicy, classify_response, split_delay
 
-
 # ---------------------------------------------------------------------------
 # Retry policy
 # ---------------------------------------------------------------------------
@@ -25,7 +24,7 @@ def test_retry_policy_defaults_meet_minimums():
 
 def test_retry_policy_is_frozen():
     policy = RetryPolicy()
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - FrozenInstanceError
         policy.max_attempts = 3  # type: ignore[misc]
 
 
@@ -166,8 +165,31 @@ def test_classify_gone_disables():
     assert classify_response(410, False) == "disable"
 
 
-@pytest.mark.parametrize("code", [100, 199, 300, 301, 302, 304, 400, 401, 403, 404, 409, 413,
-                                  429, 500, 502, 503, 504, 599, 0, 999])
+@pytest.mark.parametrize(
+    "code",
+    [
+        100,
+        199,
+        300,
+        301,
+        302,
+        304,
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        429,
+        500,
+        502,
+        503,
+        504,
+        599,
+        0,
+        999,
+    ],
+)
 def test_classify_other_codes_retry(code):
     assert classify_response(code, False) == "retry"
 

@@ -7,12 +7,20 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import UTC
 
 import pytest
 
-from chalicelib.webhooks.rules import (WebhookValidationError, build_payload, new_secret,
-                                       secret_key_bytes, sign, signature_headers, signing,
-                                       verify)
+from chalicelib.webhooks.rules import (
+    WebhookValidationError,
+    build_payload,
+    new_secret,
+    secret_key_bytes,
+    sign,
+    signature_headers,
+    signing,
+    verify,
+)
 
 # Fixed 32-byte secret for deterministic tests.
 KEY = bytes(range(32))
@@ -91,8 +99,9 @@ def test_sign_matches_manual_hmac():
 def test_sign_str_and_bytes_body_equal():
     assert sign(SECRET, MSG_ID, TS, BODY.decode()) == sign(SECRET, MSG_ID, TS, BODY)
     unicode_body = '{"name":"Café ☕"}'
-    assert sign(SECRET, MSG_ID, TS, unicode_body) == sign(SECRET, MSG_ID, TS,
-                                                          unicode_body.encode("utf-8"))
+    assert sign(SECRET, MSG_ID, TS, unicode_body) == sign(
+        SECRET, MSG_ID, TS, unicode_body.encode("utf-8")
+    )
 
 
 def test_sign_known_vector_from_standard_webhooks_spec():
@@ -251,8 +260,9 @@ def test_our_signature_verifies_with_official_library():
     from standardwebhooks.webhooks import Webhook
 
     secret = new_secret()
-    body = build_payload("evt_1", "sale.created", "2024-01-02T03:04:05Z",
-                         {"amount_cents": 1999, "name": "Café"})
+    body = build_payload(
+        "evt_1", "sale.created", "2024-01-02T03:04:05Z", {"amount_cents": 1999, "name": "Café"}
+    )
     headers = signature_headers(secret, "msg_abc123", int(time.time()), body)
     parsed = Webhook(secret).verify(body, headers)
     assert parsed["data"]["amount_cents"] == 1999
@@ -260,18 +270,20 @@ def test_our_signature_verifies_with_official_library():
 
 
 def test_official_library_signature_verifies_with_ours():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from standardwebhooks.webhooks import Webhook
 
     secret = new_secret()
     now = int(time.time())
     body = '{"hello":"world"}'
-    official_sig = Webhook(secret).sign("msg_xyz", datetime.fromtimestamp(now, tz=timezone.utc),
-                                        body)
+    official_sig = Webhook(secret).sign("msg_xyz", datetime.fromtimestamp(now, tz=UTC), body)
     assert official_sig == sign(secret, "msg_xyz", now, body)
-    headers = {"webhook-id": "msg_xyz", "webhook-timestamp": str(now),
-               "webhook-signature": official_sig}
+    headers = {
+        "webhook-id": "msg_xyz",
+        "webhook-timestamp": str(now),
+        "webhook-signature": official_sig,
+    }
     assert verify(secret, headers, body, now=now)
 
 
@@ -290,8 +302,12 @@ def test_official_library_rejects_tampered_body():
 
 
 def test_build_payload_shape_and_bytes():
-    out = build_payload("evt_1", "sale.created", "2024-05-01T10:00:00+00:00",
-                        {"total": 12345, "b": [1, 2], "a": None})
+    out = build_payload(
+        "evt_1",
+        "sale.created",
+        "2024-05-01T10:00:00+00:00",
+        {"total": 12345, "b": [1, 2], "a": None},
+    )
     assert isinstance(out, bytes)
     assert out == (
         b'{"created_at":"2024-05-01T10:00:00+00:00","data":{"a":null,"b":[1,2],"total":12345},'

@@ -8,7 +8,6 @@ import pytest
 
 from chalicelib.webhooks.rules import WebhookValidationError, validate_url
 
-
 # ---------------------------------------------------------------------------
 # URL validation
 # ---------------------------------------------------------------------------
@@ -80,8 +79,14 @@ def test_validate_url_requires_https_outside_local_mode():
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://hooks.example.com/", "file:///etc/passwd", "gopher://x/", "javascript:alert(1)",
-     "hooks.example.com/x", "//hooks.example.com/"],
+    [
+        "ftp://hooks.example.com/",
+        "file:///etc/passwd",
+        "gopher://x/",
+        "javascript:alert(1)",
+        "hooks.example.com/x",
+        "//hooks.example.com/",
+    ],
 )
 def test_validate_url_bad_scheme(url):
     for local in (False, True):
@@ -272,8 +277,11 @@ def test_validate_url_unresolvable():
 
 def test_validate_url_resolver_returns_nothing():
     with pytest.raises(WebhookValidationError, match="could not be resolved"):
-        validate_url("https://empty.example.com/", local_mode=False,
-                     resolver=fake_resolver({"empty.example.com": []}))
+        validate_url(
+            "https://empty.example.com/",
+            local_mode=False,
+            resolver=fake_resolver({"empty.example.com": []}),
+        )
 
 
 def test_validate_url_resolver_returns_garbage():
