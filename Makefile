@@ -36,8 +36,8 @@ tick: $(STAMP)
 routes: $(STAMP)
 	$(PY) -m chalicelib.core.registry
 
-## The whole suite: unit, API (moto) and end-to-end (HTTP) tests.
-test: $(STAMP)
+## Lint first, then the whole suite: unit, API (moto) and end-to-end (HTTP) tests.
+test: lint
 	$(PY) -m pytest -n auto -q
 
 ## Unit and API tests only.
@@ -48,8 +48,11 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+## Style (ruff, ruff format), import rules (.importlinter) and the CloudFormation template.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check --select F app.py chalicelib infra bench tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/cfn-lint infra/template.yaml
 
 clean:

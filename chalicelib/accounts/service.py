@@ -16,7 +16,9 @@ from typing import Any
 from chalicelib.accounts import rules as identity
 from chalicelib.accounts import store
 from chalicelib.accounts.passwords import hash_password, verify_password
-from chalicelib.accounts.store import NewLogin, TenantItem, UserItem
+from chalicelib.accounts.store import NewLogin
+from chalicelib.accounts.store import TenantItem as TenantItem
+from chalicelib.accounts.store import UserItem as UserItem
 from chalicelib.core import clock, roles, tokens
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized

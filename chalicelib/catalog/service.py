@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.catalog import store
 from chalicelib.catalog.rules import category_key, tidy_category
-from chalicelib.catalog.store import LineItemItem
+from chalicelib.catalog.store import LineItemItem as LineItemItem
 from chalicelib.core import clock
 from chalicelib.core.errors import NotFound
 from chalicelib.platform import counters

@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib.catalog import service as catalog
 from chalicelib.catalog.rules import category_key, tidy_category
-from chalicelib.catalog.store import LineItemItem
+from chalicelib.catalog.service import LineItemItem
 from chalicelib.commission import rules, store
 from chalicelib.commission.store import CommissionOverrideItem
 from chalicelib.core import clock

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.accounts import service as accounts
-from chalicelib.accounts.store import TenantItem
+from chalicelib.accounts.service import TenantItem
 from chalicelib.core.errors import Conflict
 from chalicelib.payperiods import store
 from chalicelib.payperiods.rules import PeriodWindow, Schedule

@@ -1,15 +1,15 @@
 """Read items of different models in one ``BatchGetItem`` (PynamoDB's ``batch_get`` takes
-one model class only). Keys are built by ``store.keys``; results come back as model
+one model class only). Keys are built by ``platform.keys``; results come back as model
 instances, ``None`` for a missing item, in the order asked."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import TypeVar
 
 from pynamodb.models import Model
 
+from chalicelib.core import clock
 from chalicelib.platform.table import shared_client, table_name
 
 M = TypeVar("M", bound=Model)
@@ -34,7 +34,7 @@ def get_many(
     found: dict[tuple[str, str], Model] = {}
     for attempt in range(MAX_ROUNDS):
         if attempt:
-            time.sleep(min(1.0, 0.05 * 2**attempt))  # throttled: back off
+            clock.sleep(min(1.0, 0.05 * 2**attempt))  # throttled: back off
         request = {name: {"Keys": pending, "ConsistentRead": consistent}}
         reply = client.batch_get_item(RequestItems=request)
         for raw in reply.get("Responses", {}).get(name, []):

@@ -1,9 +1,14 @@
-"""Every key format of the single table, and nothing else.
+"""Every key format of the single table (and of the exports bucket), and nothing else,
+sectioned by the feature that owns the items.
 
 Tenant data keys start with ``T#<tenant_uuid>#`` and are split into one partition per
-entity type (``T#<tid>#USER``), so a busy tenant does not make one hot partition.
-Global lookup items (business codes, e-mail ownership, rate-limit windows) have their own
-prefixes and hold no tenant data beyond the id they point to.
+entity type (``T#<tid>#USER``), so a busy tenant does not make one hot partition. Global
+lookup items (business codes, e-mail ownership, rate-limit windows, the outbox index)
+have their own prefixes and hold no tenant data beyond the id they point to.
+
+Every entity name and global prefix is registered below with the feature that owns it;
+``tenant_pk`` refuses an unregistered entity, and tests/platform/test_keys.py checks that
+no two key families can ever produce the same partition key.
 """
 
 from __future__ import annotations
@@ -13,11 +18,49 @@ from datetime import datetime
 
 ID_WIDTH = 10
 OUTBOX_SHARDS = 4
+TENANT_PREFIX = "T"
+
+# Partition names under ``T#<tenant>#``, each owned by one feature. A name has no "#": the
+# qualifiers of a per-technician or per-endpoint partition follow it after a "#".
+ENTITIES: dict[str, str] = {
+    "TENANT": "accounts",
+    "USER": "accounts",
+    "USERNAME": "accounts",
+    "SESSION": "accounts",
+    "COUNTER": "platform",
+    "EVENT": "platform",
+    "IDEMPOTENCY": "platform",
+    "TECH": "technicians",
+    "ITEM": "catalog",
+    "CUST": "customers",
+    "CUSTEMAIL": "customers",
+    "COMMCFG": "commission",
+    "SALE": "sales",
+    "SALEDATE": "sales",
+    "TECHSALE": "sales",
+    "PAYPERIOD": "payperiods",
+    "PAYPERIODID": "payperiods",
+    "ADJUSTMENT": "payperiods",
+    "PAYTOTAL": "payroll",
+    "WEBHOOK": "webhooks",
+    "WHDELIVERY": "webhooks",
+}
+# First segment of the partition key of items that belong to no tenant.
+GLOBAL_PREFIXES: dict[str, str] = {
+    "BCODE": "accounts",
+    "EMAIL": "accounts",
+    "OWNERNAME": "accounts",
+    "RL": "platform",
+    "OUTBOX": "platform",
+}
 
 
-def tenant_pk(tenant_id: str, entity: str) -> str:
-    """Partition key of one entity type of one tenant."""
-    return f"T#{tenant_id}#{entity}"
+def tenant_pk(tenant_id: str, entity: str, *qualifiers: str) -> str:
+    """Partition key of one entity type of one tenant (``qualifiers`` narrow it, e.g. one
+    technician's sales)."""
+    if entity not in ENTITIES:
+        raise ValueError(f"unregistered entity {entity!r}: add it to keys.ENTITIES")
+    return "#".join((TENANT_PREFIX, tenant_id, entity, *qualifiers))
 
 
 def id_sk(numeric_id: int) -> str:
@@ -25,7 +68,7 @@ def id_sk(numeric_id: int) -> str:
     return f"{numeric_id:0{ID_WIDTH}d}"
 
 
-# --- tenants -------------------------------------------------------------------------
+# --- accounts: tenants, users, sessions -----------------------------------------------
 def tenant_key(tenant_id: str) -> tuple[str, str]:
     return tenant_pk(tenant_id, "TENANT"), "META"
 
@@ -34,7 +77,6 @@ def business_code_key(code: str) -> tuple[str, str]:
     return f"BCODE#{code}", "BCODE"
 
 
-# --- users ---------------------------------------------------------------------------
 def user_key(tenant_id: str, user_id: int) -> tuple[str, str]:
     return tenant_pk(tenant_id, "USER"), id_sk(user_id)
 
@@ -62,7 +104,7 @@ def session_key(tenant_id: str, session_id: str) -> tuple[str, str]:
     return tenant_pk(tenant_id, "SESSION"), session_id
 
 
-# --- counters, rate limits, events -----------------------------------------------------
+# --- platform: counters, rate limits, events, idempotency -----------------------------
 def counter_key(tenant_id: str, entity: str) -> tuple[str, str]:
     return tenant_pk(tenant_id, "COUNTER"), entity
 
@@ -89,7 +131,13 @@ def outbox_shards() -> list[str]:
     return [f"OUTBOX#{n}" for n in range(OUTBOX_SHARDS)]
 
 
-# --- technicians, line items, customers (issue 3) ----------------------------------------
+def idempotency_pk(tenant_id: str) -> str:
+    """Static partition of a tenant's Powertools idempotency records (sort key: the
+    Powertools ``<prefix>#<hash of the Idempotency-Key header>``)."""
+    return tenant_pk(tenant_id, "IDEMPOTENCY")
+
+
+# --- technicians ----------------------------------------------------------------------
 def technician_key(tenant_id: str, technician_id: int) -> tuple[str, str]:
     return tenant_pk(tenant_id, "TECH"), id_sk(technician_id)
 
@@ -98,6 +146,7 @@ def technicians_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "TECH")
 
 
+# --- catalog --------------------------------------------------------------------------
 def line_item_key(tenant_id: str, item_id: int) -> tuple[str, str]:
     return tenant_pk(tenant_id, "ITEM"), id_sk(item_id)
 
@@ -106,6 +155,7 @@ def line_items_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "ITEM")
 
 
+# --- customers ------------------------------------------------------------------------
 def customer_key(tenant_id: str, customer_id: int) -> tuple[str, str]:
     return tenant_pk(tenant_id, "CUST"), id_sk(customer_id)
 
@@ -119,7 +169,7 @@ def customer_email_key(tenant_id: str, email: str) -> tuple[str, str]:
     return tenant_pk(tenant_id, "CUSTEMAIL"), email
 
 
-# --- commission configuration ----------------------------------------------------------
+# --- commission: technician x item overrides ------------------------------------------
 # Per-category rates and default plans live on the technician item itself (one read per
 # sale); only the technician x item overrides are items of their own.
 def commission_override_key(tenant_id: str, technician_id: int, item_id: int) -> tuple[str, str]:
@@ -131,7 +181,7 @@ def commission_overrides_prefix(tenant_id: str, technician_id: int) -> tuple[str
     return tenant_pk(tenant_id, "COMMCFG"), f"TECH#{id_sk(technician_id)}#ITEM#"
 
 
-# --- sales -------------------------------------------------------------------------------
+# --- sales ----------------------------------------------------------------------------
 # Main item by id (GET /sales/{id} is one GetItem). Listing uses two GSIs whose sort key
 # starts with the ISO sale date: gsi1 for the whole tenant, gsi2 per technician.
 def sale_key(tenant_id: str, sale_id: int) -> tuple[str, str]:
@@ -150,7 +200,7 @@ def sales_by_date_pk(tenant_id: str) -> str:
 
 def sales_by_technician_pk(tenant_id: str, technician_id: int) -> str:
     """GSI2 partition of one technician's sales (sort key ``sale_sort``)."""
-    return tenant_pk(tenant_id, f"TECHSALE#{id_sk(technician_id)}")
+    return tenant_pk(tenant_id, "TECHSALE", id_sk(technician_id))
 
 
 def sale_date_range(date_from: str | None, date_to: str | None) -> tuple[str, str]:
@@ -158,29 +208,29 @@ def sale_date_range(date_from: str | None, date_to: str | None) -> tuple[str, st
     return (date_from or "0000-00-00"), f"{date_to or '9999-99-99'}#~"
 
 
-def idempotency_pk(tenant_id: str) -> str:
-    """Static partition of a tenant's Powertools idempotency records (sort key: the
-    Powertools ``<prefix>#<hash of the Idempotency-Key header>``)."""
-    return tenant_pk(tenant_id, "IDEMPOTENCY")
-
-
 def sale_idempotency_guard_key(tenant_id: str, idempotency_key: str) -> tuple[str, str]:
     """Written in the sale's own transaction: a sale exists for this Idempotency-Key."""
     return tenant_pk(tenant_id, "IDEMPOTENCY"), f"SALEGUARD#{idempotency_key}"
 
 
-# --- pay periods and adjustments ---------------------------------------------------------
+# --- payperiods: periods, their ids, adjustments --------------------------------------
 def pay_period_key(tenant_id: str, start_date: str) -> tuple[str, str]:
     """A pay period item, keyed by its first day (``YYYY-MM-DD``, the window ``key`` of
-    ``domain.pay_schedule.Schedule.window_for``). Attributes: ``status`` ("open" |
+    ``payperiods.rules.Schedule.window_for``). Attributes: ``status`` ("open" |
     "closing" | "closed"), ``frequency``, ``start_date``, ``end_date``, counters and the
-    close's summary (``models.PayPeriodItem``). A sale's transaction creates or checks it
-    (``store.pay_periods.touch``); a missing item means open."""
+    close's summary (``payperiods.store.PayPeriodItem``). A sale's transaction creates or checks it
+    (``payperiods.store.touch``); a missing item means open."""
     return tenant_pk(tenant_id, "PAYPERIOD"), start_date
 
 
 def pay_periods_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "PAYPERIOD")
+
+
+def pay_period_id_key(tenant_id: str, period_id: int) -> tuple[str, str]:
+    """Pointer from a pay period's integer id to its item (attribute ``start_date``), so
+    that ``/admin/pay-periods/{id}`` costs two GetItems."""
+    return tenant_pk(tenant_id, "PAYPERIODID"), id_sk(period_id)
 
 
 def adjustment_key(tenant_id: str, effective_date: str, sale_id: int, role: str) -> tuple[str, str]:
@@ -193,7 +243,17 @@ def adjustments_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "ADJUSTMENT")
 
 
-# --- webhooks --------------------------------------------------------------------------
+# --- payroll: frozen totals -----------------------------------------------------------
+def pay_totals_pk(tenant_id: str, period_start: str) -> str:
+    """Partition of one closed period's frozen per-technician totals (one Query)."""
+    return tenant_pk(tenant_id, "PAYTOTAL", period_start)
+
+
+def pay_total_key(tenant_id: str, period_start: str, technician_id: int) -> tuple[str, str]:
+    return pay_totals_pk(tenant_id, period_start), id_sk(technician_id)
+
+
+# --- webhooks -------------------------------------------------------------------------
 def webhooks_pk(tenant_id: str) -> str:
     """A tenant's webhook endpoints (one Query lists them all for fan-out)."""
     return tenant_pk(tenant_id, "WEBHOOK")
@@ -205,29 +265,13 @@ def webhook_key(tenant_id: str, endpoint_id: int) -> tuple[str, str]:
 
 def webhook_deliveries_pk(tenant_id: str, endpoint_id: int) -> str:
     """One partition per endpoint: its deliveries, newest last by sort key."""
-    return tenant_pk(tenant_id, f"WHDELIVERY#{id_sk(endpoint_id)}")
+    return tenant_pk(tenant_id, "WHDELIVERY", id_sk(endpoint_id))
 
 
 def webhook_delivery_key(tenant_id: str, endpoint_id: int, delivery_id: str) -> tuple[str, str]:
-    """``delivery_id`` is ``domain.webhook_deliveries.delivery_id(event time, event id)``:
+    """``delivery_id`` is ``webhooks.rules.delivery_id(event time, event id)``:
     deterministic per (event, endpoint), which is what deduplicates deliveries."""
     return webhook_deliveries_pk(tenant_id, endpoint_id), delivery_id
-
-
-# --- pay periods: ids and frozen totals (issue 4) -----------------------------------------
-def pay_period_id_key(tenant_id: str, period_id: int) -> tuple[str, str]:
-    """Pointer from a pay period's integer id to its item (attribute ``start_date``), so
-    that ``/admin/pay-periods/{id}`` costs two GetItems."""
-    return tenant_pk(tenant_id, "PAYPERIODID"), id_sk(period_id)
-
-
-def pay_totals_pk(tenant_id: str, period_start: str) -> str:
-    """Partition of one closed period's frozen per-technician totals (one Query)."""
-    return tenant_pk(tenant_id, f"PAYTOTAL#{period_start}")
-
-
-def pay_total_key(tenant_id: str, period_start: str, technician_id: int) -> tuple[str, str]:
-    return pay_totals_pk(tenant_id, period_start), id_sk(technician_id)
 
 
 # --- exports: S3 object keys in the exports bucket -----------------------------------------

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from chalicelib.accounts import service as accounts
-from chalicelib.accounts.store import TenantItem
 from chalicelib.core import clock
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict, NotFound
@@ -36,7 +35,7 @@ def _sale_and_settings(
     )
     if sale is None or sale.tenant_id != tenant_id:
         raise NotFound(f"sale {sale_id} not found")
-    return sale, settings.effective(tenant if isinstance(tenant, TenantItem) else None)
+    return sale, settings.effective(tenant)  # type: ignore[arg-type]
 
 
 def decide(principal: Principal, sale_id: int, target: str, reason: str | None) -> SaleItem:

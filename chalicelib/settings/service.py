@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.accounts import service as accounts
-from chalicelib.accounts.store import TenantItem
+from chalicelib.accounts.service import TenantItem
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.payperiods.rules import settings_after_change
