@@ -11,7 +11,7 @@ from chalicelib.catalog import store
 from chalicelib.catalog.rules import category_key, tidy_category
 from chalicelib.catalog.store import LineItemItem as LineItemItem
 from chalicelib.core import clock
-from chalicelib.core.errors import NotFound
+from chalicelib.core.errors import found
 from chalicelib.platform import counters
 
 ENTITY = "line_item"
@@ -19,10 +19,7 @@ ref = store.ref  # a line item for another feature's batch read
 
 
 def get(tenant_id: str, item_id: int) -> LineItemItem:
-    item = store.get(tenant_id, item_id)
-    if item is None:
-        raise NotFound(f"line item {item_id} not found")
-    return item
+    return found(store.get(tenant_id, item_id), f"line item {item_id} not found")
 
 
 def list_all(

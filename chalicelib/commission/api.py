@@ -154,18 +154,8 @@ def _category(req: ApiRequest) -> str:
 )
 def put_override(req: ApiRequest) -> Any:
     """Creates or replaces the override. 404 when the technician or item does not exist."""
-    technician_id, item_id = _ids(req)
-    body: OverrideIn = req.body
-    return config.put_override(
-        req.tenant_id,
-        technician_id,
-        item_id,
-        commission_rate_bps=body.commission_rate_bps,
-        flat_cents=body.flat_cents,
-        ov_rate_bps=body.ov_rate_bps,
-        discount_scale_enabled=body.discount_scale_enabled,
-        actor=req.user.user_id,
-    )
+    override = rules.TechItemOverride(**req.body.model_dump())
+    return config.put_override(req.tenant_id, *_ids(req), override, req.user.user_id)
 
 
 @endpoint(

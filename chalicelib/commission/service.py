@@ -14,6 +14,7 @@ of these never touches recorded sales: each sale keeps its snapshot.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from chalicelib.catalog import service as catalog
@@ -22,7 +23,7 @@ from chalicelib.catalog.service import LineItemItem
 from chalicelib.commission import rules, store
 from chalicelib.commission.store import CommissionOverrideItem
 from chalicelib.core import clock
-from chalicelib.core.errors import NotFound, invalid
+from chalicelib.core.errors import NotFound, found, invalid
 from chalicelib.platform.batch import get_many
 from chalicelib.technicians import service as technicians
 from chalicelib.technicians.service import CATEGORY_RATES, PLANS
@@ -30,30 +31,16 @@ from chalicelib.technicians.service import CATEGORY_RATES, PLANS
 override_ref = store.ref  # the override of a sale's technician and item, for its batch read
 
 
-def _no_override(technician_id: int, item_id: int) -> NotFound:
-    return NotFound(
-        f"no commission override for technician {technician_id} and line item {item_id}"
-    )
+def _no_override(technician_id: int, item_id: int) -> str:
+    return f"no commission override for technician {technician_id} and line item {item_id}"
 
 
 # --- level 1: technician x item ------------------------------------------------------------
 def put_override(
-    tenant_id: str,
-    technician_id: int,
-    item_id: int,
-    *,
-    commission_rate_bps: int | None,
-    flat_cents: int | None,
-    ov_rate_bps: int,
-    discount_scale_enabled: bool,
-    actor: int,
+    tenant_id: str, technician_id: int, item_id: int, override: rules.TechItemOverride, actor: int
 ) -> CommissionOverrideItem:
-    rules.TechItemOverride(
-        commission_rate_bps=commission_rate_bps,
-        flat_cents=flat_cents,
-        ov_rate_bps=ov_rate_bps,
-        discount_scale_enabled=discount_scale_enabled,
-    )
+    """Create or replace the override (validated by ``TechItemOverride``); 404 when the
+    technician or the item does not exist."""
     tech, item = get_many(
         [technicians.ref(tenant_id, technician_id), catalog.ref(tenant_id, item_id)]
     )
@@ -62,28 +49,19 @@ def put_override(
     if item is None or item.tenant_id != tenant_id:
         raise NotFound(f"line item {item_id} not found")
     return store.put_override(
-        tenant_id,
-        technician_id,
-        item_id,
-        commission_rate_bps=commission_rate_bps,
-        flat_cents=flat_cents,
-        ov_rate_bps=ov_rate_bps,
-        discount_scale_enabled=discount_scale_enabled,
-        actor=actor,
-        now=clock.now(),
+        tenant_id, technician_id, item_id, asdict(override), actor, clock.now()
     )
 
 
 def get_override(tenant_id: str, technician_id: int, item_id: int) -> CommissionOverrideItem:
-    item = store.get_override(tenant_id, technician_id, item_id)
-    if item is None:
-        raise _no_override(technician_id, item_id)
-    return item
+    return found(
+        store.get_override(tenant_id, technician_id, item_id), _no_override(technician_id, item_id)
+    )
 
 
 def delete_override(tenant_id: str, technician_id: int, item_id: int) -> None:
     if not store.delete_override(tenant_id, technician_id, item_id):
-        raise _no_override(technician_id, item_id)
+        raise NotFound(_no_override(technician_id, item_id))
 
 
 # --- levels 2 and 3: on the technician --------------------------------------------------------

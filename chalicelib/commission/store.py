@@ -8,6 +8,7 @@ Keys (``platform.keys``): ``T#<tid>#COMMCFG`` / ``TECH#<tech>#ITEM#<item>``.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -52,26 +53,20 @@ def put_override(
     tenant_id: str,
     technician_id: int,
     item_id: int,
-    *,
-    commission_rate_bps: int | None,
-    flat_cents: int | None,
-    ov_rate_bps: int,
-    discount_scale_enabled: bool,
+    rule: dict[str, Any],
     actor: int | None,
     now: datetime,
 ) -> CommissionOverrideItem:
-    """Create or replace (PUT semantics)."""
+    """Create or replace (PUT semantics); ``rule``: commission_rate_bps, flat_cents,
+    ov_rate_bps, discount_scale_enabled."""
     item = CommissionOverrideItem(
         *keys.commission_override_key(tenant_id, technician_id, item_id),
         tenant_id=tenant_id,
         technician_id=technician_id,
         item_id=item_id,
-        commission_rate_bps=commission_rate_bps,
-        flat_cents=flat_cents,
-        ov_rate_bps=ov_rate_bps,
-        discount_scale_enabled=discount_scale_enabled,
         updated_at=now,
         updated_by=actor,
+        **rule,
     )
     item.save()
     return item

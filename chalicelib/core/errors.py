@@ -16,7 +16,9 @@ and no service re-reads an exception's message.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class AppError(Exception):
@@ -105,6 +107,13 @@ def invalid(field: str, message: str) -> InvalidInput:
     """``InvalidInput`` naming ``field`` (for services that check input against stored
     data: an unknown technician id, an inactive item)."""
     return InvalidInput(message, field=field)
+
+
+def found(value: T | None, message: str) -> T:
+    """``value``, or 404 ``NOT_FOUND`` with ``message`` when there is none."""
+    if value is None:
+        raise NotFound(message)
+    return value
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

@@ -77,19 +77,40 @@ def stage() -> str:
     return _env("STAGE") or "local"
 
 
+@dataclass(frozen=True)
+class ResourceNames:
+    """The names a stage's stack gives its resources (``infra/template.yaml`` names them
+    the same way from its ``Stage`` parameter)."""
+
+    table: str
+    events_queue: str
+    exports_bucket: str
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return f"{self.events_queue}-dlq"
+
+
+def resource_names(stage_name: str) -> ResourceNames:
+    base = f"tradekitt-{stage_name}"
+    return ResourceNames(
+        table=base, events_queue=f"{base}-events", exports_bucket=f"{base}-exports"
+    )
+
+
 def table_name() -> str:
     """The single table (``TABLE_NAME``, default ``tradekitt-<stage>``)."""
-    return _env("TABLE_NAME") or f"tradekitt-{stage()}"
+    return _env("TABLE_NAME") or resource_names(stage()).table
 
 
 def events_queue_name() -> str:
     """The events queue (``EVENTS_QUEUE_NAME``, default ``tradekitt-<stage>-events``);
     its dead-letter queue is this name plus ``-dlq``."""
-    return _env("EVENTS_QUEUE_NAME") or f"tradekitt-{stage()}-events"
+    return _env("EVENTS_QUEUE_NAME") or resource_names(stage()).events_queue
 
 
 def exports_bucket() -> str:
-    return _env("EXPORTS_BUCKET") or f"tradekitt-{stage()}-exports"
+    return _env("EXPORTS_BUCKET") or resource_names(stage()).exports_bucket
 
 
 def aws_region() -> str:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.core.errors import Conflict, found
 from chalicelib.core.text import normalize_email as _normalize
 from chalicelib.customers import store
 from chalicelib.customers.store import CustomerItem, CustomerPointerItem
@@ -47,10 +47,7 @@ def claim_id(tx: Labelled, label: str, tenant_id: str, current: int) -> int:
 
 
 def get(tenant_id: str, customer_id: int) -> CustomerItem:
-    customer = store.get(tenant_id, customer_id)
-    if customer is None:
-        raise NotFound(f"customer {customer_id} not found")
-    return customer
+    return found(store.get(tenant_id, customer_id), f"customer {customer_id} not found")
 
 
 def list_all(tenant_id: str, search: str | None = None) -> list[CustomerItem]:

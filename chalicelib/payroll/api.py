@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from chalice import Blueprint
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.accounts import service as accounts
 from chalicelib.core import roles
@@ -74,6 +74,9 @@ class PeriodTotalsOut(Out):
 
 
 class StatementPeriodOut(Out):
+    # the period as a technician sees it: the keys below and nothing else
+    model_config = ConfigDict(extra="ignore")
+
     id: int
     start_date: str
     end_date: str
@@ -103,6 +106,13 @@ class StatementOut(Out):
     adjustments: list[dict[str, Any]]
 
 
+def _periods(req: ApiRequest) -> list[dict[str, Any]]:
+    q: PeriodsQuery = req.query
+    return pay_periods.list_periods(
+        req.user, status=q.status, day=q.date, date_from=q.date_from, date_to=q.date_to
+    )
+
+
 @endpoint(
     bp,
     "/admin/pay-periods",
@@ -118,11 +128,7 @@ def list_pay_periods(req: ApiRequest) -> Any:
     """Newest first, always including the current period. Filters: ``status``, ``date``
     (the period holding that day), ``date_from``/``date_to`` (periods overlapping the
     range). ``totals`` is set once a period is closed (its frozen sums)."""
-    q: PeriodsQuery = req.query
-    found = pay_periods.list_periods(
-        req.user, status=q.status, day=q.date, date_from=q.date_from, date_to=q.date_to
-    )
-    return paginate(found, req.page)  # type: ignore[arg-type]
+    return paginate(_periods(req), req.page)  # type: ignore[arg-type]
 
 
 @endpoint(
@@ -184,12 +190,7 @@ def my_pay_periods(req: ApiRequest) -> Any:
     """The tenant's pay periods (dates and status only), for a technician user to pick a
     statement. 403 for a login not linked to a technician."""
     accounts.own_technician(req.user)
-    q: PeriodsQuery = req.query
-    found = pay_periods.list_periods(
-        req.user, status=q.status, day=q.date, date_from=q.date_from, date_to=q.date_to
-    )
-    keys = ("id", "start_date", "end_date", "frequency", "status")
-    return paginate([{k: p[k] for k in keys} for p in found], req.page)  # type: ignore[arg-type]
+    return paginate(_periods(req), req.page)  # type: ignore[arg-type]
 
 
 @endpoint(

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.service import TenantItem
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.core.errors import Conflict, found
 from chalicelib.payperiods.rules import settings_after_change
 from chalicelib.platform.tx import ConditionFailed
 from chalicelib.settings import rules
@@ -23,16 +23,12 @@ MAX_ATTEMPTS = 3
 
 
 def get(tenant_id: str) -> TenantItem:
-    tenant = accounts.get_tenant(tenant_id)
-    if tenant is None:
-        raise NotFound("tenant not found")
-    return tenant
+    return found(accounts.get_tenant(tenant_id), "tenant not found")
 
 
 def effective(tenant: TenantItem | None) -> dict[str, Any]:
     """The tenant's settings completed with the defaults (404 when there is no tenant)."""
-    if tenant is None:
-        raise NotFound("tenant not found")
+    tenant = found(tenant, "tenant not found")
     return rules.effective(tenant.settings or {}, tenant.name)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.accounts import service as accounts
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.core.errors import Conflict, found
 from chalicelib.platform import counters
 from chalicelib.platform.tx import ConditionFailed
 from chalicelib.technicians import store
@@ -25,10 +25,7 @@ ref = store.ref  # a technician for another feature's batch read
 
 
 def get(tenant_id: str, technician_id: int) -> TechnicianItem:
-    tech = store.get(tenant_id, technician_id)
-    if tech is None:
-        raise NotFound(f"technician {technician_id} not found")
-    return tech
+    return found(store.get(tenant_id, technician_id), f"technician {technician_id} not found")
 
 
 def list_all(tenant_id: str, active: bool | None = None) -> list[TechnicianItem]:

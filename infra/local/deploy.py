@@ -14,6 +14,8 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
+from chalicelib.core.settings import resource_names
+
 TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
 
 
@@ -56,7 +58,7 @@ def deploy(stage: str) -> str:
     status = _wait(cfn, stack)
     if status not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
         raise RuntimeError(f"stack {stack} ended in {status}")
-    _enable_ttl(f"tradekitt-{stage}")
+    _enable_ttl(resource_names(stage).table)
     return status
 
 

@@ -1,4 +1,4 @@
-"""Unit tests for chalicelib.domain.money (exact integer money helpers)."""
+"""Unit tests for chalicelib.core.money (exact integer money helpers)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""domain.pay_schedule: windows across changes of the pay-period frequency."""
+"""payperiods.rules.schedule: windows across changes of the pay-period frequency."""
 
 from __future__ import annotations
 

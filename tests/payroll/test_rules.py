@@ -1,4 +1,4 @@
-"""domain.payroll: statement lines, per-technician totals and report rows."""
+"""payroll.rules: statement lines, per-technician totals and report rows."""
 
 from __future__ import annotations
 

@@ -13,6 +13,8 @@ from typing import Any
 import boto3
 import yaml
 
+from chalicelib.core.settings import resource_names
+
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
 
 
@@ -23,7 +25,7 @@ def template() -> dict[str, Any]:
 def table_definition(stage: str) -> dict[str, Any]:
     props = template()["Resources"]["Table"]["Properties"]
     return {
-        "TableName": f"tradekitt-{stage}",
+        "TableName": resource_names(stage).table,
         "BillingMode": props["BillingMode"],
         "AttributeDefinitions": props["AttributeDefinitions"],
         "KeySchema": props["KeySchema"],
@@ -32,24 +34,25 @@ def table_definition(stage: str) -> dict[str, Any]:
 
 
 def create_resources(stage: str) -> None:
+    names = resource_names(stage)
     ddb = boto3.client("dynamodb")
     ddb.create_table(**table_definition(stage))
     ddb.update_time_to_live(
-        TableName=f"tradekitt-{stage}",
+        TableName=names.table,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
     )
     sqs = boto3.client("sqs")
-    dlq = sqs.create_queue(QueueName=f"tradekitt-{stage}-events-dlq")["QueueUrl"]
+    dlq = sqs.create_queue(QueueName=names.dead_letter_queue)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
     import json
 
     sqs.create_queue(
-        QueueName=f"tradekitt-{stage}-events",
+        QueueName=names.events_queue,
         Attributes={
             "VisibilityTimeout": "180",
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
         },
     )
-    boto3.client("s3").create_bucket(Bucket=f"tradekitt-{stage}-exports")
+    boto3.client("s3").create_bucket(Bucket=names.exports_bucket)
