@@ -13,6 +13,7 @@ import secrets
 
 from chalicelib.catalog import service as line_items
 from chalicelib.commission import service as commission_config
+from chalicelib.commission.rules import TechItemOverride
 from chalicelib.customers import service as customers
 from chalicelib.settings import service as tenant_settings
 from chalicelib.technicians import service as technicians
@@ -136,14 +137,7 @@ def seed(tenant_id: str) -> None:
     system = int(items[4].item_id)
     # Mike: 7.5% on maintenance plans (the seed's example), 10% on repairs.
     commission_config.put_override(
-        tenant_id,
-        mike,
-        plan_item,
-        commission_rate_bps=750,
-        flat_cents=None,
-        ov_rate_bps=0,
-        discount_scale_enabled=False,
-        actor=1,
+        tenant_id, mike, plan_item, TechItemOverride(commission_rate_bps=750), actor=1
     )
     commission_config.put_category_rate(tenant_id, mike, "Repair", 1000)
     # Sara: 5% on the first $1,000 and 8% above; $150 flat per system, 20% of any overage.
@@ -160,14 +154,7 @@ def seed(tenant_id: str) -> None:
         },
     )
     commission_config.put_override(
-        tenant_id,
-        sara,
-        system,
-        commission_rate_bps=None,
-        flat_cents=15000,
-        ov_rate_bps=2000,
-        discount_scale_enabled=False,
-        actor=1,
+        tenant_id, sara, system, TechItemOverride(flat_cents=15000, ov_rate_bps=2000), actor=1
     )
     # Dan installs: 2% as installer.
     commission_config.put_plan(
