@@ -1,5 +1,5 @@
-"""Pagination with the seed's limits: ``page`` >= 1 (default 1), 1 <= ``limit`` <= 200
-(default 50). Anything else is a 400 ``BAD_REQUEST``."""
+"""Pagination with the seed's limits: 1 <= ``page`` <= 10,000 (default 1), 1 <= ``limit``
+<= 200 (default 50). Anything else is a 400 ``BAD_REQUEST``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from chalicelib.core.errors import BadRequest
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,14 @@ class PageRequest:
         return (self.page - 1) * self.limit
 
 
-def _positive_int(name: str, raw: str | None, default: int) -> int:
+def _positive_int(name: str, raw: str | None, default: int, maximum: int) -> int:
     if raw is None:
         return default
     text = raw.strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise BadRequest(f"{name} must be a positive integer")
+    if len(text.lstrip("0")) > len(str(maximum)) or int(text) > maximum:
+        raise BadRequest(f"{name} must be at most {maximum}")
     value = int(text)
     if value < 1:
         raise BadRequest(f"{name} must be a positive integer")
@@ -38,10 +41,8 @@ def _positive_int(name: str, raw: str | None, default: int) -> int:
 def parse_page(query: dict[str, str] | None) -> PageRequest:
     """Read ``page`` and ``limit`` from query parameters."""
     query = query or {}
-    page = _positive_int("page", query.get("page"), 1)
-    limit = _positive_int("limit", query.get("limit"), DEFAULT_LIMIT)
-    if limit > MAX_LIMIT:
-        raise BadRequest(f"limit must be at most {MAX_LIMIT}")
+    page = _positive_int("page", query.get("page"), 1, MAX_PAGE)
+    limit = _positive_int("limit", query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT)
     return PageRequest(page=page, limit=limit)
 
 

@@ -20,7 +20,6 @@ the same models that validate requests.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from chalicelib.core.errors import (
     ok_body,
 )
 from chalicelib.core.pagination import PageRequest, parse_page
-from chalicelib.core.wire import snake_keys, to_snake
+from chalicelib.core.wire import parse_json, snake_keys, to_snake
 
 log = logging.getLogger("tradekitt.api")
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -163,13 +162,7 @@ def _message(details: list[dict[str, str]]) -> str:
 
 def _parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
     text = (raw or b"").decode("utf-8", errors="replace").strip()
-    if not text:
-        data: Any = {}
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise BadRequest(f"malformed JSON body: {exc.msg} at position {exc.pos}") from exc
+    data: Any = parse_json(text) if text else {}
     if not isinstance(data, dict):
         raise BadRequest("request body must be a JSON object")
     try:

@@ -32,6 +32,10 @@ Amount = Annotated[
     StrictInt, Field(ge=0, le=MAX_AMOUNT_CENTS, description="Money in integer cents")
 ]
 Bps = Annotated[StrictInt, Field(ge=0, le=10000, description="Rate in basis points")]
+# Integer ids (keys zero-pad them to 10 digits, so the sort order is the numeric order).
+MAX_ID = 10**10 - 1
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int, Field(ge=1, le=MAX_ID)]
 NonEmptyStr = Annotated[str, Field(min_length=1, max_length=500)]
 
 

@@ -35,7 +35,7 @@ from chalicelib.accounts import service as accounts
 from chalicelib.core import roles
 from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, Raw, endpoint
-from chalicelib.core.schemas import DateRange, IsoDate, Out, page_of
+from chalicelib.core.schemas import DateRange, IdQuery, IsoDate, Out, page_of
 from chalicelib.payroll import close as closing
 from chalicelib.payroll import documents
 from chalicelib.payroll import service as pay_periods
@@ -217,7 +217,7 @@ PDF = "application/pdf"
 
 
 class CommissionReportQuery(DateRange):
-    technician_id: int | None = Field(default=None, ge=1)
+    technician_id: IdQuery | None = None
 
 
 def _raw(download: documents.Download) -> Raw:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import botocore.session
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.connection import base as _pynamodb_connection
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -86,6 +86,16 @@ class BaseItem(Model):
     expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
 
     @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """Each model class its own connection. PynamoDB caches the table metadata (the
+        indexes it knows) in ``_connection``, and a subclass would inherit its parent's:
+        after a call on ``BaseItem`` (the health check) a model with gsi2 would answer
+        "Table ... has no index: gsi2" until the container is recycled."""
+        if "_connection" not in vars(cls):
+            cls._connection = None
+        return super()._get_connection()
+
+    @classmethod
     def find(
         cls: type[ItemT],
         key: tuple[str, str],
@@ -128,11 +138,18 @@ def register(model: type[Model]) -> type[Model]:
     return model
 
 
+def registered_models() -> list[type[Model]]:
+    return list(_MODELS)
+
+
 def reset_connections() -> None:
-    """Drop cached botocore clients (tests start a fresh moto backend per test)."""
+    """Drop cached connections and botocore clients, back to the state of a new process
+    (tests start a fresh moto backend per test)."""
     global _transaction_connection
-    for model in _MODELS + [BaseItem]:
-        model._connection = None
+    BaseItem._connection = None
+    for model in _MODELS:
+        if "_connection" in vars(model):
+            delattr(model, "_connection")  # as in a new process: nothing cached
     _transaction_connection = None
     _sessions.session = None
 

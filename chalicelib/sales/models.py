@@ -9,9 +9,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, field_validator
 
-from chalicelib.core.schemas import Amount, Body, DateRange, Email, IsoDate, Out, Timestamp, id_from
+from chalicelib.core.schemas import (
+    Amount,
+    Body,
+    DateRange,
+    Email,
+    Id,
+    IdQuery,
+    IsoDate,
+    Out,
+    Timestamp,
+    id_from,
+)
 
-Id = StrictInt
 ApprovalStatus = Literal["pending", "approved", "rejected"]
 PaymentStatus = Literal["unpaid", "partial", "paid", "refunded"]
 
@@ -36,12 +46,12 @@ class SaleIn(Body):
     ``customer_email`` links the customer with that e-mail, and a new customer is created
     from ``customer_name``/``customer_email`` when none matches."""
 
-    technician_id: Id = Field(ge=1)
-    item_id: Id = Field(ge=1)
+    technician_id: Id
+    item_id: Id
     sale_price_cents: Amount
     quantity: StrictInt = Field(default=1, ge=1, le=100000)
-    installer_id: Id | None = Field(default=None, ge=1)
-    customer_id: Id | None = Field(default=None, ge=1)
+    installer_id: Id | None = None
+    customer_id: Id | None = None
     customer_name: str | None = Field(default=None, min_length=1, max_length=200)
     customer_email: Email | None = None
     notes: str | None = Field(default=None, max_length=2000)
@@ -52,11 +62,11 @@ class SaleIn(Body):
 class SaleFilter(DateRange):
     """The filters of ``GET /sales`` (and of the sales CSV export)."""
 
-    technician_id: int | None = Field(default=None, ge=1)
+    technician_id: IdQuery | None = None
     approval_status: ApprovalStatus | None = None
     payment_status: PaymentStatus | None = None
     voided: bool | None = None
-    customer_id: int | None = Field(default=None, ge=1)
+    customer_id: IdQuery | None = None
 
 
 class PaymentStatusIn(Body):
