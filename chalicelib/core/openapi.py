@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from chalicelib.core.pagination import MAX_LIMIT, MAX_PAGE
 from chalicelib.core.routing import ENDPOINTS, EndpointSpec
 
 API_PREFIX = "/api/v1"
@@ -38,13 +39,19 @@ _ERROR_SCHEMA = {
     },
 }
 _PAGE_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    },
     {
         "name": "limit",
         "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50},
     },
 ]
+# Path ids are integers (``ApiRequest.int_param``) but for these, which are text.
+TEXT_PATH_PARAMS = frozenset({"code", "category", "role", "delivery_id"})
 
 
 def _schema(
@@ -58,16 +65,38 @@ def _schema(
     return {"$ref": _REF.format(model=model.__name__)}
 
 
+def _id_schema() -> dict[str, Any]:
+    from chalicelib.core.schemas import MAX_ID  # pydantic models: not at import time
+
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+def _query_schema(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's own type (integer, boolean, date, enum...): an optional field's
+    ``null`` branch means "absent", which a query string says by leaving it out."""
+    branches = [b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"]
+    schema = dict(branches[0]) if len(branches) == 1 else {"anyOf": branches}
+    for key in ("title", "description", "default"):
+        schema.pop(key, None)
+    return schema or {"type": "string"}
+
+
 def _operation_id(spec: EndpointSpec) -> str:
     return spec.method.lower() + "_" + re.sub(r"\W+", "_", spec.path).strip("_")
 
 
 def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]:
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string"} if name in TEXT_PATH_PARAMS else _id_schema(),
+        }
         for name in re.findall(r"{(\w+)}", spec.path)
     ]
     if spec.query is not None:
+        properties = spec.query.model_json_schema(mode="validation").get("properties", {})
         for name, info in spec.query.model_fields.items():
             params.append(
                 {
@@ -75,7 +104,7 @@ def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]
                     "in": "query",
                     "required": info.is_required(),
                     "description": info.description or "",
-                    "schema": {"type": "string"},
+                    "schema": _query_schema(properties.get(name, {})),
                 }
             )
     if spec.paginated:

@@ -24,6 +24,14 @@ class EnvelopeRequestHandler(ChaliceRequestHandler):
         super().setup()
         self.local_gateway = EnvelopeLocalGateway(self._app_object, self._config)
 
+    def __getattr__(self, name: str):
+        """Every other HTTP method (TRACE, PROPFIND, ...) goes to the app too, which
+        answers 405 with ``Allow`` in the envelope (the standard library would send its
+        501 HTML page)."""
+        if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+            return self._generic_handle
+        raise AttributeError(name)
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002
         if os.environ.get("QUIET_ACCESS_LOG") != "1":
             super().log_message(format, *args)

@@ -69,3 +69,29 @@ def test_gateway_responses_return_the_envelope():
     body = missing["ResponseTemplates"]["application/json"]
     assert '"ok": false' in body and '"NOT_FOUND"' in body
     assert {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED"} <= set(responses)
+
+
+def test_query_and_path_parameters_carry_their_real_types(api, aws):
+    """A generated client or a fuzzer sends what the route expects (issue 9): integers,
+    booleans, dates and enums are typed, not all strings."""
+    doc = api.get("/api/openapi.json").json
+    sales = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/sales"]["get"]["parameters"]}
+    assert sales["technician_id"]["type"] == "integer" and sales["customer_id"]["minimum"] == 1
+    assert sales["voided"] == {"type": "boolean"}
+    assert sales["date_from"] == {"type": "string", "format": "date"}
+    assert sales["approval_status"]["enum"] == ["pending", "approved", "rejected"]
+    assert sales["page"]["maximum"] == 10_000 and sales["limit"]["maximum"] == 200
+    typed = 0
+    for spec in ENDPOINTS:
+        op = doc["paths"]["/api/v1" + spec.path][spec.method.lower()]
+        for param in op["parameters"]:
+            if param["in"] == "path" and param["name"].endswith("_id"):
+                want = "string" if param["name"] == "delivery_id" else "integer"
+                assert param["schema"]["type"] == want, (spec.path, param)
+            if param["in"] != "query" or spec.query is None:
+                continue
+            field = spec.query.model_fields.get(param["name"])
+            if field is not None and str(field.annotation) != "str | None":
+                assert param["schema"] != {"type": "string"}, (spec.path, param["name"])
+                typed += 1
+    assert typed >= 20
