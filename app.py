@@ -39,7 +39,14 @@ def _rate_limit(scope: str, subject: str) -> None:
     rate_limit.check(scope, subject)
 
 
-routing.use_rate_limiter(_rate_limit)
+def _load_caller(principal: routing.Principal) -> object:
+    """The caller's account, which must still exist and be active (every route)."""
+    from chalicelib.accounts import service as accounts
+
+    return accounts.active_account(principal)
+
+
+routing.configure(app, rate_limiter=_rate_limit, load_caller=_load_caller)
 # Every chalicelib/<feature>/api.py serves routes (core/registry.py discovers them); each
 # route's module is imported on its first call.
 registry.register_all(app, API_PREFIX)

@@ -124,10 +124,15 @@ def _free_port() -> int:
 
 
 def _admin_headers(env: dict[str, str]) -> str:
-    """An admin token for a tenant with no data (the route still verifies and queries)."""
+    """An admin token for a tenant with only its admin's account (the route still checks
+    the account, verifies and queries)."""
     code = (
-        "import json, os; from chalicelib.core import tokens; "
-        "t = tokens.issue_access('33333333-3333-3333-3333-333333333333', 1, ['admin'], 's'); "
+        "import json, os; from chalicelib.core import clock, tokens; "
+        "from chalicelib.accounts.store import UserItem; from chalicelib.platform import keys; "
+        "tid = '33333333-3333-3333-3333-333333333333'; "
+        "UserItem(*keys.user_key(tid, 1), tenant_id=tid, user_id=1, username='admin', "
+        "roles=['admin'], active=True, created_at=clock.now()).save(); "
+        "t = tokens.issue_access(tid, 1, ['admin'], 's'); "
         "print(json.dumps({'Authorization': 'Bearer ' + t.token}))"
     )
     return subprocess.run(

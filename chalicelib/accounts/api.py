@@ -181,7 +181,7 @@ def logout(req: ApiRequest) -> Any:
     response=MeOut,
 )
 def me(req: ApiRequest) -> Any:
-    return accounts.current_user(req.tenant_id, req.user.user_id)
+    return accounts.current_user(req.user)
 
 
 # --- tenants: find a business by its code (public) --------------------------------------

@@ -189,11 +189,19 @@ def logout(tenant_id: str, session_id: str) -> None:
         store.revoke(tenant_id, session_id, "logout")
 
 
-def current_user(tenant_id: str, user_id: int) -> UserItem:
-    user = store.get_user(tenant_id, user_id)
+def active_account(principal: Principal) -> UserItem:
+    """The caller's stored account (one GetItem): 401 when it no longer exists or is
+    inactive. The route decorator calls this for every authenticated route, so a
+    deactivated user's access tokens stop working at once, not when they expire."""
+    user = store.get_user(principal.tenant_id, principal.user_id)
     if user is None or not user.active:
         raise Unauthorized("user no longer exists or is inactive")
     return user
+
+
+def current_user(principal: Principal) -> UserItem:
+    """The caller's account (already loaded by the route decorator)."""
+    return principal.account if principal.account is not None else active_account(principal)
 
 
 def save_tenant_settings(
@@ -235,8 +243,8 @@ def linked_technician(user: UserItem | None, why: str = "") -> int:
 
 
 def own_technician(principal: Principal, why: str = "") -> int:
-    """The caller's own technician id (one GetItem of the caller's user)."""
-    return linked_technician(store.get_user(principal.tenant_id, principal.user_id), why)
+    """The caller's own technician id (from the account the route decorator loaded)."""
+    return linked_technician(current_user(principal), why)
 
 
 def require_own(principal: Principal, technician_id: int, *, unless: str, refusal: str) -> None:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core import roles as role_rules
@@ -19,6 +19,8 @@ class Principal:
     roles: tuple[str, ...]
     session_id: str
     claims: Mapping[str, Any]
+    # the caller's stored account, loaded (and checked active) by the route decorator
+    account: Any = field(default=None, compare=False, repr=False)
 
     def can(self, permission: str) -> bool:
         return role_rules.can(self.roles, permission)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -66,24 +66,34 @@ class EndpointSpec:
     module: str = ""
 
 
-# Rate-limit scopes the decorator counts (the limiter itself is a platform adapter that
-# app.py plugs in with ``use_rate_limiter``: the HTTP edge knows no table).
+# Rate-limit scopes the decorator counts.
 IP, TENANT, AUTH = "ip", "tenant", "auth"
 RateLimiter = Callable[[str, str], None]
+CallerLoader = Callable[[Principal], Any]
 
 
-def _no_limit(scope: str, subject: str) -> None:
-    return None
+@dataclass(frozen=True)
+class EdgeHooks:
+    """What the app plugs into the decorator (the HTTP edge knows no table):
+
+    - ``rate_limiter(scope, subject)`` counts one request and raises ``TooManyRequests``
+      when the scope's window is full;
+    - ``load_caller(principal)`` returns the caller's stored account, or raises
+      ``Unauthorized`` when it no longer exists or is inactive: one rule for every
+      authenticated route, so a deactivated user's tokens stop working at once.
+    """
+
+    rate_limiter: RateLimiter
+    load_caller: CallerLoader
 
 
-_rate_limiter: RateLimiter = _no_limit
+def configure(app: Any, *, rate_limiter: RateLimiter, load_caller: CallerLoader) -> None:
+    """Plug the platform's rate limiter and the accounts' caller check into ``app``."""
+    app.tradekitt_edge = EdgeHooks(rate_limiter=rate_limiter, load_caller=load_caller)
 
 
-def use_rate_limiter(limiter: RateLimiter) -> None:
-    """``limiter(scope, subject)`` counts one request and raises ``TooManyRequests``
-    when the scope's window is full."""
-    global _rate_limiter
-    _rate_limiter = limiter
+def _edge(app: Any) -> EdgeHooks | None:
+    return getattr(app, "tradekitt_edge", None)
 
 
 ENDPOINTS: list[EndpointSpec] = []
@@ -261,7 +271,12 @@ def endpoint(
             app = _app_of(bp)
             try:
                 return _render(
-                    _handle(app.current_request, getattr(app, "lambda_context", None), params),
+                    _handle(
+                        app.current_request,
+                        getattr(app, "lambda_context", None),
+                        params,
+                        _edge(app),
+                    ),
                     response,
                     status,
                 )
@@ -273,17 +288,22 @@ def endpoint(
                 log.exception("unhandled error in %s %s", method, path)
                 return internal_error_response()
 
-        def _handle(request: Any, lambda_context: Any, params: dict[str, str]) -> Any:
+        def _handle(
+            request: Any, lambda_context: Any, params: dict[str, str], edge: EdgeHooks | None
+        ) -> Any:
             headers = request.headers
             source_ip = ((request.context or {}).get("identity") or {}).get("sourceIp", "")
-            _rate_limiter(IP, source_ip)
-            if rate == AUTH:
-                _rate_limiter(AUTH, source_ip)
+            if edge is not None:
+                edge.rate_limiter(IP, source_ip)
+                if rate == AUTH:
+                    edge.rate_limiter(AUTH, source_ip)
             principal = None
             if not public:
                 principal = authenticate(headers)
                 require(principal, permission)  # type: ignore[arg-type]
-                _rate_limiter(TENANT, principal.tenant_id)
+                if edge is not None:
+                    principal = replace(principal, account=edge.load_caller(principal))
+                    edge.rate_limiter(TENANT, principal.tenant_id)
             raw_query = {to_snake(k): v for k, v in (request.query_params or {}).items()}
             req = ApiRequest(
                 principal=principal,

@@ -11,8 +11,8 @@ Recording a sale (``POST /sales``), DynamoDB calls besides rate limiting:
    ``Idempotency-Key``);
 2. one consistent ``BatchGetItem``: tenant settings, technician (with its category rates
    and plans), line item, the technician x item override, the sale (and customer) id
-   counters, and when needed the installer, the customer or its e-mail pointer, and the
-   caller's user;
+   counters, and when needed the installer and the customer or its e-mail pointer (the
+   caller's account was read by the route decorator, which checks it is active);
 3. one ``TransactWriteItems``: the sale, the new customer and its e-mail pointer, the
    ``sale.created`` and ``commission.calculated`` events, the idempotency guard, the id
    counters (compare-and-set on the values read in 2: no separate counter call) and one
@@ -106,8 +106,6 @@ def _reads(
         wanted["customer"] = customers.ref(tid, data.customer_id)
     elif email:
         wanted["customer_pointer"] = customers.email_ref(tid, email)
-    if not sees_all(principal):
-        wanted["user"] = accounts.user_ref(tid, principal.user_id)
     if creates_customer:
         wanted["customer_counter"] = customers.counter_ref(tid)
     return wanted
@@ -181,8 +179,8 @@ def _prepare(
     """Check the request against what was read and build everything to write."""
     tid = principal.tenant_id
     tenant_settings = settings.effective(inputs["tenant"])
-    if not sees_all(principal) and (
-        accounts.linked_technician(inputs.get("user"), NOT_LINKED) != data.technician_id
+    if not sees_all(principal) and accounts.own_technician(principal, NOT_LINKED) != (
+        data.technician_id
     ):
         raise Forbidden("technicians can record sales only for themselves")
     _check_parties(data, inputs)
@@ -318,8 +316,8 @@ def get(principal: Principal, sale_id: int) -> SaleItem:
     if sees_all(principal):
         sale = store.get(tid, sale_id)
     else:
-        sale, user = get_many([store.ref(tid, sale_id), accounts.user_ref(tid, principal.user_id)])
-        own = accounts.linked_technician(user, NOT_LINKED)
+        sale = store.get(tid, sale_id)
+        own = accounts.own_technician(principal, NOT_LINKED)
         if sale is not None and own not in (int(sale.technician_id), _opt(sale.installer_id)):
             sale = None
     if sale is None:

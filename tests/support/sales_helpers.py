@@ -96,8 +96,21 @@ def seed_catalog(api: Api, account: Account) -> dict[str, Any]:
 
 
 def staff(account: Account, role: str, user_id: int = 900) -> Account:
-    """A signed-in user of ``role`` in the same tenant (no user item needed for routes
-    that only check the role)."""
+    """A signed-in user of ``role`` in the same tenant (an active account, written
+    directly: every authenticated route checks the caller's account is active)."""
+    from chalicelib.accounts.store import UserItem
+    from chalicelib.core import clock
+    from chalicelib.platform import keys
+
+    UserItem(
+        *keys.user_key(account.tenant_id, user_id),
+        tenant_id=account.tenant_id,
+        user_id=user_id,
+        username=f"staff{user_id}",
+        roles=[role],
+        active=True,
+        created_at=clock.now(),
+    ).save()
     access = tokens.issue_access(account.tenant_id, user_id, [role], "test-session")
     return Account(
         tenant_id=account.tenant_id,

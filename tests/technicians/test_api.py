@@ -164,3 +164,33 @@ def test_tenant_isolation(api, owner, other):
     )
     assert api.get("/admin/technicians", as_=other).data["total"] == 0
     assert api.get(f"/admin/technicians/{tech['id']}", as_=owner).data["name"] == "Secret Sam"
+
+
+def test_a_deactivated_technicians_token_stops_working_on_every_route(api, owner):
+    """One rule, applied by the route decorator to every authenticated route: the caller's
+    account must still exist and be active (issue 9). Before, ``/admin/line-items``
+    answered 200 with the token of a deactivated technician until it expired."""
+    tech, login = technician_login(api, owner)
+    routes = [
+        "/admin/line-items",
+        "/admin/line-items/categories",
+        "/auth/me",
+        "/sales",
+        "/tech/pay-periods",
+    ]
+    assert [api.get(path, as_=login).status for path in routes] == [200] * len(routes)
+    api.delete(f"/admin/technicians/{tech['id']}", as_=owner)
+    replies = [api.get(path, as_=login) for path in routes]
+    assert [r.status for r in replies] == [401] * len(routes)
+    assert {r.error["code"] for r in replies} == {"UNAUTHORIZED"}
+    assert api.post("/auth/logout", as_=login).status == 401
+    api.patch(f"/admin/technicians/{tech['id']}", {"active": True}, as_=owner)
+    assert [api.get(path, as_=login).status for path in routes] == [200] * len(routes)
+
+
+def test_the_app_plugs_its_edge_checks_into_the_decorator():
+    import app as app_module
+
+    edge = app_module.app.tradekitt_edge
+    assert edge.rate_limiter.__name__ == "_rate_limit"
+    assert edge.load_caller.__name__ == "_load_caller"
