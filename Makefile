@@ -11,9 +11,11 @@ PORT ?= 8000
 RATE_LIMIT_IP ?= 300
 RATE_LIMIT_TENANT ?= 200
 RATE_LIMIT_AUTH ?= 5
-export RATE_LIMIT_IP RATE_LIMIT_TENANT RATE_LIMIT_AUTH PORT
+# `make run FRESH=1` starts from an empty local state (the table, files, queued messages).
+FRESH ?=
+export RATE_LIMIT_IP RATE_LIMIT_TENANT RATE_LIMIT_AUTH PORT FRESH
 
-.PHONY: run tick routes test test-fast bench lint install clean
+.PHONY: run reset tick routes test test-fast bench lint install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required" >&2; exit 1; }
@@ -27,6 +29,10 @@ install: $(STAMP)
 ## Start the emulator, deploy infra, seed DEMO, serve the API on localhost:$(PORT).
 run: $(STAMP)
 	$(PY) -m infra.local.run
+
+## Forget everything entered under `make run` (next start is clean, like FRESH=1).
+reset: $(STAMP)
+	$(PY) -c "from infra.local.run import reset, state_dir; reset(state_dir())"
 
 ## With `make run` up: fire every scheduled job once and drain the events queue.
 tick: $(STAMP)

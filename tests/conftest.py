@@ -30,6 +30,7 @@ TEST_ENV = {
     "RATE_LIMIT_AUTH": "100000",
 }
 os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 os.environ.update(TEST_ENV)
 
 

@@ -122,6 +122,12 @@ def aws_endpoint_url() -> str | None:
     return _env("AWS_ENDPOINT_URL")
 
 
+def dynamodb_endpoint_url() -> str | None:
+    """DynamoDB's own endpoint when it differs (``AWS_ENDPOINT_URL_DYNAMODB``, as botocore
+    reads it: ``make run`` serves the table from dynoxide), else ``AWS_ENDPOINT_URL``."""
+    return _env("AWS_ENDPOINT_URL_DYNAMODB") or aws_endpoint_url()
+
+
 def get_settings() -> Settings:
     """Read the current settings from the environment."""
     return Settings(

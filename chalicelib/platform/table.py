@@ -21,8 +21,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.core.settings import aws_endpoint_url as endpoint
 from chalicelib.core.settings import aws_region as region
+from chalicelib.core.settings import dynamodb_endpoint_url as endpoint
 from chalicelib.core.settings import table_name
 
 GSI1 = "gsi1"

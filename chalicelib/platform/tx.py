@@ -15,11 +15,13 @@ way a single conditional write turns its failed condition into a result.
 from __future__ import annotations
 
 import contextlib
+import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
+from chalicelib.core import clock
 from chalicelib.platform.table import transaction
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -37,6 +39,26 @@ class ConditionFailed(Exception):
 
 class Contention(Exception):
     """The transaction lost a race with another one on the same items (retry it)."""
+
+
+RETRY_BUDGET_S = 8.0  # well inside API Gateway's 29 s
+
+
+def retries(
+    budget_s: float = RETRY_BUDGET_S, first_s: float = 0.01, cap_s: float = 0.25
+) -> Iterator[int]:
+    """Attempt numbers (0, 1, 2...) for an optimistic write that may lose a race (a
+    compare-and-set on a counter, a transaction conflict on a shared item): between
+    attempts it sleeps a jittered delay that doubles up to ``cap_s``, until ``budget_s``
+    is spent. Losing such a race is not an error a client should see."""
+    deadline = clock.monotonic() + budget_s
+    attempt = 0
+    while True:
+        yield attempt
+        attempt += 1
+        if clock.monotonic() >= deadline:
+            return
+        clock.sleep(random.uniform(0, min(cap_s, first_s * 2**attempt)))
 
 
 def condition_failed(exc: BaseException) -> bool:

@@ -18,10 +18,9 @@ from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.payperiods import service as periods
 from chalicelib.platform import outbox
 from chalicelib.platform.batch import get_many
-from chalicelib.platform.tx import ConditionFailed, Contention, Labelled
+from chalicelib.platform.tx import ConditionFailed, Contention, Labelled, retries
 from chalicelib.sales import rules, store
 from chalicelib.sales.models import view
-from chalicelib.sales.service import MAX_ATTEMPTS
 from chalicelib.sales.store import SaleItem
 from chalicelib.settings import service as settings
 
@@ -58,21 +57,23 @@ def decide(principal: Principal, sale_id: int, target: str, reason: str | None) 
         periods.touch(tx, "period", tid, window, revision=1)
         outbox.add(tx, pending)
 
-    try:
-        store.set_approval(sale, target, reason, principal.user_id, now, [parts])
-    except ConditionFailed as exc:
-        if "period" in exc.failed:
+    for _ in retries():  # a concurrent transaction on the same period item: try again
+        try:
+            store.set_approval(sale, target, reason, principal.user_id, now, [parts])
+        except ConditionFailed as exc:
+            if "period" in exc.failed:
+                raise Conflict(
+                    f"sale {sale_id} is dated in a closed pay period (or one being "
+                    "closed) and cannot be changed"
+                ) from exc
             raise Conflict(
-                f"sale {sale_id} is dated in a closed pay period (or one being "
-                "closed) and cannot be changed"
+                f"sale {sale_id} changed meanwhile (approved, rejected or voided); reload it"
             ) from exc
-        raise Conflict(
-            f"sale {sale_id} changed meanwhile (approved, rejected or voided); reload it"
-        ) from exc
-    except Contention as exc:
-        raise Conflict(f"sale {sale_id} is being changed by another request; retry") from exc
-    outbox.enqueue(pending)
-    return sale
+        except Contention:
+            continue
+        outbox.enqueue(pending)
+        return sale
+    raise Conflict(f"sale {sale_id} is being changed by other requests; retry")
 
 
 def set_payment_status(
@@ -94,7 +95,7 @@ def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
     an already voided sale changes nothing. While the sale's period is being closed the
     void is refused (409): the close is freezing that sale's commission."""
     tid = principal.tenant_id
-    for _ in range(MAX_ATTEMPTS):
+    for _ in retries():
         sale, tenant_settings = _sale_and_settings(tid, sale_id, consistent=True)
         if sale.voided:
             return sale

@@ -20,8 +20,10 @@ Recording a sale (``POST /sales``), DynamoDB calls besides rate limiting:
    (not closed, not being closed) and counts the sale (``payperiods.service.touch``);
 4. Powertools ``UpdateItem`` completing the idempotency record.
 
-So 4 calls with a key, 2 without; a replay is 1. When another sale took the id first, 2-3
-are retried (rare: it needs two sales of one tenant in the same few milliseconds).
+So 4 calls with a key, 2 without (plus the route decorator's read of the caller's
+account); a replay is 1. When another sale took the id first, or a concurrent transaction
+held the same period item, 2-3 are retried after a short jittered wait (``tx.retries``):
+sales that race each other are all recorded, none is answered 409.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from chalicelib.customers import service as customers
 from chalicelib.payperiods import service as periods
 from chalicelib.platform import counters, idempotency, outbox
 from chalicelib.platform.batch import get_many
-from chalicelib.platform.tx import ConditionFailed, Contention, Labelled
+from chalicelib.platform.tx import ConditionFailed, Contention, Labelled, retries
 from chalicelib.sales import rules, store
 from chalicelib.sales.models import SaleFilter, SaleIn, view
 from chalicelib.sales.store import SaleItem
@@ -50,7 +52,6 @@ from chalicelib.settings import service as settings
 from chalicelib.technicians import service as technicians
 
 log = logging.getLogger("tradekitt.sales")
-MAX_ATTEMPTS = 5
 GUARD_TTL = timedelta(seconds=idempotency.EXPIRES_AFTER_S)  # as the Powertools record
 SALE_COUNTER = "sale"
 NOT_LINKED = "; only admins and managers can work with other technicians' sales"
@@ -116,7 +117,7 @@ def _record(
 ) -> dict[str, Any]:
     email = customers.normalize_email(data.customer_email)
     creates_customer = data.customer_id is None and bool(data.customer_name or email)
-    for _ in range(MAX_ATTEMPTS):
+    for _ in retries():
         inputs = store.load_inputs(_reads(principal, data, email, creates_customer))
         new, pending = _prepare(principal, data, inputs, email, key, digest)
         try:

@@ -1,7 +1,9 @@
 """Deploy ``infra/template.yaml`` to the emulator (moto server or LocalStack).
 
 Idempotent: creates the stack, or updates it, or does nothing when unchanged; then turns
-on TTL (moto's CloudFormation ignores ``TimeToLiveSpecification``).
+on TTL (moto's CloudFormation ignores ``TimeToLiveSpecification``). When DynamoDB has an
+endpoint of its own (``AWS_ENDPOINT_URL_DYNAMODB``: dynoxide under ``make run``), the
+template's table is created there too, from the same definition.
 """
 
 from __future__ import annotations
@@ -10,21 +12,56 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import boto3
+import yaml
 from botocore.exceptions import ClientError
 
-from chalicelib.core.settings import resource_names
+from chalicelib.core.settings import aws_endpoint_url, dynamodb_endpoint_url, resource_names
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
 
 
 def _client(service: str):
+    endpoint = dynamodb_endpoint_url() if service == "dynamodb" else aws_endpoint_url()
     return boto3.client(
         service,
-        endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+        endpoint_url=endpoint,
         region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
     )
+
+
+def template() -> dict[str, Any]:
+    return yaml.safe_load(TEMPLATE.read_text())
+
+
+def table_definition(stage: str) -> dict[str, Any]:
+    """``CreateTable`` arguments of the template's table for ``stage``."""
+    props = template()["Resources"]["Table"]["Properties"]
+    return {
+        "TableName": resource_names(stage).table,
+        "BillingMode": props["BillingMode"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"],
+    }
+
+
+def ensure_table(stage: str) -> None:
+    """Create the table in DynamoDB's own endpoint unless it exists (idempotent)."""
+    ddb = _client("dynamodb")
+    name = resource_names(stage).table
+    try:
+        ddb.describe_table(TableName=name)
+        return
+    except ddb.exceptions.ResourceNotFoundException:
+        pass
+    try:
+        ddb.create_table(**table_definition(stage))
+    except ddb.exceptions.ResourceInUseException:
+        pass  # a parallel start created it
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})
 
 
 def _wait(cfn, stack: str, timeout_s: int = 120) -> str:
@@ -58,6 +95,8 @@ def deploy(stage: str) -> str:
     status = _wait(cfn, stack)
     if status not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
         raise RuntimeError(f"stack {stack} ended in {status}")
+    if dynamodb_endpoint_url() != aws_endpoint_url():
+        ensure_table(stage)
     _enable_ttl(resource_names(stage).table)
     return status
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from chalice.cli.factory import CLIFactory
-from chalice.local import ChaliceRequestHandler, create_local_server
+from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer, create_local_server
 
 from infra.local.gateway import EnvelopeLocalGateway
 
@@ -35,6 +35,11 @@ class EnvelopeRequestHandler(ChaliceRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002
         if os.environ.get("QUIET_ACCESS_LOG") != "1":
             super().log_message(format, *args)
+
+
+# The standard library listens with a backlog of 5: a burst of clients (20 sales at once)
+# would see connections reset. API Gateway queues far more.
+ThreadedHTTPServer.request_queue_size = 128
 
 
 def make_server(host: str, port: int, stage: str = "local"):

@@ -39,6 +39,8 @@ class Stack:
     process: subprocess.Popen
     log_path: Path
     demo: dict[str, str] = field(default_factory=dict)
+    ports: tuple[int, ...] = ()
+    log_file: Any = None
 
     def request(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
@@ -92,28 +94,32 @@ class Stack:
         return self.log_path.read_text(errors="replace")
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Stack:
+def start_stack(workdir: Path, state_dir: Path, **extra_env: str) -> Stack:
+    """``python -m infra.local.run`` (what ``make run`` runs) on free ports, its local
+    state in ``state_dir``; returns once ``/health`` answers 200 (the first request)."""
     api_port, aws_port = free_port(), free_port()
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("AWS_", "TABLE_NAME", "EVENTS_QUEUE", "EXPORTS_BUCKET"))
+        if not k.startswith(("AWS_", "TABLE_NAME", "EVENTS_QUEUE", "EXPORTS_BUCKET", "FRESH"))
     }
     env.update(
         {
             "PORT": str(api_port),
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
             "STAGE": "local",
+            "LOCAL_STATE_DIR": str(state_dir),
             "RATE_LIMIT_IP": "100000",
             "RATE_LIMIT_TENANT": "100000",
             "RATE_LIMIT_AUTH": "100000",
             "QUIET_ACCESS_LOG": "1",
             "PYTHONUNBUFFERED": "1",
+            **extra_env,
         }
     )
     env.pop("JWT_SECRET", None)
-    log_path = tmp_path_factory.mktemp("stack") / "stack.log"
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_path = workdir / f"stack-{api_port}.log"
     log_file = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "infra.local.run"],
@@ -125,7 +131,9 @@ def stack(tmp_path_factory) -> Stack:
     )
     base_url = f"http://127.0.0.1:{api_port}"
     stack = Stack(base_url=base_url, env=env, process=proc, log_path=log_path)
-    deadline = time.time() + 90
+    stack.ports = (api_port, aws_port)
+    stack.log_file = log_file
+    deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"make run stack exited early:\n{stack.log()}")
@@ -140,15 +148,28 @@ def stack(tmp_path_factory) -> Stack:
         proc.kill()
         pytest.fail(f"stack did not become healthy:\n{stack.log()}")
     stack.demo = {"password": (ROOT / ".local" / "demo-login.txt").read_text().strip()}
-    yield stack
-    proc.send_signal(signal.SIGINT)  # what Ctrl-C does to `make run`
+    return stack
+
+
+def stop_stack(stack: Stack) -> None:
+    """What Ctrl-C does to ``make run``; everything it started must be gone."""
+    proc = stack.process
+    proc.send_signal(signal.SIGINT)
     try:
-        proc.wait(timeout=20)
+        proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         raise
     finally:
-        log_file.close()
-    for port in (api_port, aws_port):  # everything it started is gone
+        stack.log_file.close()
+    for port in stack.ports:  # everything it started is gone
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Stack:
+    workdir = tmp_path_factory.mktemp("stack")
+    stack = start_stack(workdir, workdir / "state")
+    yield stack
+    stop_stack(stack)

@@ -7,30 +7,10 @@ template through CloudFormation once.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import boto3
-import yaml
 
 from chalicelib.core.settings import resource_names
-
-TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
-
-
-def template() -> dict[str, Any]:
-    return yaml.safe_load(TEMPLATE.read_text())
-
-
-def table_definition(stage: str) -> dict[str, Any]:
-    props = template()["Resources"]["Table"]["Properties"]
-    return {
-        "TableName": resource_names(stage).table,
-        "BillingMode": props["BillingMode"],
-        "AttributeDefinitions": props["AttributeDefinitions"],
-        "KeySchema": props["KeySchema"],
-        "GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"],
-    }
+from infra.local.deploy import TEMPLATE, table_definition, template  # noqa: F401
 
 
 def create_resources(stage: str) -> None:
