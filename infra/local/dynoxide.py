@@ -12,6 +12,7 @@ survives a restart. Where no dynoxide binary exists for the platform (or npm is 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import platform
 import shutil
@@ -36,40 +37,44 @@ def package() -> str:
 
 
 def binary(tools_dir: Path) -> Path:
-    """The dynoxide binary, installed with npm into ``tools_dir`` on first use."""
+    """The dynoxide binary, installed with npm into ``tools_dir`` on first use (under a
+    file lock: parallel stacks, e.g. end-to-end test workers, install it once)."""
     name = package()
     path = tools_dir / "node_modules" / name / "dynoxide"
-    if (
-        path.exists()
-        and _version_file(tools_dir).exists()
-        and (_version_file(tools_dir).read_text().strip() == VERSION)
-    ):
-        return path
-    npm = shutil.which("npm")
-    if npm is None:
-        raise Unavailable("npm is not installed (Node.js 20 brings it)")
     tools_dir.mkdir(parents=True, exist_ok=True)
-    print(f"Installing {name}@{VERSION} (the local DynamoDB) with npm", flush=True)
-    result = subprocess.run(
-        [
-            npm,
-            "install",
-            "--prefix",
-            str(tools_dir),
-            "--no-audit",
-            "--no-fund",
-            "--no-save",
-            "--loglevel=error",
-            f"{name}@{VERSION}",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0 or not path.exists():
-        raise Unavailable(f"npm could not install {name}@{VERSION}: {result.stderr.strip()}")
-    path.chmod(0o755)
-    _version_file(tools_dir).write_text(VERSION + "\n")
-    return path
+    with (tools_dir / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists() and _installed_version(tools_dir) == VERSION:
+            return path
+        npm = shutil.which("npm")
+        if npm is None:
+            raise Unavailable("npm is not installed (Node.js 20 brings it)")
+        print(f"Installing {name}@{VERSION} (the local DynamoDB) with npm", flush=True)
+        result = subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(tools_dir),
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--loglevel=error",
+                f"{name}@{VERSION}",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0 or not path.exists():
+            raise Unavailable(f"npm could not install {name}@{VERSION}: {result.stderr.strip()}")
+        path.chmod(0o755)
+        _version_file(tools_dir).write_text(VERSION + "\n")
+        return path
+
+
+def _installed_version(tools_dir: Path) -> str | None:
+    file = _version_file(tools_dir)
+    return file.read_text().strip() if file.exists() else None
 
 
 def _version_file(tools_dir: Path) -> Path:
