@@ -8,6 +8,7 @@ from chalice import Blueprint
 from pydantic import Field, StrictBool
 
 from chalicelib.catalog import service as line_items
+from chalicelib.catalog.rules import MAX_CATEGORY
 from chalicelib.core import roles
 from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
@@ -32,7 +33,7 @@ class LineItemIn(Body):
     against; ``default_commission_bps`` is the item's default rate (rule level 4)."""
 
     name: str = Field(min_length=1, max_length=200)
-    category: str = Field(default="General", min_length=1, max_length=100)
+    category: str = Field(default="General", min_length=1, max_length=MAX_CATEGORY)
     price_cents: Amount
     description: str | None = Field(default=None, max_length=2000)
     sku: str | None = Field(default=None, max_length=64)
@@ -42,7 +43,7 @@ class LineItemIn(Body):
 
 class LineItemPatch(Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    category: str | None = Field(default=None, min_length=1, max_length=100)
+    category: str | None = Field(default=None, min_length=1, max_length=MAX_CATEGORY)
     price_cents: Amount | None = None
     description: str | None = Field(default=None, max_length=2000)
     sku: str | None = Field(default=None, max_length=64)
@@ -52,7 +53,7 @@ class LineItemPatch(Body):
 
 class LineItemsQuery(Query):
     category: str | None = Field(
-        default=None, max_length=100, description="case-insensitive category match"
+        default=None, max_length=MAX_CATEGORY, description="case-insensitive category match"
     )
     active: bool | None = None
 

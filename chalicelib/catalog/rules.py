@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+MAX_CATEGORY = 100  # characters, as given
+
 
 def category_key(category: str) -> str:
     """Categories match case- and space-insensitively: ``' Air  Conditioning'`` ->

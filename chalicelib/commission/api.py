@@ -16,10 +16,11 @@ from urllib.parse import unquote
 from chalice import Blueprint
 from pydantic import AliasChoices, Field, StrictBool, model_validator
 
+from chalicelib.catalog.rules import MAX_CATEGORY
 from chalicelib.commission import rules
 from chalicelib.commission import service as config
 from chalicelib.core import roles
-from chalicelib.core.errors import NotFound
+from chalicelib.core.errors import NotFound, invalid
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import Amount, Body, Bps, Out, Timestamp
 
@@ -138,7 +139,10 @@ def _role(req: ApiRequest) -> str:
 
 
 def _category(req: ApiRequest) -> str:
-    return unquote(req.params.get("category", ""))
+    category = unquote(req.params.get("category", ""))
+    if len(category) > MAX_CATEGORY:
+        raise invalid("category", f"at most {MAX_CATEGORY} characters")
+    return category
 
 
 # --- technician x item ---------------------------------------------------------------------

@@ -51,7 +51,12 @@ _PAGE_PARAMS = [
     },
 ]
 # Path ids are integers (``ApiRequest.int_param``) but for these, which are text.
-TEXT_PATH_PARAMS = frozenset({"code", "category", "role", "delivery_id"})
+TEXT_PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "code": {"type": "string"},
+    "category": {"type": "string", "minLength": 1, "maxLength": 100},
+    "role": {"type": "string"},
+    "delivery_id": {"type": "string"},
+}
 
 
 def _schema(
@@ -91,7 +96,7 @@ def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "string"} if name in TEXT_PATH_PARAMS else _id_schema(),
+            "schema": dict(TEXT_PATH_PARAMS.get(name) or _id_schema()),
         }
         for name in re.findall(r"{(\w+)}", spec.path)
     ]

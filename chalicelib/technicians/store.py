@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -127,6 +128,17 @@ def update(
 
 # --- commission rules kept on the technician ------------------------------------------
 _RULES = {"category_rates": TechnicianItem.category_rates, "plans": TechnicianItem.plans}
+# PynamoDB reads "[" and "]" in a map key as list indexes (and refuses a lone one), so they
+# and the escape itself are kept percent-encoded; callers see keys exactly as they gave them.
+_KEY_ESCAPES = str.maketrans({"%": "%25", "[": "%5B", "]": "%5D"})
+
+
+def _stored_key(key: str) -> str:
+    return key.translate(_KEY_ESCAPES)
+
+
+def _given_key(stored: str) -> str:
+    return unquote(stored)
 
 
 def set_rule(
@@ -134,7 +146,7 @@ def set_rule(
 ) -> TechnicianItem:
     """Set ``category_rates[key]`` or ``plans[key]``."""
     tech.update(
-        actions=[_RULES[kind][key].set(value), TechnicianItem.updated_at.set(now)],
+        actions=[_RULES[kind][_stored_key(key)].set(value), TechnicianItem.updated_at.set(now)],
         condition=TechnicianItem.pk.exists(),
     )
     return tech
@@ -142,7 +154,7 @@ def set_rule(
 
 def remove_rule(tech: TechnicianItem, kind: str, key: str, now: datetime) -> bool:
     """Remove ``category_rates[key]`` or ``plans[key]``; False when it was not set."""
-    attr = _RULES[kind][key]
+    attr = _RULES[kind][_stored_key(key)]
     return applied(
         lambda: tech.update(
             actions=[attr.remove(), TechnicianItem.updated_at.set(now)], condition=attr.exists()
@@ -154,7 +166,7 @@ def rules_of(tech: TechnicianItem, kind: str) -> dict[str, Any]:
     """``category_rates`` or ``plans`` as plain data (ints, not Decimals or floats)."""
     raw = getattr(tech, kind)
     data = raw.as_dict() if hasattr(raw, "as_dict") else dict(raw or {})
-    return {key: _plain(value) for key, value in data.items()}
+    return {_given_key(key): _plain(value) for key, value in data.items()}
 
 
 def _plain(value: Any) -> Any:

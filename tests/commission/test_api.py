@@ -3,6 +3,8 @@ specific first), with worked examples in integer cents."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from tests.support.isolation import assert_isolated
 from tests.support.sales_helpers import (
     SEED_COMMISSION_CONFIG,
@@ -259,3 +261,32 @@ def test_tenant_isolation(api, owner, other):
     assert config["plans"]["technician"]["rate_bps"] == 444
     assert api.get(f"{CFG}/item/5", as_=owner).data["commission_rate_bps"] == 555
     assert api.get(f"{CFG}/tenant", as_=other).data["default_commission_bps"] == 0
+
+
+def test_any_category_spelling_round_trips_and_never_breaks_the_store(api, owner):
+    """Brackets and dots are DynamoDB document-path syntax; a category is just text to a
+    business ("Parts [misc]"), so it is set, read and removed like any other (a fuzzer found
+    a 500 on DELETE with a ``]`` in the path)."""
+    technician(api, owner)
+    spellings = ["Parts [misc]", "a[0]", "]", "Ducts.Vents", "Wärme\u00adpumpe", "x\x14y"]
+    for category in spellings:
+        path = f"{CFG}/tech/1/category/{quote(category, safe='')}"
+        assert api.delete(path, as_=owner).status == 404, category
+        reply = api.put(path, {"commission_rate_bps": 125}, as_=owner)
+        assert reply.status == 200, (category, reply.raw)
+        assert api.get(path, as_=owner).data["commission_rate_bps"] == 125
+    listed = api.get(f"{CFG}/tech/1", as_=owner).data["category_rates"]
+    assert sorted(rate["category"] for rate in listed) == sorted(spellings)
+    item = line_item(api, owner, category="PARTS  [misc]")
+    sale = record(
+        api, owner, {"technician_id": 1, "item_id": item["id"], "sale_price_cents": 10000}
+    )
+    assert sale["commission_snapshot"]["rule"] == "tech_category"
+    assert sale["commission_cents"] == 125
+    for category in spellings:
+        path = f"{CFG}/tech/1/category/{quote(category, safe='')}"
+        assert api.delete(path, as_=owner).status == 200, category
+        assert api.get(path, as_=owner).status == 404
+    too_long = quote("c" * 101, safe="")
+    reply = api.put(f"{CFG}/tech/1/category/{too_long}", {"commission_rate_bps": 1}, as_=owner)
+    assert reply.status == 422 and reply.error["details"][0]["field"] == "category"
