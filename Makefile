@@ -15,7 +15,7 @@ RATE_LIMIT_AUTH ?= 5
 FRESH ?=
 export RATE_LIMIT_IP RATE_LIMIT_TENANT RATE_LIMIT_AUTH PORT FRESH
 
-.PHONY: run reset tick routes test test-fast bench lint install clean
+.PHONY: run reset tick routes test test-fast bench fuzz lint install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required" >&2; exit 1; }
@@ -53,6 +53,11 @@ test-fast: $(STAMP)
 ## Benchmarks (not tests): DynamoDB calls per request, import time.
 bench: $(STAMP)
 	$(PY) -m bench
+
+## With `make run RATE_LIMIT_IP=0 RATE_LIMIT_TENANT=0 RATE_LIMIT_AUTH=0` up: schemathesis
+## over every operation (any 5xx fails); installs schemathesis into .local/fuzz on first use.
+fuzz: $(STAMP)
+	$(PY) -m infra.local.fuzz
 
 ## Style (ruff, ruff format), import rules (.importlinter) and the CloudFormation template.
 lint: $(STAMP)
