@@ -133,7 +133,9 @@ def _race_sales(stack) -> None:
 
 
 def test_concurrent_sales_are_all_recorded(stack):
-    """On dynoxide, the local DynamoDB of `make run`."""
+    """On dynoxide, the local DynamoDB of `make run` (Node.js 20 and npm are part of a
+    fresh machine, so the stack must not have fallen back to moto)."""
+    assert "Starting dynoxide" in stack.log()
     _race_sales(stack)
 
 
