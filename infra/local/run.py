@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from infra.local import dynoxide
 from infra.local.files import LOCAL_DIR, read_or_create
@@ -45,10 +46,15 @@ def reset(state: Path) -> None:
         print(f"Removed the local state in {state}", flush=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _free_port(*taken: int) -> int:
+    """A port nothing listens on, other than ``taken`` (ports promised to processes that
+    have not bound them yet, such as the API's)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in taken:
+            return port
 
 
 def _local_dynamodb(explicit: str | None) -> tuple[str, Path | None]:
@@ -160,7 +166,10 @@ def main() -> int:
             )
             _wait_for(endpoint, 30, children[-1])
         if kind == "dynoxide" and binary is not None:
-            ddb_port = int(os.environ.get("LOCAL_DYNAMODB_PORT") or _free_port())
+            ddb_port = int(
+                os.environ.get("LOCAL_DYNAMODB_PORT")
+                or _free_port(int(env["PORT"]), urlsplit(endpoint).port or 4566)
+            )
             ddb_endpoint = f"http://127.0.0.1:{ddb_port}"
             print(f"Starting dynoxide (the local DynamoDB) on port {ddb_port}", flush=True)
             children.append(dynoxide.start(binary, ddb_port, state / "dynamodb.sqlite"))

@@ -27,9 +27,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports (every socket stays bound until all are chosen: two
+    calls in a row may otherwise get the same port)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 @dataclass
@@ -97,7 +108,7 @@ class Stack:
 def start_stack(workdir: Path, state_dir: Path, **extra_env: str) -> Stack:
     """``python -m infra.local.run`` (what ``make run`` runs) on free ports, its local
     state in ``state_dir``; returns once ``/health`` answers 200 (the first request)."""
-    api_port, aws_port = free_port(), free_port()
+    api_port, aws_port = free_ports(2)
     env = {
         k: v
         for k, v in os.environ.items()
