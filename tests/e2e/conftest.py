@@ -43,6 +43,13 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+def ok(result: tuple[int, dict[str, str], Any], status: int = 200) -> Any:
+    """The ``data`` of a ``Stack.request`` result that answered ``status``."""
+    code, _, body = result
+    assert code == status, body
+    return body["data"]
+
+
 @dataclass
 class Stack:
     base_url: str
@@ -78,6 +85,10 @@ class Stack:
         except ValueError:
             parsed = raw
         return status, resp_headers, parsed
+
+    def create(self, path: str, body: Any, headers: dict[str, str]) -> dict[str, Any]:
+        """POST ``/api/v1<path>``, expecting 201; the created resource."""
+        return ok(self.request("POST", "/api/v1" + path, body, headers), 201)
 
     def register(self, company: str = "E2E Heating") -> dict[str, Any]:
         suffix = uuid.uuid4().hex[:8]

@@ -12,42 +12,28 @@ from datetime import date
 
 import boto3
 
-from tests.e2e.conftest import start_stack, stop_stack
+from tests.e2e.conftest import ok, start_stack, stop_stack
 
 CONCURRENT_SALES = 20
-
-
-def _ok(result, status=200):
-    code, _, body = result
-    assert code == status, body
-    return body["data"]
 
 
 def _shop(stack, company: str) -> tuple[dict, dict, dict]:
     account = stack.register(company)
     headers = account["headers"]
-    tech = _ok(
-        stack.request(
-            "POST",
-            "/api/v1/admin/technicians",
-            {
-                "name": "Mike Johnson",
-                "pay_type": "commission",
-                "username": f"m{uuid.uuid4().hex[:8]}",
-                "password": "securePassword123!",
-            },
-            headers,
-        ),
-        201,
+    tech = stack.create(
+        "/admin/technicians",
+        {
+            "name": "Mike Johnson",
+            "pay_type": "commission",
+            "username": f"m{uuid.uuid4().hex[:8]}",
+            "password": "securePassword123!",
+        },
+        headers,
     )
-    item = _ok(
-        stack.request(
-            "POST",
-            "/api/v1/admin/line-items",
-            {"name": "Annual maintenance", "category": "Maintenance", "price_cents": 150000},
-            headers,
-        ),
-        201,
+    item = stack.create(
+        "/admin/line-items",
+        {"name": "Annual maintenance", "category": "Maintenance", "price_cents": 150000},
+        headers,
     )
     return account, tech, item
 
@@ -64,7 +50,7 @@ def test_every_index_answers_after_the_first_request_was_health(stack):
     for path in ("/api/v1/sales?technician_id=1", "/api/v1/admin/csv-export/sales?technician_id=1"):
         status, _, body = stack.request("GET", path, headers=headers)
         assert status == 200, body
-    login = _ok(
+    login = ok(
         stack.request(
             "POST",
             "/api/v1/auth/login",
@@ -76,7 +62,7 @@ def test_every_index_answers_after_the_first_request_was_health(stack):
         "Authorization": f"Bearer {login['access_token']}",
         "X-Tenant-Id": account["tenant_id"],
     }
-    assert _ok(stack.request("GET", "/api/v1/sales", headers=as_tech))["total"] == 0
+    assert ok(stack.request("GET", "/api/v1/sales", headers=as_tech))["total"] == 0
 
 
 def test_unknown_methods_are_405_envelopes(stack):
@@ -123,10 +109,10 @@ def _race_sales(stack) -> None:
     assert [r[0] for r in replies] == [201] * CONCURRENT_SALES, [r[2] for r in replies]
     ids = {r[2]["data"]["id"] for r in replies}
     assert ids == set(range(1, CONCURRENT_SALES + 1))
-    listed = _ok(stack.request("GET", "/api/v1/sales?limit=200", headers=headers))
+    listed = ok(stack.request("GET", "/api/v1/sales?limit=200", headers=headers))
     assert listed["total"] == CONCURRENT_SALES
     today = date.today().isoformat()
-    periods = _ok(stack.request("GET", f"/api/v1/admin/pay-periods?date={today}", headers=headers))[
+    periods = ok(stack.request("GET", f"/api/v1/admin/pay-periods?date={today}", headers=headers))[
         "items"
     ]
     assert [p["sales_recorded"] for p in periods] == [CONCURRENT_SALES]
@@ -188,7 +174,7 @@ def test_local_data_survives_a_restart_and_fresh_starts_clean(tmp_path):
     try:
         account, tech, item = _shop(first, "Restart Plumbing")
         headers = account["headers"]
-        hook = _ok(
+        hook = ok(
             first.request(
                 "POST",
                 "/api/v1/admin/webhooks",
@@ -197,7 +183,7 @@ def test_local_data_survives_a_restart_and_fresh_starts_clean(tmp_path):
             ),
             201,
         )
-        sale = _ok(first.request("POST", "/api/v1/sales", _sale(tech, item), headers), 201)
+        sale = ok(first.request("POST", "/api/v1/sales", _sale(tech, item), headers), 201)
         status, _, _ = first.request("GET", "/api/v1/admin/csv-export/sales", headers=headers)
         assert status == 200
         deadline = time.time() + 30  # the first attempt fails: a retry waits in the queue
@@ -211,12 +197,12 @@ def test_local_data_survives_a_restart_and_fresh_starts_clean(tmp_path):
 
     second = start_stack(tmp_path, state)
     try:
-        got = _ok(second.request("GET", f"/api/v1/sales/{sale['id']}", headers=headers))
+        got = ok(second.request("GET", f"/api/v1/sales/{sale['id']}", headers=headers))
         assert got["commission_cents"] == sale["commission_cents"]
-        assert _ok(second.request("GET", "/api/v1/sales", headers=headers))["total"] == 1
+        assert ok(second.request("GET", "/api/v1/sales", headers=headers))["total"] == 1
         assert _exported_files(second, account["tenant_id"]) == files
         assert _delayed_messages(second) >= 1
-        deliveries = _ok(
+        deliveries = ok(
             second.request(
                 "GET", f"/api/v1/admin/webhooks/{hook['id']}/deliveries", headers=headers
             )

@@ -12,13 +12,8 @@ import textwrap
 import pytest
 from pypdf import PdfReader
 
+from tests.e2e.conftest import ok
 from tests.e2e.test_auth_e2e import SEED_HOST, curl, needs_curl
-
-
-def _ok(result, status=200):
-    code, _, body = result
-    assert code == status, body
-    return body["data"]
 
 
 def _download(stack, command: str, cwd) -> bytes:
@@ -33,25 +28,17 @@ def _download(stack, command: str, cwd) -> bytes:
 def payroll(stack):
     account = stack.register("Payroll Plumbing")
     headers = account["headers"]
-    tech = _ok(
-        stack.request(
-            "POST",
-            "/api/v1/admin/technicians",
-            {"name": "Mike Johnson", "pay_type": "hourly", "base_pay_cents": 2500},
-            headers,
-        ),
-        201,
+    tech = stack.create(
+        "/admin/technicians",
+        {"name": "Mike Johnson", "pay_type": "hourly", "base_pay_cents": 2500},
+        headers,
     )
-    item = _ok(
-        stack.request(
-            "POST",
-            "/api/v1/admin/line-items",
-            {"name": "Water heater", "category": "Install", "price_cents": 150000},
-            headers,
-        ),
-        201,
+    item = stack.create(
+        "/admin/line-items",
+        {"name": "Water heater", "category": "Install", "price_cents": 150000},
+        headers,
     )
-    _ok(
+    ok(
         stack.request(
             "PUT",
             f"/api/v1/admin/commission-config/tech/{tech['id']}/item/{item['id']}",
@@ -61,7 +48,7 @@ def payroll(stack):
     )
     sale_ids = []
     for price in (150000, 123457):  # 750 bps: 11250 and 9259 (92.5928 -> 92.59)
-        sale = _ok(
+        sale = ok(
             stack.request(
                 "POST",
                 "/api/v1/sales",
@@ -76,9 +63,9 @@ def payroll(stack):
             ),
             201,
         )
-        _ok(stack.request("PATCH", f"/api/v1/sales/{sale['id']}/approve", {}, headers))
+        ok(stack.request("PATCH", f"/api/v1/sales/{sale['id']}/approve", {}, headers))
         sale_ids.append(sale["id"])
-    periods = _ok(
+    periods = ok(
         stack.request("GET", "/api/v1/admin/pay-periods?date=2026-02-10", headers=headers)
     )["items"]
     [period] = [p for p in periods if p["start_date"] <= "2026-02-10" <= p["end_date"]]

@@ -8,21 +8,16 @@ import time
 
 from standardwebhooks.webhooks import Webhook
 
+from tests.e2e.conftest import ok
 from tests.support.receiver import Receiver
 
 DELIVERY_TIMEOUT_S = 15  # "within a few seconds"; generous for a loaded CI machine
 
 
-def _ok(result, status=200):
-    code, _, body = result
-    assert code == status, body
-    return body["data"]
-
-
 def _register_hook(stack, url, events):
     account = stack.register("Webhook E2E")
     headers = account["headers"]
-    hook = _ok(
+    hook = ok(
         stack.request("POST", "/api/v1/admin/webhooks", {"url": url, "events": events}, headers),
         201,
     )
@@ -32,26 +27,16 @@ def _register_hook(stack, url, events):
 def test_recorded_sale_arrives_signed(stack):
     with Receiver() as receiver:
         headers, hook = _register_hook(stack, receiver.url, ["sale.created"])
-        tech = _ok(
-            stack.request(
-                "POST",
-                "/api/v1/admin/technicians",
-                {"name": "Alex Rivera", "pay_type": "commission"},
-                headers,
-            ),
-            201,
+        tech = stack.create(
+            "/admin/technicians", {"name": "Alex Rivera", "pay_type": "commission"}, headers
         )
-        item = _ok(
-            stack.request(
-                "POST",
-                "/api/v1/admin/line-items",
-                {"name": "AC Tune-Up", "category": "Maintenance", "price_cents": 15000},
-                headers,
-            ),
-            201,
+        item = stack.create(
+            "/admin/line-items",
+            {"name": "AC Tune-Up", "category": "Maintenance", "price_cents": 15000},
+            headers,
         )
         started = time.monotonic()
-        sale = _ok(
+        sale = ok(
             stack.request(
                 "POST",
                 "/api/v1/sales",
@@ -78,7 +63,7 @@ def test_recorded_sale_arrives_signed(stack):
 def test_test_event_is_delivered_and_logged(stack):
     with Receiver() as receiver:
         headers, hook = _register_hook(stack, receiver.url, ["dispatch.completed"])
-        queued = _ok(
+        queued = ok(
             stack.request("POST", f"/api/v1/admin/webhooks/{hook['id']}/test", {}, headers), 202
         )
         [got] = receiver.wait_for(1, DELIVERY_TIMEOUT_S)
@@ -86,7 +71,7 @@ def test_test_event_is_delivered_and_logged(stack):
     assert payload["type"] == "dispatch.completed" and payload["data"]["test"] is True
     deadline = time.time() + DELIVERY_TIMEOUT_S
     while time.time() < deadline:
-        log = _ok(
+        log = ok(
             stack.request("GET", f"/api/v1/admin/webhooks/{hook['id']}/deliveries", headers=headers)
         )
         if log["items"] and log["items"][0]["status"] == "succeeded":
@@ -101,11 +86,11 @@ def test_test_event_is_delivered_and_logged(stack):
 def test_failed_test_event_attempt_is_logged(stack):
     with Receiver(statuses=[503]) as receiver:
         headers, hook = _register_hook(stack, receiver.url, ["sale.created"])
-        _ok(stack.request("POST", f"/api/v1/admin/webhooks/{hook['id']}/test", {}, headers), 202)
+        ok(stack.request("POST", f"/api/v1/admin/webhooks/{hook['id']}/test", {}, headers), 202)
         receiver.wait_for(1, DELIVERY_TIMEOUT_S)
     deadline = time.time() + DELIVERY_TIMEOUT_S
     while time.time() < deadline:
-        [delivery] = _ok(
+        [delivery] = ok(
             stack.request("GET", f"/api/v1/admin/webhooks/{hook['id']}/deliveries", headers=headers)
         )["items"]
         if delivery["attempts"]:
