@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.core.pagination import MAX_LIMIT, MAX_PAGE
+from chalicelib.core.pagination import MAX_CURSOR, MAX_LIMIT, MAX_PAGE
 from chalicelib.core.routing import ENDPOINTS, EndpointSpec
 
 API_PREFIX = "/api/v1"
@@ -48,6 +48,12 @@ _PAGE_PARAMS = [
         "name": "limit",
         "in": "query",
         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50},
+    },
+    {
+        "name": "cursor",
+        "in": "query",
+        "description": "a previous page's next_cursor (wins over page)",
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR},
     },
 ]
 # Path ids are integers (``ApiRequest.int_param``) but for these, which are text.

@@ -1,5 +1,7 @@
 """Pagination with the seed's limits: 1 <= ``page`` <= 10,000 (default 1), 1 <= ``limit``
-<= 200 (default 50). Anything else is a 400 ``BAD_REQUEST``."""
+<= 200 (default 50), and an opaque ``cursor`` (at most 1,024 printable ASCII characters,
+from a previous page's ``next_cursor``; it wins over ``page``). Anything else is a 400
+``BAD_REQUEST``."""
 
 from __future__ import annotations
 
@@ -12,12 +14,14 @@ from chalicelib.core.errors import BadRequest
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_PAGE = 10_000
+MAX_CURSOR = 1024
 
 
 @dataclass(frozen=True)
 class PageRequest:
     page: int = 1
     limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
 
     @property
     def offset(self) -> int:
@@ -43,18 +47,36 @@ def parse_page(query: dict[str, str] | None) -> PageRequest:
     query = query or {}
     page = _positive_int("page", query.get("page"), 1, MAX_PAGE)
     limit = _positive_int("limit", query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT)
-    return PageRequest(page=page, limit=limit)
+    cursor = query.get("cursor")
+    if cursor is not None and not (
+        0 < len(cursor) <= MAX_CURSOR and cursor.isascii() and cursor.isprintable()
+    ):
+        raise BadRequest(
+            f"cursor must be a next_cursor of this list (at most {MAX_CURSOR} characters)"
+        )
+    return PageRequest(page=page, limit=limit, cursor=cursor or None)
 
 
-def page_body(items: Sequence[Any], total: int, page: PageRequest) -> dict[str, Any]:
-    """The list response: ``items``, ``total``, ``page``, ``limit``, ``total_pages``."""
+def page_body(
+    items: Sequence[Any],
+    total: int,
+    page: PageRequest,
+    *,
+    offset: int | None = None,
+    next_cursor: str | None = None,
+) -> dict[str, Any]:
+    """The list response: ``items``, ``total``, ``page``, ``limit``, ``total_pages`` and
+    ``next_cursor`` (None on the last page). ``offset``: where the items start when a
+    cursor, not ``page``, chose them (``page`` then says which page that is)."""
     total_pages = (total + page.limit - 1) // page.limit if total else 0
+    start = page.offset if offset is None else offset
     return {
         "items": list(items),
         "total": total,
-        "page": page.page,
+        "page": start // page.limit + 1,
         "limit": page.limit,
         "total_pages": total_pages,
+        "next_cursor": next_cursor,
     }
 
 

@@ -89,8 +89,8 @@ class Page(BaseModel, Generic[T]):
 
 
 def page_of(item: type[BaseModel]) -> type[BaseModel]:
-    """The list response model for ``item``: ``{items, total, page, limit, total_pages}``,
-    built lazily like every other route model."""
+    """The list response model for ``item``: ``{items, total, page, limit, total_pages,
+    next_cursor}``, built lazily like every other route model."""
     return create_model(
         f"{item.__name__}Page",
         __base__=Out,
@@ -99,6 +99,7 @@ def page_of(item: type[BaseModel]) -> type[BaseModel]:
         page=(int, ...),
         limit=(int, ...),
         total_pages=(int, ...),
+        next_cursor=(str | None, None),
     )
 
 

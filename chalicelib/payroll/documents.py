@@ -159,6 +159,6 @@ def commission_report_csv(
 
 def sales_csv(principal: Principal, flt: SaleFilter) -> Download:
     """Every sale matching the filters (as ``GET /sales``), oldest first."""
-    found = sales.list_sales(principal, flt)
+    found = sales.every_match(principal, flt)
     rows = payroll.sales_rows([sale_view(s) for s in found])
     return _keep(principal.tenant_id, "sales.csv", render_csv.sales_csv(rows), exports.CSV)

@@ -21,28 +21,35 @@ def get_many(
     requests: Sequence[tuple[type[Model], tuple[str, str]]], consistent: bool = False
 ) -> list[Model | None]:
     """``requests`` are ``(ModelClass, (pk, sk))``; duplicates are read once."""
-    if not requests:
+    raws = get_raw([key for _, key in requests], consistent=consistent)
+    return [
+        None if raw is None else model.from_raw_data(raw)
+        for (model, _), raw in zip(requests, raws, strict=True)
+    ]
+
+
+def get_raw(wanted: Sequence[tuple[str, str]], consistent: bool = False) -> list[dict | None]:
+    """The raw items (DynamoDB JSON) at ``(pk, sk)`` keys, None where missing, in the order
+    asked; one ``BatchGetItem`` unless throttled."""
+    if not wanted:
         return []
-    if len(requests) > MAX_KEYS:
+    unique = list(dict.fromkeys(wanted))
+    if len(unique) > MAX_KEYS:
         raise ValueError(f"at most {MAX_KEYS} keys per batch")
-    wanted: dict[tuple[str, str], type[Model]] = {}
-    for model, key in requests:
-        wanted.setdefault(key, model)
     client = shared_client()
     name = table_name()
-    pending = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in wanted]
-    found: dict[tuple[str, str], Model] = {}
+    pending = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in unique]
+    found: dict[tuple[str, str], dict] = {}
     for attempt in range(MAX_ROUNDS):
         if attempt:
             clock.sleep(min(1.0, 0.05 * 2**attempt))  # throttled: back off
         request = {name: {"Keys": pending, "ConsistentRead": consistent}}
         reply = client.batch_get_item(RequestItems=request)
         for raw in reply.get("Responses", {}).get(name, []):
-            key = (raw["pk"]["S"], raw["sk"]["S"])
-            found[key] = wanted[key].from_raw_data(raw)
+            found[(raw["pk"]["S"], raw["sk"]["S"])] = raw
         pending = reply.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
         if not pending:
             break
     else:
         raise RuntimeError("BatchGetItem left keys unprocessed after retries")
-    return [found.get(key) for _, key in requests]
+    return [found.get(key) for key in wanted]

@@ -30,6 +30,7 @@ ENTITIES: dict[str, str] = {
     "COUNTER": "platform",
     "EVENT": "platform",
     "IDEMPOTENCY": "platform",
+    "ROLLUP": "platform",
     "TECH": "technicians",
     "ITEM": "catalog",
     "CUST": "customers",
@@ -38,6 +39,7 @@ ENTITIES: dict[str, str] = {
     "SALE": "sales",
     "SALEDATE": "sales",
     "TECHSALE": "sales",
+    "CUSTSALE": "sales",
     "PAYPERIOD": "payperiods",
     "PAYPERIODID": "payperiods",
     "ADJUSTMENT": "payperiods",
@@ -131,6 +133,20 @@ def outbox_shards() -> list[str]:
     return [f"OUTBOX#{n}" for n in range(OUTBOX_SHARDS)]
 
 
+def rollup_pk(tenant_id: str, scope: tuple[str, ...]) -> str:
+    """Partition of one list scope's counts (``("SALES",)``, ``("SALES", "TECH", <id>)``):
+    item ``ROLLUP_ALL`` counts per coarse bucket, ``rollup_coarse_sk(c)`` per fine bucket
+    of coarse bucket ``c`` (``platform.rollups``)."""
+    return tenant_pk(tenant_id, "ROLLUP", *scope)
+
+
+ROLLUP_ALL = "ALL"
+
+
+def rollup_coarse_sk(coarse: str) -> str:
+    return f"C#{coarse}"
+
+
 def idempotency_pk(tenant_id: str) -> str:
     """Static partition of a tenant's Powertools idempotency records (sort key: the
     Powertools ``<prefix>#<hash of the Idempotency-Key header>``)."""
@@ -182,8 +198,9 @@ def commission_overrides_prefix(tenant_id: str, technician_id: int) -> tuple[str
 
 
 # --- sales ----------------------------------------------------------------------------
-# Main item by id (GET /sales/{id} is one GetItem). Listing uses two GSIs whose sort key
-# starts with the ISO sale date: gsi1 for the whole tenant, gsi2 per technician.
+# Main item by id (GET /sales/{id} is one GetItem). Listing uses three GSIs whose sort key
+# starts with the ISO sale date: gsi1 for the whole tenant, gsi2 per technician, gsi3 per
+# customer (sparse: sales with a customer). Each is counted by its rollup scope.
 def sale_key(tenant_id: str, sale_id: int) -> tuple[str, str]:
     return tenant_pk(tenant_id, "SALE"), id_sk(sale_id)
 
@@ -201,6 +218,22 @@ def sales_by_date_pk(tenant_id: str) -> str:
 def sales_by_technician_pk(tenant_id: str, technician_id: int) -> str:
     """GSI2 partition of one technician's sales (sort key ``sale_sort``)."""
     return tenant_pk(tenant_id, "TECHSALE", id_sk(technician_id))
+
+
+def sales_by_customer_pk(tenant_id: str, customer_id: int) -> str:
+    """GSI3 partition of one customer's sales (sort key ``sale_sort``)."""
+    return tenant_pk(tenant_id, "CUSTSALE", id_sk(customer_id))
+
+
+def sales_rollup_scope(
+    technician_id: int | None = None, customer_id: int | None = None
+) -> tuple[str, ...]:
+    """The rollup scope of the tenant's sales, of one technician's or of one customer's."""
+    if customer_id is not None:
+        return ("SALES", "CUST", id_sk(customer_id))
+    if technician_id is not None:
+        return ("SALES", "TECH", id_sk(technician_id))
+    return ("SALES",)
 
 
 def sale_date_range(date_from: str | None, date_to: str | None) -> tuple[str, str]:

@@ -27,6 +27,7 @@ from chalicelib.core.settings import table_name
 
 GSI1 = "gsi1"
 GSI2 = "gsi2"
+GSI3 = "gsi3"
 ItemT = TypeVar("ItemT", bound="BaseItem")
 
 
@@ -72,6 +73,18 @@ class Gsi2(GlobalSecondaryIndex):
 
     gsi2pk = UnicodeAttribute(hash_key=True)
     gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex):
+    """Third index (sparse); models that use it declare ``gsi3pk``/``gsi3sk`` and
+    ``gsi3 = Gsi3()``."""
+
+    class Meta:
+        index_name = GSI3
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
 
 
 class BaseItem(Model):

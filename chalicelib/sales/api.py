@@ -9,7 +9,6 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.core import roles
-from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import page_of
 from chalicelib.sales import changes, service
@@ -63,8 +62,9 @@ def record_sale(req: ApiRequest) -> Any:
 def list_sales(req: ApiRequest) -> Any:
     """Newest first (by ``sale_date``, then id). Filters: ``date_from``/``date_to``
     (inclusive), ``technician_id``, ``approval_status``, ``payment_status``, ``voided``,
-    ``customer_id``. Technicians get their own sales only."""
-    return paginate(service.list_sales(req.user, req.query), req.page)  # type: ignore[arg-type]
+    ``customer_id``. Technicians get their own sales only. ``total`` is exact; pass a
+    page's ``next_cursor`` as ``cursor`` to walk on at the same cost per page."""
+    return service.list_sales(req.user, req.query, req.page)  # type: ignore[arg-type]
 
 
 @endpoint(

@@ -19,7 +19,7 @@ from chalicelib.payperiods import service as periods
 from chalicelib.platform import outbox
 from chalicelib.platform.batch import get_many
 from chalicelib.platform.tx import ConditionFailed, Contention, Labelled, retries
-from chalicelib.sales import rules, store
+from chalicelib.sales import listing, rules, store
 from chalicelib.sales.models import view
 from chalicelib.sales.store import SaleItem
 from chalicelib.settings import service as settings
@@ -40,35 +40,34 @@ def _sale_and_settings(
 def decide(principal: Principal, sale_id: int, target: str, reason: str | None) -> SaleItem:
     """Approve or reject a pending sale (emits ``sale.approved`` / ``sale.rejected``)."""
     tid = principal.tenant_id
-    sale, tenant_settings = _sale_and_settings(tid, sale_id, consistent=True)
-    rules.check_approval(sale.approval_status, target, bool(sale.voided))
-    now = clock.now()
-    data = {
-        **view(sale),
-        "approval_status": target,
-        "approval_reason": reason,
-        "approved_by": principal.user_id,
-        "approved_at": now.isoformat(),
-    }
-    pending = outbox.prepare(tid, f"sale.{target}", data, now)
-    window = periods.schedule(tenant_settings).window_for(date.fromisoformat(sale.sale_date))
+    for _ in retries():  # the sale or its period item changed concurrently: look again
+        sale, tenant_settings = _sale_and_settings(tid, sale_id, consistent=True)
+        rules.check_approval(sale.approval_status, target, bool(sale.voided))
+        now = clock.now()
+        data = {
+            **view(sale),
+            "approval_status": target,
+            "approval_reason": reason,
+            "approved_by": principal.user_id,
+            "approved_at": now.isoformat(),
+        }
+        pending = outbox.prepare(tid, f"sale.{target}", data, now)
+        window = periods.schedule(tenant_settings).window_for(date.fromisoformat(sale.sale_date))
 
-    def parts(tx: Labelled) -> None:
-        periods.touch(tx, "period", tid, window, revision=1)
-        outbox.add(tx, pending)
+        def parts(tx: Labelled, window: Any = window, pending: Any = pending) -> None:
+            periods.touch(tx, "period", tid, window, revision=1)
+            outbox.add(tx, pending)
 
-    for _ in retries():  # a concurrent transaction on the same period item: try again
+        counts = listing.counted(tid, sale, approval_status=target)
         try:
-            store.set_approval(sale, target, reason, principal.user_id, now, [parts])
+            store.set_approval(sale, target, reason, principal.user_id, now, [parts, counts])
         except ConditionFailed as exc:
             if "period" in exc.failed:
                 raise Conflict(
                     f"sale {sale_id} is dated in a closed pay period (or one being "
                     "closed) and cannot be changed"
                 ) from exc
-            raise Conflict(
-                f"sale {sale_id} changed meanwhile (approved, rejected or voided); reload it"
-            ) from exc
+            continue  # approved, rejected, voided or paid meanwhile: check it again
         except Contention:
             continue
         outbox.enqueue(pending)
@@ -80,13 +79,17 @@ def set_payment_status(
     principal: Principal, sale_id: int, status: str, payment_date: date | None
 ) -> SaleItem:
     tid = principal.tenant_id
-    sale, tenant_settings = _sale_and_settings(tid, sale_id)
-    today = clock.today_in(tenant_settings.get("timezone"))
-    stored_date = rules.payment_update(status, payment_date, sale.payment_date, today)
-    updated = store.set_payment(tid, sale_id, status, stored_date, clock.now())
-    if updated is None:
-        raise NotFound(f"sale {sale_id} not found")
-    return updated
+    for _ in retries():
+        sale, tenant_settings = _sale_and_settings(tid, sale_id, consistent=True)
+        today = clock.today_in(tenant_settings.get("timezone"))
+        stored_date = rules.payment_update(status, payment_date, sale.payment_date, today)
+        counts = listing.counted(tid, sale, payment_status=status)
+        try:
+            store.set_payment(sale, status, stored_date, clock.now(), [counts])
+        except (ConditionFailed, Contention):
+            continue  # changed meanwhile: apply it to what it is now
+        return sale
+    raise Conflict(f"sale {sale_id} is being changed by other requests; retry")
 
 
 def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
@@ -167,7 +170,7 @@ def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
                 now=now,
                 clawed_cents=clawed,
                 counts_in_period=not closed,
-                parts=[parts],
+                parts=[parts, listing.counted(tid, sale, voided=True)],
             )
         except (ConditionFailed, Contention):
             continue  # voided or a period closed meanwhile: look again

@@ -22,7 +22,7 @@ Rules (SPEC.md "Commission engine")
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -127,3 +127,40 @@ def clawbacks(
         if amount:
             result.append(Clawback(INSTALLER, installer_id, amount))
     return result
+
+
+# --- lists ---------------------------------------------------------------------------------
+def facet(
+    approval_status: str, payment_status: str, voided: bool, technician_id: int | None = None
+) -> str:
+    """What the sales list's filters look at, as the rollup counts it:
+    ``<approval>|<payment>|<0 or 1>``, plus ``|<technician>`` in a customer's list (where
+    a technician filter is not a key condition)."""
+    parts = [approval_status, payment_status, str(int(bool(voided)))]
+    if technician_id is not None:
+        parts.append(str(technician_id))
+    return "|".join(parts)
+
+
+def facet_filter(
+    approval_status: str | None = None,
+    payment_status: str | None = None,
+    voided: bool | None = None,
+    technician_id: int | None = None,
+) -> Callable[[str], bool] | None:
+    """Which facets a list's filters keep; None when nothing is filtered."""
+    wanted = [
+        (0, approval_status),
+        (1, payment_status),
+        (2, None if voided is None else str(int(voided))),
+        (3, None if technician_id is None else str(technician_id)),
+    ]
+    wanted = [(i, v) for i, v in wanted if v is not None]
+    if not wanted:
+        return None
+
+    def matches(value: str) -> bool:
+        parts = value.split("|")
+        return all(i < len(parts) and parts[i] == v for i, v in wanted)
+
+    return matches

@@ -40,12 +40,13 @@ from chalicelib.commission.service import override_ref
 from chalicelib.core import clock, roles
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, invalid
+from chalicelib.core.pagination import PageRequest
 from chalicelib.customers import service as customers
 from chalicelib.payperiods import service as periods
 from chalicelib.platform import counters, idempotency, outbox
 from chalicelib.platform.batch import get_many
 from chalicelib.platform.tx import ConditionFailed, Contention, Labelled, retries
-from chalicelib.sales import rules, store
+from chalicelib.sales import listing, rules, store
 from chalicelib.sales.models import SaleFilter, SaleIn, view
 from chalicelib.sales.store import SaleItem
 from chalicelib.settings import service as settings
@@ -254,6 +255,7 @@ def _prepare(
     ]
     window = periods.schedule(tenant_settings).window_for(sale_date)
     parts.append(lambda tx: periods.touch(tx, "period", tid, window, sales=1, revision=1))
+    parts.append(listing.counted(tid, sale, new=True))
     parts.extend(_adds_event(p) for p in pending)
     parts.append(lambda tx: counters.claim(tx, "sale_counter", tid, SALE_COUNTER, sale_counter))
     guard = None
@@ -326,27 +328,46 @@ def get(principal: Principal, sale_id: int) -> SaleItem:
     return sale
 
 
-def list_sales(principal: Principal, flt: SaleFilter) -> list[SaleItem]:
-    """Newest first. A technician's list is always their own (403 when asking for
-    someone else's)."""
+def _listed_technician(principal: Principal, flt: SaleFilter) -> int | None:
+    """The technician filter: a technician's list is always their own (403 when asking
+    for someone else's)."""
     technician_id = flt.technician_id
     if not sees_all(principal):
         own = accounts.own_technician(principal, NOT_LINKED)
         if technician_id is not None and technician_id != own:
             raise Forbidden("technicians can list only their own sales")
         technician_id = own
-    found = store.query(
+    return technician_id
+
+
+def list_sales(principal: Principal, flt: SaleFilter, page: PageRequest) -> dict[str, Any]:
+    """One page, newest first (``sales.listing``)."""
+    technician_id = _listed_technician(principal, flt)
+    return listing.page(
         principal.tenant_id,
+        page,
         technician_id=technician_id,
+        customer_id=flt.customer_id,
         date_from=flt.date_from.isoformat() if flt.date_from else None,
         date_to=flt.date_to.isoformat() if flt.date_to else None,
         approval_status=flt.approval_status,
         payment_status=flt.payment_status,
         voided=flt.voided,
     )
-    if flt.customer_id is not None:
-        found = [s for s in found if _opt(s.customer_id) == flt.customer_id]
-    return found
+
+
+def every_match(principal: Principal, flt: SaleFilter) -> list[SaleItem]:
+    """Every sale a list with these filters would show, newest first (for exports)."""
+    return store.query(
+        principal.tenant_id,
+        technician_id=_listed_technician(principal, flt),
+        customer_id=flt.customer_id,
+        date_from=flt.date_from.isoformat() if flt.date_from else None,
+        date_to=flt.date_to.isoformat() if flt.date_to else None,
+        approval_status=flt.approval_status,
+        payment_status=flt.payment_status,
+        voided=flt.voided,
+    )
 
 
 def in_window(tenant_id: str, date_from: str, date_to: str) -> list[SaleItem]:

@@ -3,8 +3,12 @@ transactions that create, approve/reject and void a sale.
 
 Keys (``platform.keys``): main ``T#<tid>#SALE`` / ``<id>``; gsi1 ``T#<tid>#SALEDATE`` /
 ``<sale_date>#<id>`` (all sales by date); gsi2 ``T#<tid>#TECHSALE#<tech>`` /
-``<sale_date>#<id>`` (one technician's sales by date); guard ``T#<tid>#IDEMPOTENCY`` /
-``SALEGUARD#<key>``.
+``<sale_date>#<id>`` (one technician's sales by date); gsi3 ``T#<tid>#CUSTSALE#<cust>`` /
+``<sale_date>#<id>`` (one customer's, sparse); guard ``T#<tid>#IDEMPOTENCY`` /
+``SALEGUARD#<key>``. The list's counts are ``sales.listing``.
+
+Every write that changes what the list filters on (approval, payment, voided) requires
+those three to be as read, so the counts moved in the same transaction are exact.
 
 Every change of a sale is one transaction: the sale's own write plus the ``parts`` the
 service brings from the features that must agree with it (the pay period of its date,
@@ -30,8 +34,8 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.core import clock
 from chalicelib.platform import keys
 from chalicelib.platform.batch import get_many
-from chalicelib.platform.table import BaseItem, Gsi2, register
-from chalicelib.platform.tx import Labelled, applied, labelled_transaction
+from chalicelib.platform.table import BaseItem, Gsi2, Gsi3, register
+from chalicelib.platform.tx import Labelled, labelled_transaction
 
 Part = Callable[[Labelled], None]  # adds another feature's write to the sale's transaction
 
@@ -39,11 +43,14 @@ Part = Callable[[Labelled], None]  # adds another feature's write to the sale's 
 @register
 class SaleItem(BaseItem):
     """A sale with its frozen commission snapshots. gsi1: tenant by date; gsi2: technician
-    by date (both sort keys ``<sale_date>#<id>``)."""
+    by date; gsi3: customer by date (all sort keys ``<sale_date>#<id>``)."""
 
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     gsi2 = Gsi2()
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi3 = Gsi3()
     tenant_id = UnicodeAttribute()
     sale_id = NumberAttribute()
     technician_id = NumberAttribute()
@@ -120,6 +127,9 @@ def load_inputs(requests: dict[str, tuple[Any, tuple[str, str]]]) -> dict[str, A
 def new_sale(tenant_id: str, sale_id: int, **fields: Any) -> SaleItem:
     """The sale item (not written), with its index keys; revision 1."""
     sort = keys.sale_sort(fields["sale_date"], sale_id)
+    if fields.get("customer_id") is not None:
+        fields["gsi3pk"] = keys.sales_by_customer_pk(tenant_id, fields["customer_id"])
+        fields["gsi3sk"] = sort
     return SaleItem(
         *keys.sale_key(tenant_id, sale_id),
         tenant_id=tenant_id,
@@ -182,40 +192,58 @@ def query(
     approval_status: str | None = None,
     payment_status: str | None = None,
     voided: bool | None = None,
+    customer_id: int | None = None,
 ) -> list[SaleItem]:
-    """Sales dated ``date_from``..``date_to`` (inclusive), newest first: one Query on gsi2
-    (a technician) or gsi1 (everyone) per 1 MB read; status filters run server side."""
+    """Every sale dated ``date_from``..``date_to`` (inclusive), newest first, for exports
+    (which contain every one of them): Queries on gsi3 (a customer), gsi2 (a technician) or
+    gsi1 (everyone), one per 1 MB read; the other filters run server side. Lists use
+    ``sales.listing``."""
     low, high = keys.sale_date_range(date_from, date_to)
     filters: Condition | None = None
     for condition in (
         (SaleItem.approval_status == approval_status) if approval_status else None,
         (SaleItem.payment_status == payment_status) if payment_status else None,
         (SaleItem.voided == voided) if voided is not None else None,
+        (SaleItem.technician_id == technician_id)
+        if customer_id is not None and technician_id is not None
+        else None,
     ):
         if condition is not None:
             filters = condition if filters is None else filters & condition
-    if technician_id is not None:
-        results = SaleItem.gsi2.query(
+    if customer_id is not None:
+        index, pk, sort = (
+            SaleItem.gsi3,
+            keys.sales_by_customer_pk(tenant_id, customer_id),
+            SaleItem.gsi3sk,
+        )
+    elif technician_id is not None:
+        index, pk, sort = (
+            SaleItem.gsi2,
             keys.sales_by_technician_pk(tenant_id, technician_id),
-            SaleItem.gsi2sk.between(low, high),
-            filter_condition=filters,
-            scan_index_forward=False,
+            SaleItem.gsi2sk,
         )
     else:
-        results = SaleItem.gsi1.query(
-            keys.sales_by_date_pk(tenant_id),
-            SaleItem.gsi1sk.between(low, high),
-            filter_condition=filters,
-            scan_index_forward=False,
-        )
+        index, pk, sort = SaleItem.gsi1, keys.sales_by_date_pk(tenant_id), SaleItem.gsi1sk
+    results = index.query(
+        pk, sort.between(low, high), filter_condition=filters, scan_index_forward=False
+    )
     return list(results)
+
+
+def as_read(sale: SaleItem) -> Condition:
+    """The sale still has the approval, payment and voided values it was read with."""
+    return (
+        (SaleItem.approval_status == sale.approval_status)
+        & (SaleItem.payment_status == sale.payment_status)
+        & (SaleItem.voided == bool(sale.voided))
+    )
 
 
 def set_approval(
     sale: SaleItem, status: str, reason: str | None, actor: int, now: datetime, parts: list[Part]
 ) -> None:
-    """pending -> approved | rejected with the parts (its pay period, its event), unless
-    it is no longer pending or is voided (``ConditionFailed`` labelled ``sale``)."""
+    """pending -> approved | rejected with the parts (its pay period, its event, its
+    counts), unless it changed since it was read (``ConditionFailed`` labelled ``sale``)."""
     actions = [
         SaleItem.approval_status.set(status),
         SaleItem.approved_by.set(actor),
@@ -229,25 +257,26 @@ def set_approval(
     with labelled_transaction() as tx:
         for part in parts:
             part(tx)
-        still_pending = (SaleItem.approval_status == "pending") & (SaleItem.voided == False)  # noqa: E712
-        tx.update("sale", sale, actions, condition=still_pending)
+        tx.update("sale", sale, actions, condition=as_read(sale))
     sale.approval_status, sale.approved_by, sale.approved_at = status, actor, now
     sale.approval_reason, sale.updated_at = reason, now
 
 
 def set_payment(
-    tenant_id: str, sale_id: int, status: str, payment_date: str | None, now: datetime
-) -> SaleItem | None:
-    """Record the payment status; None when the sale does not exist."""
-    sale = SaleItem(*keys.sale_key(tenant_id, sale_id))
+    sale: SaleItem, status: str, payment_date: str | None, now: datetime, parts: list[Part]
+) -> None:
+    """Record the payment status with the parts (its counts), unless the sale changed since
+    it was read (``ConditionFailed`` labelled ``sale``)."""
     actions = [
         SaleItem.payment_status.set(status),
         SaleItem.updated_at.set(now),
         SaleItem.payment_date.set(payment_date) if payment_date else SaleItem.payment_date.remove(),
     ]
-    if not applied(lambda: sale.update(actions=actions, condition=SaleItem.pk.exists())):
-        return None
-    return sale
+    with labelled_transaction() as tx:
+        for part in parts:
+            part(tx)
+        tx.update("sale", sale, actions, condition=as_read(sale))
+    sale.payment_status, sale.payment_date, sale.updated_at = status, payment_date, now
 
 
 def void(
@@ -261,9 +290,9 @@ def void(
     parts: list[Part],
 ) -> None:
     """Mark the sale voided with the parts (its period re-checked or touched, clawback
-    adjustments and the open period they are dated in). ``counts_in_period``: the sale's
-    period is open and counts this change (the sale's revision moves with it).
-    ``ConditionFailed`` labelled ``sale`` when it was already voided."""
+    adjustments and the open period they are dated in, its counts). ``counts_in_period``:
+    the sale's period is open and counts this change (the sale's revision moves with it).
+    ``ConditionFailed`` labelled ``sale`` when it changed since it was read."""
     actions = [
         SaleItem.voided.set(True),
         SaleItem.voided_at.set(now),
@@ -279,7 +308,7 @@ def void(
     with labelled_transaction() as tx:
         for part in parts:
             part(tx)
-        tx.update("sale", sale, actions, condition=(SaleItem.voided == False))  # noqa: E712
+        tx.update("sale", sale, actions, condition=as_read(sale))
     sale.voided, sale.voided_at, sale.voided_by, sale.updated_at = True, now, actor, now
     if reason:
         sale.void_reason = reason

@@ -44,6 +44,7 @@ def test_page_body_shape():
         "page": 3,
         "limit": 50,
         "total_pages": 3,
+        "next_cursor": None,
     }
     assert page_body([], 0, PageRequest())["total_pages"] == 0
 

@@ -47,7 +47,7 @@ def test_template_deploys_through_cloudformation(monkeypatch):
         assert deploy.deploy("cfntest") == "CREATE_COMPLETE"
         assert deploy.deploy("cfntest") in ("CREATE_COMPLETE", "UPDATE_COMPLETE")  # re-run
         table = boto3.client("dynamodb").describe_table(TableName="tradekitt-cfntest")["Table"]
-        assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2"}
+        assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2", "gsi3"}
         ttl = boto3.client("dynamodb").describe_time_to_live(TableName="tradekitt-cfntest")
         assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
         sqs = boto3.client("sqs")

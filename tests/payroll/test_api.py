@@ -116,7 +116,7 @@ def test_seed_list_and_close_curls(api, owner):
     reply = curl(api, owner, "GET", "/admin/pay-periods")
     assert reply.status == 200, reply.raw
     listed = reply.data
-    assert set(listed) == {"items", "total", "page", "limit", "total_pages"}
+    assert set(listed) == {"items", "total", "page", "limit", "total_pages", "next_cursor"}
     current = window(real_today())
     # newest first; ids handed out oldest first; the current period is listed too
     assert [(p["id"], p["start_date"], p["end_date"], p["status"]) for p in listed["items"]] == [

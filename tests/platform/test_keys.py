@@ -19,6 +19,8 @@ NOT_TABLE_KEYS = {
     "id_sk",
     "sale_sort",
     "sale_date_range",
+    "sales_rollup_scope",
+    "rollup_coarse_sk",
     "outbox_shards",
     "export_prefix",
     "period_file_key",

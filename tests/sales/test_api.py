@@ -104,7 +104,7 @@ def test_seed_curls_record_list_pay_and_void(api, owner):
     reply = api.get("/sales?date_from=2026-01-01&date_to=2026-03-31", as_=owner)
     assert reply.status == 200, reply.raw
     listed = reply.data
-    assert set(listed) == {"items", "total", "page", "limit", "total_pages"}
+    assert set(listed) == {"items", "total", "page", "limit", "total_pages", "next_cursor"}
     assert [s["id"] for s in listed["items"]] == ([back["id"]] if back else [])
 
     reply = api.patch("/sales/42/payment-status", SEED_PAYMENT_STATUS, as_=owner)

@@ -24,7 +24,14 @@ def test_seed_create_list_and_update(api, owner):
 
     reply = api.get("/admin/technicians?page=1&limit=50", as_=owner)
     assert reply.status == 200
-    assert reply.data == {"items": [tech], "total": 1, "page": 1, "limit": 50, "total_pages": 1}
+    assert reply.data == {
+        "items": [tech],
+        "total": 1,
+        "page": 1,
+        "limit": 50,
+        "total_pages": 1,
+        "next_cursor": None,
+    }
 
     reply = api.patch("/admin/technicians/1", SEED_TECHNICIAN_PATCH, as_=owner)
     assert reply.status == 200, reply.raw

@@ -63,7 +63,7 @@ def test_create_returns_the_secret_once(api, owner, strict):
     listed = api.get("/admin/webhooks", as_=owner)
     assert listed.status == 200 and hook["secret"].encode() not in listed.raw
     assert listed.data["total"] == 1 and listed.data["items"][0]["id"] == hook["id"]
-    assert set(listed.data) == {"items", "total", "page", "limit", "total_pages"}
+    assert set(listed.data) == {"items", "total", "page", "limit", "total_pages", "next_cursor"}
 
 
 def test_the_seed_example_is_accepted_in_local_mode(api, owner):
