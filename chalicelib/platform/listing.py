@@ -28,7 +28,7 @@ from chalicelib.core.pagination import PageRequest, page_body
 from chalicelib.platform import cursors, rollups
 from chalicelib.platform.rollups import TOP, Counts, Matches, Rollup
 
-GAP = 50  # non-matching entries a filtered query reads through rather than re-querying
+GAP = 20  # non-matching entries a filtered query reads through rather than re-querying
 MAX_PAGE_SIZE = 1000  # DynamoDB Limit of one request of a filtered run
 
 
