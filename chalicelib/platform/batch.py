@@ -53,3 +53,21 @@ def get_raw(wanted: Sequence[tuple[str, str]], consistent: bool = False) -> list
     else:
         raise RuntimeError("BatchGetItem left keys unprocessed after retries")
     return [found.get(key) for key in wanted]
+
+
+def put_raw(items: Sequence[dict]) -> None:
+    """Put raw items (DynamoDB JSON) with ``BatchWriteItem`` in 25s, retrying what comes
+    back unprocessed (bulk loads and recounts; not for writes that must agree)."""
+    client = shared_client()
+    name = table_name()
+    for start in range(0, len(items), 25):
+        pending = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+        for attempt in range(MAX_ROUNDS):
+            if attempt:
+                clock.sleep(min(1.0, 0.05 * 2**attempt))
+            reply = client.batch_write_item(RequestItems={name: pending})
+            pending = reply.get("UnprocessedItems", {}).get(name, [])
+            if not pending:
+                break
+        else:
+            raise RuntimeError("BatchWriteItem left items unprocessed after retries")

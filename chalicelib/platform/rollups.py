@@ -20,13 +20,13 @@ costs ``ALL`` plus the coarse items the range cuts through (one consistent
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pynamodb.attributes import NumberAttribute
 
 from chalicelib.platform import keys
-from chalicelib.platform.batch import get_raw
+from chalicelib.platform.batch import get_raw, put_raw
 from chalicelib.platform.table import BaseItem, register
 from chalicelib.platform.tx import Labelled
 
@@ -200,3 +200,23 @@ def load(tenant_id: str, rollup: Rollup, low: str | None, high: str | None) -> C
     counts = Counts(tenant_id, rollup, low, high, _parse(raws[0]))
     counts.by_fine.update({c: _parse(raw) for c, raw in zip(edges, raws[1:], strict=True)})
     return counts
+
+
+def put_counts(tenant_id: str, rollup: Rollup, entries: Iterable[Entry]) -> int:
+    """Write a scope's counts from all of its ``entries`` (replacing what was there), for
+    bulk loads and recounts while nothing else writes the scope; returns how many items
+    were written."""
+    by_coarse: dict[str, Counter[str]] = defaultdict(Counter)
+    by_fine: dict[str, Counter[str]] = defaultdict(Counter)
+    for sort, facet in entries:
+        coarse = rollup.coarse_of(sort)
+        by_coarse[keys.ROLLUP_ALL][_name(coarse, facet)] += 1
+        by_fine[keys.rollup_coarse_sk(coarse)][_name(rollup.fine_of(sort), facet)] += 1
+    pk = keys.rollup_pk(tenant_id, rollup.scope)
+    items = {**by_coarse, **by_fine} or {keys.ROLLUP_ALL: Counter()}
+    raw = [
+        {"pk": {"S": pk}, "sk": {"S": sk}, **{n: {"N": str(c)} for n, c in counts.items()}}
+        for sk, counts in items.items()
+    ]
+    put_raw(raw)
+    return len(raw)

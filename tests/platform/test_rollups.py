@@ -34,3 +34,15 @@ def test_a_move_that_changes_nothing_writes_nothing(aws):
         rollups.move(tx, TENANT, ROLLUP, ("2026-01-01#1", "a"), ("2026-01-01#1", "a"))
         assert tx.labels == []
         tx.create("thing", Thing(PK, "2026-01-01#1", facet="a"))
+
+
+def test_put_counts_writes_what_the_moves_would(entries):
+    copy = rollups.Rollup(("LISTTEST", "COPY"), ROLLUP.fine, ROLLUP.coarse)
+    assert rollups.put_counts(TENANT, copy, entries) >= 2
+    for low, high in ((None, None), ("2026-02-01", "2026-02-20#~")):
+        moved = rollups.load(TENANT, ROLLUP, low, high)
+        put = rollups.load(TENANT, copy, low, high)
+        for matches in FILTERS.values():
+            assert moved.total(matches) == put.total(matches)
+    assert rollups.put_counts(TENANT, copy, []) == 1
+    assert rollups.load(TENANT, copy, None, None).total() == 0
