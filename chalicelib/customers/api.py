@@ -8,7 +8,6 @@ from chalice import Blueprint
 from pydantic import Field
 
 from chalicelib.core import roles
-from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import Body, Email, Out, Query, Timestamp, changes_of, id_from, page_of
 from chalicelib.customers import service as customers
@@ -37,7 +36,13 @@ class CustomerIn(CustomerPatch):
 
 class CustomersQuery(Query):
     search: str | None = Field(
-        default=None, max_length=200, description="matches name, e-mail, phone, city or ZIP"
+        default=None,
+        max_length=200,
+        description=(
+            "Finds the customers whose name, a later word of the name, e-mail, phone digits "
+            "or ZIP starts with it (case-insensitive; punctuation of a phone number is "
+            "ignored). At most 1,000 matching terms: a broader prefix is 400."
+        ),
     )
 
 
@@ -67,9 +72,16 @@ class CustomerOut(Out):
     paginated=True,
 )
 def list_customers(req: ApiRequest) -> Any:
-    """Newest first."""
-    found = customers.list_all(req.tenant_id, search=req.query.search)
-    return paginate(found, req.page)  # type: ignore[arg-type]
+    """Newest first (by id). ``total`` is exact; pass a page's ``next_cursor`` as
+    ``cursor`` to walk on at the same cost per page.
+
+    ``search`` finds customers by prefix, case-insensitive: of the whole name or of any
+    later word of it ("doe" finds "John Doe"), of the e-mail, of the phone number's
+    digits ("813-555" and "(813) 555" both search 813555) or of the ZIP. City, address
+    and notes are not searched. Results are ordered by the matching term (A-Z), newest
+    first within a term, each customer once. A search may match at most 1,000 terms: a
+    prefix that matches more is 400 ``BAD_REQUEST`` (type more of it)."""
+    return customers.list_page(req.tenant_id, req.page, req.query.search)  # type: ignore[arg-type]
 
 
 @endpoint(

@@ -1,7 +1,9 @@
 """Customers: the back-office area (``/admin/customers``) and linking sales to them.
 
-DynamoDB calls: create 2 (id counter, put or a put + e-mail pointer transaction); get 1;
-list 1 Query per 1 MB of customers; update 2.
+DynamoDB calls: create 2 (id counter; one transaction: the customer, its e-mail pointer,
+its search-key entries and its count); get 1; list: see ``customers.listing``; update 2
+(a consistent read, then one write, a transaction when the e-mail or a searched term
+changes), again when a concurrent change of the same customer got in first.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, found
+from chalicelib.core.pagination import PageRequest
 from chalicelib.core.text import normalize_email as _normalize
-from chalicelib.customers import store
+from chalicelib.customers import listing, store
 from chalicelib.customers.store import CustomerItem, CustomerPointerItem
 from chalicelib.platform import counters
-from chalicelib.platform.tx import ConditionFailed, Labelled
+from chalicelib.platform.tx import ConditionFailed, Contention, Labelled, retries
 
 ENTITY = "customer"
 # For another feature's batch read and transaction (a sale links or creates its customer).
@@ -46,25 +49,17 @@ def claim_id(tx: Labelled, label: str, tenant_id: str, current: int) -> int:
     return counters.claim(tx, label, tenant_id, ENTITY, current)
 
 
-def get(tenant_id: str, customer_id: int) -> CustomerItem:
-    return found(store.get(tenant_id, customer_id), f"customer {customer_id} not found")
+def get(tenant_id: str, customer_id: int, consistent: bool = False) -> CustomerItem:
+    return found(
+        store.get(tenant_id, customer_id, consistent=consistent),
+        f"customer {customer_id} not found",
+    )
 
 
-def list_all(tenant_id: str, search: str | None = None) -> list[CustomerItem]:
-    """Newest first; ``search`` matches name, e-mail, phone, city or ZIP (case-insensitive)."""
-    customers = store.list_all(tenant_id)
-    customers.reverse()
-    if search:
-        needle = search.strip().lower()
-        customers = [
-            c
-            for c in customers
-            if any(
-                needle in (value or "").lower()
-                for value in (c.name, c.email, c.phone, c.city, c.zip)
-            )
-        ]
-    return customers
+def list_page(tenant_id: str, request: PageRequest, search: str | None = None) -> dict[str, Any]:
+    """Newest first; ``search``: by prefix of name (or a later word of it), e-mail, phone
+    digits or ZIP, case-insensitive (``customers.listing``)."""
+    return listing.page(tenant_id, request, search)
 
 
 def _email_taken(exc: ConditionFailed) -> Conflict | None:
@@ -75,19 +70,30 @@ def _email_taken(exc: ConditionFailed) -> Conflict | None:
 
 def create(tenant_id: str, fields: dict[str, Any], source: str = "admin") -> CustomerItem:
     fields = {**fields, "email": normalize_email(fields.get("email")), "source": source}
-    try:
-        return store.create(tenant_id, counters.next_id(tenant_id, ENTITY), fields, clock.now())
-    except ConditionFailed as exc:
-        raise _email_taken(exc) or exc from exc
+    customer_id = counters.next_id(tenant_id, ENTITY)
+    for _ in retries():  # another write held the list's count: the same id again
+        try:
+            return store.create(tenant_id, customer_id, fields, clock.now())
+        except ConditionFailed as exc:
+            raise _email_taken(exc) or exc from exc
+        except Contention:
+            continue
+    raise Conflict("too many concurrent changes of the customers; retry the request")
 
 
 def update(tenant_id: str, customer_id: int, changes: dict[str, Any]) -> CustomerItem:
-    customer = get(tenant_id, customer_id)
     if "email" in changes:
         changes = {**changes, "email": normalize_email(changes["email"])}
-    if not changes:
-        return customer
-    try:
-        return store.update(customer, changes, clock.now())
-    except ConditionFailed as exc:
-        raise _email_taken(exc) or exc from exc
+    for _ in retries():  # changed concurrently: apply the changes to what it is now
+        customer = get(tenant_id, customer_id, consistent=True)
+        if not changes:
+            return customer
+        try:
+            return store.update(customer, changes, clock.now())
+        except ConditionFailed as exc:
+            if "customer" in exc.failed:
+                continue
+            raise _email_taken(exc) or exc from exc
+        except Contention:
+            continue
+    raise Conflict(f"customer {customer_id} is being changed by other requests; retry")

@@ -1,7 +1,16 @@
-"""Customers of a tenant, with a per-tenant e-mail pointer (lookup and uniqueness).
+"""Customers of a tenant, with a per-tenant e-mail pointer (lookup and uniqueness), the
+search-key entries of ``GET /admin/customers?search=`` and the count of the list.
 
 Keys (``platform.keys``): customer ``T#<tid>#CUST`` / ``<id>``; e-mail pointer
-``T#<tid>#CUSTEMAIL`` / ``<normalised e-mail>``.
+``T#<tid>#CUSTEMAIL`` / ``<normalised e-mail>``; search-key entry ``T#<tid>#CUSTSEARCH`` /
+``<term>#<field>#<id>`` (``customers.search``); the list's rollup scope
+``keys.CUSTOMERS_ROLLUP_SCOPE`` (buckets of 100 and 10,000 ids, one facet).
+
+Every write that creates a customer (``add``, also inside a sale's transaction) puts its
+search entries and counts it in the same transaction; every update that changes a
+searched field swaps the entries in the update's transaction, conditioned on the searched
+fields as read (so the entries removed are exactly the ones that exist). Customers are
+never deleted.
 """
 
 from __future__ import annotations
@@ -11,11 +20,17 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib.platform import keys
-from chalicelib.platform.table import BaseItem, change_actions, register
-from chalicelib.platform.tx import Labelled, labelled_transaction
+from chalicelib.customers import search
+from chalicelib.platform import keys, rollups
+from chalicelib.platform.batch import MAX_KEYS, get_many
+from chalicelib.platform.rollups import Rollup
+from chalicelib.platform.table import BaseItem, change_actions, chunked, register
+from chalicelib.platform.tx import Labelled, labelled, labelled_transaction
 
 UPDATABLE = ("name", "email", "phone", "address", "city", "state", "zip", "notes")
+SEARCHED = ("name", "email", "phone", "zip")
+FACET = ""  # the list has no filter but search, which has its own entries
+ROLLUP = Rollup(keys.CUSTOMERS_ROLLUP_SCOPE, fine=8, coarse=6)  # blocks of 100 / 10,000 ids
 
 
 @register
@@ -43,8 +58,28 @@ class CustomerPointerItem(BaseItem):
     customer_id = NumberAttribute()
 
 
-def get(tenant_id: str, customer_id: int) -> CustomerItem | None:
-    return CustomerItem.find(keys.customer_key(tenant_id, customer_id), tenant_id=tenant_id)
+@register
+class CustomerSearchItem(BaseItem):
+    """One search-key entry: customer ``customer_id`` has ``term`` (in its sort key too)."""
+
+    customer_id = NumberAttribute()
+    term = UnicodeAttribute()
+
+
+def get(tenant_id: str, customer_id: int, consistent: bool = False) -> CustomerItem | None:
+    return CustomerItem.find(
+        keys.customer_key(tenant_id, customer_id), tenant_id=tenant_id, consistent=consistent
+    )
+
+
+def get_all(tenant_id: str, customer_ids: list[int]) -> list[CustomerItem]:
+    """The customers with these ids, in that order (missing ones left out): one
+    ``BatchGetItem`` per 100."""
+    found: list[CustomerItem] = []
+    for chunk in chunked(customer_ids, MAX_KEYS):
+        got = get_many([ref(tenant_id, customer_id) for customer_id in chunk])
+        found += [c for c in got if isinstance(c, CustomerItem) and c.tenant_id == tenant_id]
+    return found
 
 
 def ref(tenant_id: str, customer_id: int) -> tuple[type[CustomerItem], tuple[str, str]]:
@@ -55,9 +90,40 @@ def email_ref(tenant_id: str, email: str) -> tuple[type[CustomerPointerItem], tu
     return CustomerPointerItem, keys.customer_email_key(tenant_id, email)
 
 
-def list_all(tenant_id: str) -> list[CustomerItem]:
-    """Every customer of the tenant, by id (one Query per 1 MB of customers)."""
-    return list(CustomerItem.query(keys.customers_pk(tenant_id)))
+def search_entries(tenant_id: str, prefix: str, limit: int) -> list[CustomerSearchItem]:
+    """At most ``limit`` search-key entries whose sort key starts with ``prefix``, in sort
+    key order (one Query per 1 MB; entries are about 100 bytes)."""
+    return list(
+        CustomerSearchItem.query(
+            keys.customer_search_pk(tenant_id),
+            CustomerSearchItem.sk.startswith(prefix),
+            limit=limit,
+            page_size=limit,
+        )
+    )
+
+
+def _terms_of(customer: CustomerItem, changes: dict[str, Any] | None = None) -> frozenset:
+    """The search terms of ``customer`` (with ``changes`` applied)."""
+    values = {field: getattr(customer, field) for field in SEARCHED} | (changes or {})
+    return search.terms(*(values.get(field) for field in SEARCHED))
+
+
+def _entry(tenant_id: str, customer_id: int, term: search.Term) -> CustomerSearchItem:
+    return CustomerSearchItem(
+        *keys.customer_search_key(tenant_id, term[0], term[1], customer_id),
+        customer_id=customer_id,
+        term=term[0],
+    )
+
+
+def _as_read(customer: CustomerItem) -> Any:
+    """The customer exists and its searched fields are as read."""
+    condition = CustomerItem.pk.exists()
+    for field in SEARCHED:
+        attr, value = getattr(CustomerItem, field), getattr(customer, field)
+        condition &= attr.does_not_exist() if value is None else (attr == value)
+    return condition
 
 
 def new_items(
@@ -89,42 +155,56 @@ def add(
     label: str = "customer",
     email_label: str = "email",
 ) -> None:
-    """Create the customer (and its e-mail pointer) in ``tx``: ``email_label`` fails when
-    another customer has the e-mail."""
+    """Create the customer (and its e-mail pointer) in ``tx``, with its search-key entries
+    and its count in the list: ``email_label`` fails when another customer has the
+    e-mail."""
+    tenant_id, customer_id = customer.tenant_id, int(customer.customer_id)
     tx.create(label, customer)
     if pointer is not None:
         tx.create(email_label, pointer)
+    for term in sorted(_terms_of(customer)):
+        tx.save("search", _entry(tenant_id, customer_id, term))
+    rollups.move(tx, tenant_id, ROLLUP, None, (keys.id_sk(customer_id), FACET))
 
 
 def create(tenant_id: str, customer_id: int, fields: dict[str, Any], now: datetime) -> CustomerItem:
-    """Raises ``ConditionFailed(["email"])`` when another customer has the e-mail."""
+    """Raises ``ConditionFailed(["email"])`` when another customer has the e-mail, or
+    ``Contention`` (retry)."""
     customer, pointer = new_items(tenant_id, customer_id, fields, now)
-    if pointer is None:
-        customer.save(condition=CustomerItem.pk.does_not_exist())
-        return customer
     with labelled_transaction() as tx:
         add(tx, customer, pointer)
     return customer
 
 
 def update(customer: CustomerItem, changes: dict[str, Any], now: datetime) -> CustomerItem:
-    """Apply ``changes``; an e-mail change moves the pointer in the same transaction.
-    Raises ``ConditionFailed(["email"])`` when the new e-mail belongs to another customer."""
+    """Apply ``changes`` to ``customer`` as read. An e-mail change moves the pointer, and a
+    change of the search terms removes the old entries and puts the new ones, in the same
+    transaction. Raises ``ConditionFailed``: ``["email"]`` when the new e-mail belongs to
+    another customer, ``["customer"]`` when the customer's searched fields are no longer
+    as read (read it again and retry); or ``Contention`` (retry)."""
     actions = change_actions(CustomerItem, changes, UPDATABLE)
     actions.append(CustomerItem.updated_at.set(now))
+    condition = _as_read(customer)
     old_email = customer.email
     new_email = changes.get("email", old_email)
-    if new_email == old_email:
-        customer.update(actions=actions, condition=CustomerItem.pk.exists())
-        return customer
     tenant_id, customer_id = customer.tenant_id, int(customer.customer_id)
+    before = _terms_of(customer)
+    after = _terms_of(customer, {f: v for f, v in changes.items() if f in SEARCHED})
+    if new_email == old_email and before == after:
+        with labelled("customer"):
+            customer.update(actions=actions, condition=condition)
+        return customer
     with labelled_transaction() as tx:
-        tx.update("customer", customer, actions, condition=CustomerItem.pk.exists())
-        if old_email:
+        tx.update("customer", customer, actions, condition=condition)
+        for term in sorted(before - after):
+            tx.delete("search", _entry(tenant_id, customer_id, term))
+        for term in sorted(after - before):
+            tx.save("search", _entry(tenant_id, customer_id, term))
+        if old_email and new_email != old_email:
             tx.delete(
                 "old_email", CustomerPointerItem(*keys.customer_email_key(tenant_id, old_email))
             )
-        if new_email:
+        if new_email and new_email != old_email:
             tx.create(
                 "email",
                 CustomerPointerItem(
@@ -133,6 +213,6 @@ def update(customer: CustomerItem, changes: dict[str, Any], now: datetime) -> Cu
                     customer_id=customer_id,
                 ),
             )
-    refreshed = get(tenant_id, customer_id)
+    refreshed = get(tenant_id, customer_id, consistent=True)
     assert refreshed is not None
     return refreshed

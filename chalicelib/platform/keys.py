@@ -35,6 +35,7 @@ ENTITIES: dict[str, str] = {
     "ITEM": "catalog",
     "CUST": "customers",
     "CUSTEMAIL": "customers",
+    "CUSTSEARCH": "customers",
     "COMMCFG": "commission",
     "SALE": "sales",
     "SALEDATE": "sales",
@@ -183,6 +184,23 @@ def customers_pk(tenant_id: str) -> str:
 def customer_email_key(tenant_id: str, email: str) -> tuple[str, str]:
     """Per-tenant uniqueness/lookup pointer: normalised e-mail -> customer id."""
     return tenant_pk(tenant_id, "CUSTEMAIL"), email
+
+
+# The customers list (newest first: the base partition ``customers_pk`` by ``id_sk``) is
+# counted by this rollup scope (``platform.rollups``).
+CUSTOMERS_ROLLUP_SCOPE = ("CUST",)
+
+
+def customer_search_pk(tenant_id: str) -> str:
+    """Partition of the customers' search-key entries (``customers.search``): one per
+    customer and searchable term, sort key ``<term>#<field>#<id>``, read with
+    ``begins_with(<normalised prefix>)``."""
+    return tenant_pk(tenant_id, "CUSTSEARCH")
+
+
+def customer_search_key(tenant_id: str, term: str, field: str, customer_id: int) -> tuple[str, str]:
+    """One search-key entry: ``term`` (normalised) of ``field`` of customer ``customer_id``."""
+    return customer_search_pk(tenant_id), f"{term}#{field}#{id_sk(customer_id)}"
 
 
 # --- commission: technician x item overrides ------------------------------------------
