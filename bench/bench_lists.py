@@ -130,6 +130,45 @@ def _sales(api) -> dict:  # noqa: ANN001
     return result
 
 
+FIRST = ("Ann", "Bo", "Cy", "Dee", "Eve", "Flo", "Gus", "Hal", "Ida", "Jo", "Kai", "Lu")
+LAST = ("Smith", "Jones", "Brown", "Garcia", "Miller", "Davis", "Lopez", "Wilson", "Moore")
+
+
+def _customers(api, count: int = 20_000) -> dict:  # noqa: ANN001
+    from chalicelib.customers import store
+    from chalicelib.platform import keys, rollups
+
+    owner = api.register("Bench Customers")
+    tid, now, rng = owner.tenant_id, datetime(2026, 11, 30, 12, 0), random.Random(5)
+    names = []
+    with (
+        store.CustomerItem.batch_write() as customers,
+        store.CustomerSearchItem.batch_write() as terms,
+    ):
+        for customer_id in range(1, count + 1):
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {customer_id}"
+            fields = {"name": name, "email": f"c{customer_id}@example.com", "zip": "33602"}
+            customer, _ = store.new_items(tid, customer_id, fields, now)
+            customers.save(customer)
+            for term in store._terms_of(customer):
+                terms.save(store._entry(tid, customer_id, term))
+            names.append(name.lower())
+    rollups.put_counts(
+        tid, store.ROLLUP, [(keys.id_sk(n), store.FACET) for n in range(1, count + 1)]
+    )
+    selective = "ann smith 1"
+    return {
+        "customers": count,
+        "all": _measure(api, owner, "/admin/customers", count),
+        f"search={selective}": _measure(
+            api,
+            owner,
+            f"/admin/customers?search={selective.replace(' ', '%20')}",
+            sum(1 for n in names if n.startswith(selective)),
+        ),
+    }
+
+
 def run() -> dict:
     with emulated_api() as api:
-        return {"limit": LIMIT, "sales": _sales(api)}
+        return {"limit": LIMIT, "sales": _sales(api), "customers": _customers(api)}
