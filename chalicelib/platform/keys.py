@@ -325,6 +325,20 @@ def webhook_delivery_key(tenant_id: str, endpoint_id: int, delivery_id: str) -> 
     return webhook_deliveries_pk(tenant_id, endpoint_id), delivery_id
 
 
+class WebhookRollupScopes:
+    """Rollup scopes (``platform.rollups``) of the webhook lists: ``GET /admin/webhooks``
+    (``webhooks_pk`` by id) and one endpoint's delivery log (``webhook_deliveries_pk``
+    newest first by delivery id). Named after the partitions they count, so they cannot
+    meet another feature's scope. A namespace, not module functions: they are not table
+    keys (``rollup_pk`` makes the partition)."""
+
+    ENDPOINTS: tuple[str, ...] = ("WEBHOOK",)
+
+    @staticmethod
+    def deliveries(endpoint_id: int) -> tuple[str, ...]:
+        return ("WHDELIVERY", id_sk(endpoint_id))
+
+
 # --- exports: S3 object keys in the exports bucket -----------------------------------------
 # A closed pay period's frozen files (written once by the close, served byte for byte
 # afterwards): ``tenants/<tid>/pay-periods/<id>/pay-period.csv``, ``pay-period.pdf``,

@@ -171,6 +171,7 @@ def create_webhook(req: ApiRequest) -> Any:
     paginated=True,
 )
 def list_webhooks(req: ApiRequest) -> Any:
+    """By id, oldest first. ``next_cursor`` continues the walk (pass it as ``cursor``)."""
     return webhooks.list_page(req.tenant_id, req.page)  # type: ignore[arg-type]
 
 
@@ -267,7 +268,10 @@ def send_test_event(req: ApiRequest) -> Any:
     paginated=True,
 )
 def list_deliveries(req: ApiRequest) -> Any:
-    """Newest first; each delivery lists every attempt (status code, time taken, error)."""
+    """Newest first (by event time); each delivery lists every attempt (status code, time
+    taken, error). The log holds the events of the last 30 days and of today (UTC days);
+    older deliveries expire. ``next_cursor`` continues the walk (pass it as ``cursor``; a
+    cursor stays valid until the end of the next UTC day)."""
     return webhooks.deliveries(req.tenant_id, _id(req), req.page)  # type: ignore[arg-type]
 
 

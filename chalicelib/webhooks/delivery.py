@@ -19,8 +19,12 @@ enqueues the next one with the jittered backoff of ``RetryPolicy`` (8 attempts o
 dead-letter queue. A 410 answer disables the endpoint. Any exception fails only its own SQS
 message (Powertools ``BatchProcessor`` partial batch response); its redelivery is safe.
 
+Delivery records expire by TTL (``rules.expires_at``: 30 days at least, and not before the
+delivery log has stopped listing their event's day).
+
 Calls for an event delivered at the first try to one endpoint: DynamoDB 4 (Query
-endpoints, put delivery, record attempt, release outbox), SQS 0 beyond the trigger's own.
+endpoints, the delivery's transaction: its conditional put and its count in the log,
+record attempt, release outbox), SQS 0 beyond the trigger's own.
 Each retry: SQS 1 send; DynamoDB 3 (claim, get endpoint, record).
 
 The POST itself (SSRF re-check, pinned connection, timeout) is
@@ -36,7 +40,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.core import clock
@@ -51,7 +55,6 @@ POLICY = rules.RetryPolicy()
 HTTP_TIMEOUT_S: float = 10.0
 LEASE_S = 60  # > one attempt (10 s timeout + writes); < queue visibility
 TIME_MARGIN_S = HTTP_TIMEOUT_S + 5  # Lambda time an attempt needs; less left: retry later
-RETENTION = timedelta(days=30)  # delivery log kept this long (TTL)
 SUBSCRIPTION_SLACK_S = 1.0  # an endpoint gets events from its creation time on
 USER_AGENT = "TradeKitt-Webhooks/1.0"
 
@@ -171,7 +174,7 @@ def _first_attempt(endpoint: store.Endpoint, event: dict[str, Any]) -> None:
         data=event["data"],
         trigger=rules.AUTOMATIC,
         final_attempt=POLICY.max_attempts,
-        expires_at=int(now + RETENTION.total_seconds()),
+        expires_at=rules.expires_at(event["created_at"], now),
     )
     item = store.create_delivery(new, _dt(now), claim_until=now + LEASE_S)
     if item is None:  # a duplicate or redelivered event message
@@ -331,12 +334,13 @@ def send_test(endpoint: store.Endpoint, event_type: str) -> store.Delivery:
     """Queue one signed test event (``data.test`` is true) to ``endpoint``: one attempt,
     no retries, logged like any delivery."""
     now = clock.time()
+    created_at = rules.iso(now)
     new = store.NewDelivery(
         tenant_id=endpoint.tenant_id,
         endpoint_id=int(endpoint.endpoint_id),
         event_id=f"evt_{uuid.uuid4().hex}",
         event_type=event_type,
-        event_created_at=rules.iso(now),
+        event_created_at=created_at,
         trigger=rules.TEST,
         final_attempt=1,
         data={
@@ -344,7 +348,7 @@ def send_test(endpoint: store.Endpoint, event_type: str) -> store.Delivery:
             "webhook_id": int(endpoint.endpoint_id),
             "message": f"Test {event_type} event from TradeKitt",
         },
-        expires_at=int(now + RETENTION.total_seconds()),
+        expires_at=rules.expires_at(created_at, now),
     )
     item = store.create_delivery(new, _dt(now), claim_until=None)
     assert item is not None  # a fresh event id cannot collide

@@ -21,9 +21,10 @@ from typing import Any, TypeVar
 
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, NotFound
-from chalicelib.core.pagination import PageRequest, page_body, paginate
+from chalicelib.core.pagination import PageRequest
 from chalicelib.core.settings import get_settings
-from chalicelib.webhooks import rules, store, transport
+from chalicelib.platform.tx import Contention
+from chalicelib.webhooks import listing, rules, store, transport
 
 MAX_ENDPOINTS = 20
 ROTATION_GRACE = timedelta(hours=24)
@@ -70,19 +71,27 @@ def create(
     url, events = checked_url(url), checked_events(events)
     if len(store.list_endpoints(tenant_id)) >= MAX_ENDPOINTS:
         raise Conflict(f"a business may have at most {MAX_ENDPOINTS} webhook endpoints")
-    return store.create_endpoint(
-        tenant_id,
-        store.next_endpoint_id(tenant_id),
-        url=url,
-        events=events,
-        secret=rules.new_secret(),
-        description=description,
-        now=clock.now(),
-    )
+    try:
+        return store.create_endpoint(
+            tenant_id,
+            store.next_endpoint_id(tenant_id),
+            url=url,
+            events=events,
+            secret=rules.new_secret(),
+            description=description,
+            now=clock.now(),
+        )
+    except Contention as exc:
+        raise _busy() from exc
+
+
+def _busy() -> Conflict:
+    return Conflict("webhook endpoints are being changed by other requests; retry")
 
 
 def list_page(tenant_id: str, page: PageRequest) -> dict[str, Any]:
-    return paginate(store.list_endpoints(tenant_id), page)
+    """One page of the endpoints, by id (``webhooks.listing``)."""
+    return listing.endpoints(tenant_id, page)
 
 
 def get(tenant_id: str, endpoint_id: int) -> store.Endpoint:
@@ -116,8 +125,14 @@ def update(tenant_id: str, endpoint_id: int, changes: dict[str, Any]) -> store.E
 
 
 def delete(tenant_id: str, endpoint_id: int) -> None:
-    """Delete an endpoint; queued retries to it are dropped when they come due."""
-    if not store.delete_endpoint(tenant_id, endpoint_id):
+    """Delete an endpoint; queued retries to it are dropped when they come due (the
+    delivery fails with "endpoint deleted"). Its deliveries are kept until their TTL, but
+    no route shows them any more: the endpoint's routes answer 404."""
+    try:
+        deleted = store.delete_endpoint(tenant_id, endpoint_id)
+    except Contention as exc:
+        raise _busy() from exc
+    if not deleted:
         raise NotFound(f"webhook {endpoint_id} not found")
 
 
@@ -153,9 +168,9 @@ def send_test(tenant_id: str, endpoint_id: int, event_type: str | None) -> store
 
 
 def deliveries(tenant_id: str, endpoint_id: int, page: PageRequest) -> dict[str, Any]:
+    """One page of the endpoint's delivery log, newest first (``webhooks.listing``)."""
     _endpoint(tenant_id, endpoint_id)
-    items, total = store.list_deliveries(tenant_id, endpoint_id, page.offset, page.limit)
-    return page_body(items, total, page)
+    return listing.deliveries(tenant_id, endpoint_id, page, clock.now())
 
 
 def _delivery(tenant_id: str, endpoint_id: int, delivery_id: str) -> store.Delivery:

@@ -1,18 +1,31 @@
 """Webhook endpoints and their deliveries.
 
-Endpoints of a tenant share one partition (``T#<tid>#WEBHOOK``), so fan-out reads them with
-one Query. Each endpoint's deliveries have their own partition, sorted by event time, so
-the delivery log is one Query newest-first. A delivery holds its attempts as a list (one
-``UpdateItem`` with ``list_append`` per attempt), so the log needs no second read.
+Endpoints of a tenant share one partition (``T#<tid>#WEBHOOK``, sort key ``id_sk``), so
+fan-out reads them with one Query. Each endpoint's deliveries have their own partition
+(``T#<tid>#WHDELIVERY#<endpoint>``), sorted by delivery id, which starts with the event
+time, so the delivery log is a Query newest first. A delivery holds its attempts as a list
+(one ``UpdateItem`` with ``list_append`` per attempt), so the log needs no second read.
 
-DynamoDB calls: create endpoint 2 (counter, conditional put); list 1 Query; get 1;
-update/rotate/disable 1 conditional update; delete 1. Deliveries: create 1 conditional put
-(the deduplication), claim 1 conditional update (+1 GetItem when the claim loses),
-record 1 update, list 1 Query (+1 COUNT query).
+Both lists are counted by rollups (``platform.rollups``, scopes
+``keys.WebhookRollupScopes``): ``ENDPOINTS`` (blocks of 100 and 10,000 ids) and
+``deliveries_rollup(endpoint)`` (event day and month). Neither list filters, so each entry
+has the one facet ``FACET``: only the writes that add or remove an entry move a count, in
+their own transaction (creating and deleting an endpoint, creating a delivery). Changes of
+an endpoint (url, events, active, secret) and of a delivery (claims, attempts, status)
+move nothing. Deliveries leave the table only by TTL (``rules.expires_at``): the log lists
+a window of days (``rules.listed_since``) in which none has expired yet.
+
+DynamoDB calls: create endpoint 2 (counter, one transaction: the conditional put and the
+count); list endpoints for fan-out 1 Query; get 1; update/rotate/disable 1 conditional
+update; delete 1 transaction (the conditional delete and the count). Deliveries: create 1
+transaction (the conditional put, which is the deduplication, and the count); claim 1
+conditional update (+1 GetItem when the claim loses); record 1 update. The pages are
+``webhooks.listing``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,10 +40,18 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from chalicelib.platform import keys
+from chalicelib.platform import keys, rollups
 from chalicelib.platform.counters import next_id
+from chalicelib.platform.rollups import Rollup
 from chalicelib.platform.table import BaseItem, register
-from chalicelib.platform.tx import applied
+from chalicelib.platform.tx import (
+    ConditionFailed,
+    Contention,
+    Labelled,
+    applied,
+    labelled_transaction,
+    retries,
+)
 from chalicelib.webhooks import rules
 
 
@@ -99,6 +120,29 @@ Endpoint = WebhookEndpointItem
 Delivery = WebhookDeliveryItem
 _STILL_PENDING = Delivery.pk.exists() & (Delivery.status == rules.PENDING)
 
+# --- the lists' counts ----------------------------------------------------------------
+FACET = "all"  # neither list filters: every entry has this facet
+ENDPOINTS = Rollup(keys.WebhookRollupScopes.ENDPOINTS, 8, 6)  # blocks of 100, 10,000 ids
+
+
+def deliveries_rollup(endpoint_id: int) -> Rollup:
+    """One endpoint's delivery log, counted by event day and month."""
+    return Rollup(keys.WebhookRollupScopes.deliveries(endpoint_id), rules.ID_DAY, rules.ID_MONTH)
+
+
+def _transact(write: Callable[[Labelled], None]) -> None:
+    """One transaction, run again while it only loses a race with a concurrent one (the
+    counts of a list are shared items). ``ConditionFailed`` names a failed condition;
+    ``Contention`` once the retry budget is spent."""
+    for _ in retries():
+        try:
+            with labelled_transaction() as tx:
+                write(tx)
+        except Contention:
+            continue
+        return
+    raise Contention("the list's counts are being changed by other requests")
+
 
 # --- endpoints ------------------------------------------------------------------------
 def next_endpoint_id(tenant_id: str) -> int:
@@ -127,7 +171,12 @@ def create_endpoint(
         created_at=now,
         updated_at=now,
     )
-    item.save(condition=Endpoint.pk.does_not_exist())
+
+    def write(tx: Labelled) -> None:
+        tx.create("webhook", item)
+        rollups.move(tx, tenant_id, ENDPOINTS, None, (item.sk, FACET))
+
+    _transact(write)
     return item
 
 
@@ -136,7 +185,8 @@ def get_endpoint(tenant_id: str, endpoint_id: int) -> Endpoint | None:
 
 
 def list_endpoints(tenant_id: str) -> list[Endpoint]:
-    """Every endpoint of the tenant, by id (one Query; a tenant has at most a few dozen)."""
+    """Every endpoint of the tenant, by id, for fan-out and the endpoint limit (one Query:
+    a tenant has at most ``service.MAX_ENDPOINTS``). The API's list is ``webhooks.listing``."""
     return list(Endpoint.query(keys.webhooks_pk(tenant_id)))
 
 
@@ -160,8 +210,19 @@ def disable_endpoint(tenant_id: str, endpoint_id: int, reason: str, now: datetim
 
 
 def delete_endpoint(tenant_id: str, endpoint_id: int) -> bool:
+    """Delete an endpoint and uncount it; False when it does not exist. Its deliveries
+    stay (unlisted, the log answers 404) until their TTL."""
     item = Endpoint(*keys.webhook_key(tenant_id, endpoint_id))
-    return applied(lambda: item.delete(condition=Endpoint.pk.exists()))
+
+    def write(tx: Labelled) -> None:
+        tx.delete("webhook", item, condition=Endpoint.pk.exists())
+        rollups.move(tx, tenant_id, ENDPOINTS, (item.sk, FACET), None)
+
+    try:
+        _transact(write)
+    except ConditionFailed:
+        return False
+    return True
 
 
 # --- deliveries -----------------------------------------------------------------------
@@ -208,7 +269,20 @@ def create_delivery(
         updated_at=now,
         expires_at=new.expires_at,
     )
-    if not applied(lambda: item.save(condition=Delivery.pk.does_not_exist())):
+
+    def write(tx: Labelled) -> None:
+        tx.create("delivery", item)
+        rollups.move(
+            tx,
+            new.tenant_id,
+            deliveries_rollup(new.endpoint_id),
+            None,
+            (new.delivery_id, FACET),
+        )
+
+    try:
+        _transact(write)
+    except ConditionFailed:  # it exists: a duplicate, counted once already
         return None
     return item
 
@@ -330,15 +404,3 @@ def reopen_delivery(
     ):
         return None
     return item
-
-
-def list_deliveries(
-    tenant_id: str, endpoint_id: int, offset: int, limit: int
-) -> tuple[list[Delivery], int]:
-    """One page of an endpoint's deliveries, newest first, and their total."""
-    pk = keys.webhook_deliveries_pk(tenant_id, endpoint_id)
-    total = Delivery.count(pk)
-    if offset >= total:
-        return [], total
-    items = list(Delivery.query(pk, scan_index_forward=False, limit=offset + limit))
-    return items[offset : offset + limit], total

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from chalicelib.core.clock import iso_utc
@@ -39,6 +39,40 @@ def delivery_id(created_at_iso: str, event_id: str) -> str:
     when = parse_iso(created_at_iso)
     stamp = when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
     return f"{stamp}-{event_id}"
+
+
+# A delivery id starts with its event's day and month (UTC): the buckets the delivery log
+# is counted by (``webhooks.store.deliveries_rollup``).
+ID_DAY = 8  # "YYYYMMDD"
+ID_MONTH = 6  # "YYYYMM"
+
+# The delivery log lists the deliveries of the last RETENTION_DAYS days, by event day
+# (UTC), and today's; every record lives until the log has stopped listing it, so a
+# listed delivery is never one that DynamoDB's TTL may have deleted.
+RETENTION_DAYS = 30
+_DAY_S = 86_400
+
+
+def day_prefix(day: date) -> str:
+    """The prefix of the ids of the deliveries of events on ``day`` (UTC)."""
+    return f"{day:%Y%m%d}"
+
+
+def listed_since(now: datetime, days_back: int = RETENTION_DAYS) -> str:
+    """The oldest event day (as an id prefix) the delivery log lists at ``now``. A cursor
+    issued before the last midnight (UTC) was bound to ``days_back + 1``."""
+    return day_prefix(now.astimezone(UTC).date() - timedelta(days=days_back))
+
+
+def expires_at(event_created_at: str, now: float) -> int:
+    """When a delivery record may be deleted (its TTL, epoch seconds): at least
+    RETENTION_DAYS after it is made, and not before its event's day has left the log even
+    for a cursor issued the day before (the start of event day + RETENTION_DAYS + 2)."""
+    event_day = parse_iso(event_created_at).date()
+    day_start = datetime(event_day.year, event_day.month, event_day.day, tzinfo=UTC)
+    return int(
+        max(now + RETENTION_DAYS * _DAY_S, day_start.timestamp() + (RETENTION_DAYS + 2) * _DAY_S)
+    )
 
 
 def is_delivery_id(value: str) -> bool:

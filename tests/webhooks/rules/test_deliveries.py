@@ -114,3 +114,36 @@ def test_messages_are_validated():
     ):
         with pytest.raises(rules.BadMessage):
             rules.read_delivery_message(broken)
+
+
+def test_a_listed_delivery_has_not_expired_even_for_yesterdays_cursor():
+    """The log lists event days from ``listed_since(now)`` on (a cursor issued yesterday:
+    from ``listed_since(now, RETENTION_DAYS + 1)``); every delivery in those days has a
+    TTL in the future, however late it was made after its event."""
+    from datetime import UTC, datetime, timedelta
+
+    rng = random.Random(11)
+    base = datetime(2026, 3, 1, tzinfo=UTC)
+    for _ in range(2000):
+        event = base + timedelta(seconds=rng.randrange(40 * 86_400))
+        made = event + timedelta(seconds=rng.choice((0, 1, 59, 3600, 86_399, 3 * 86_400)))
+        event_iso = rules.iso(event.timestamp())
+        ttl = rules.expires_at(event_iso, made.timestamp())
+        assert ttl >= made.timestamp() + rules.RETENTION_DAYS * 86_400
+        did = rules.delivery_id(event_iso, "evt_x")
+        assert did[: rules.ID_DAY] == rules.day_prefix(event.date())
+        now = made + timedelta(seconds=rng.randrange(40 * 86_400))
+        if did >= rules.listed_since(now, rules.RETENTION_DAYS + 1):
+            assert ttl > now.timestamp(), (event, made, now)
+        # and a delivery stays listed for RETENTION_DAYS after its event at least
+        if now - event <= timedelta(days=rules.RETENTION_DAYS):
+            assert did >= rules.listed_since(now)
+
+
+def test_listed_since_is_a_utc_day():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    now = datetime(2026, 3, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5)))  # 04:30Z
+    assert rules.listed_since(now) == "20260302"  # 2026-04-01 minus 30 days
+    assert rules.listed_since(now, 0) == "20260401"
+    assert rules.listed_since(now.astimezone(UTC), 31) == "20260301"
