@@ -10,7 +10,6 @@ from pydantic import Field, StrictBool
 from chalicelib.catalog import service as line_items
 from chalicelib.catalog.rules import MAX_CATEGORY
 from chalicelib.core import roles
-from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import (
     Amount,
@@ -93,10 +92,16 @@ class CategoriesOut(Out):
     paginated=True,
 )
 def list_line_items(req: ApiRequest) -> Any:
-    """Any staff user may read the price book (technicians pick items when recording a
-    sale)."""
-    items = line_items.list_all(req.tenant_id, category=req.query.category, active=req.query.active)
-    return paginate(items, req.page)  # type: ignore[arg-type]
+    """By id. Any staff user may read the price book (technicians pick items when
+    recording a sale). ``category`` matches case- and space-insensitively. ``total`` is
+    exact; pass a page's ``next_cursor`` as ``cursor`` to walk on at the same cost per
+    page."""
+    return line_items.page(
+        req.tenant_id,
+        req.page,  # type: ignore[arg-type]
+        category=req.query.category,
+        active=req.query.active,
+    )
 
 
 @endpoint(
@@ -109,7 +114,8 @@ def list_line_items(req: ApiRequest) -> Any:
     response=CategoriesOut,
 )
 def list_categories(req: ApiRequest) -> Any:
-    """Distinct categories of the price book with their item counts."""
+    """Distinct categories of the price book (the spelling each was first given) with
+    their item counts, from the list's counts (two reads, whatever the size)."""
     return {"items": line_items.categories(req.tenant_id)}
 
 

@@ -1,64 +1,83 @@
 """Line items (the price book) and their categories.
 
-DynamoDB calls: create 2 (id counter, conditional put); get 1; list 1 Query; update 2.
+DynamoDB calls: create 2 (id counter, one transaction with the item, its count and its
+category's spelling); get 1; list 1 BatchGetItem (the counts) + about 1 Query of
+``limit`` items (``catalog.listing``); categories 2 (the counts, the spellings); update 2
+(read, conditional update; a transaction with the counts when ``category`` or ``active``
+is sent, retried when either changed since it was read).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.catalog import store
-from chalicelib.catalog.rules import category_key, tidy_category
+from chalicelib.catalog import listing, store
+from chalicelib.catalog.rules import tidy_category
 from chalicelib.catalog.store import LineItemItem as LineItemItem
 from chalicelib.core import clock
-from chalicelib.core.errors import found
+from chalicelib.core.errors import Conflict, found
+from chalicelib.core.pagination import PageRequest
 from chalicelib.platform import counters
+from chalicelib.platform.tx import ConditionFailed, Contention, retries
 
 ENTITY = "line_item"
 ref = store.ref  # a line item for another feature's batch read
 
 
-def get(tenant_id: str, item_id: int) -> LineItemItem:
-    return found(store.get(tenant_id, item_id), f"line item {item_id} not found")
+def get(tenant_id: str, item_id: int, consistent: bool = False) -> LineItemItem:
+    return found(store.get(tenant_id, item_id, consistent), f"line item {item_id} not found")
 
 
-def list_all(
-    tenant_id: str, *, category: str | None = None, active: bool | None = None
-) -> list[LineItemItem]:
-    items = store.list_all(tenant_id)
-    if category is not None:
-        wanted = category_key(category)
-        items = [i for i in items if category_key(i.category) == wanted]
-    if active is not None:
-        items = [i for i in items if bool(i.active) == active]
-    return items
+def page(
+    tenant_id: str,
+    request: PageRequest,
+    *,
+    category: str | None = None,
+    active: bool | None = None,
+) -> dict[str, Any]:
+    """One page of the price book, by id; ``category`` matches any spelling."""
+    return listing.page(tenant_id, request, category=category, active=active)
 
 
 def categories(tenant_id: str) -> list[dict[str, Any]]:
-    """Distinct categories (first spelling seen) with how many items, active ones counted."""
-    found: dict[str, dict[str, Any]] = {}
-    for item in store.list_all(tenant_id):
-        entry = found.setdefault(
-            category_key(item.category),
-            {"category": item.category, "item_count": 0, "active_item_count": 0},
-        )
-        entry["item_count"] += 1
-        entry["active_item_count"] += 1 if item.active else 0
-    return sorted(found.values(), key=lambda e: e["category"].lower())
+    """Distinct categories in use (first spelling given) with how many items, active ones
+    counted: read from the list's counts, not from the items."""
+    return listing.categories(tenant_id)
 
 
 def create(tenant_id: str, fields: dict[str, Any]) -> LineItemItem:
     fields = {**fields, "category": tidy_category(fields["category"])}
-    return store.create(tenant_id, counters.next_id(tenant_id, ENTITY), fields, clock.now())
+    item_id = counters.next_id(tenant_id, ENTITY)
+    parts = listing.counted(
+        tenant_id, item_id, None, (bool(fields.get("active", True)), fields["category"])
+    )
+    for _ in retries():  # another write of the tenant's counts got in the way
+        try:
+            return store.create(tenant_id, item_id, fields, clock.now(), parts)
+        except Contention:
+            continue
+    raise Conflict("the price book is being changed by other requests; retry")
 
 
 def update(tenant_id: str, item_id: int, changes: dict[str, Any]) -> LineItemItem:
-    item = get(tenant_id, item_id)
+    """A change of ``category`` or ``active`` moves the list's counts in the same
+    transaction; it requires both as read and is applied again to what the item is now
+    when another request changed them meanwhile."""
     if "category" in changes and changes["category"] is not None:
         changes = {**changes, "category": tidy_category(changes["category"])}
-    if not changes:
-        return item
-    return store.update(item, changes, clock.now())
+    if not any(name in changes for name in store.FACETED):
+        item = get(tenant_id, item_id)
+        return store.update(item, changes, clock.now()) if changes else item
+    for _ in retries():
+        item = get(tenant_id, item_id, consistent=True)
+        old = (bool(item.active), str(item.category))
+        new = (bool(changes.get("active", old[0])), str(changes.get("category", old[1])))
+        parts = listing.counted(tenant_id, item_id, old, new)
+        try:
+            return store.update(item, changes, clock.now(), parts)
+        except (ConditionFailed, Contention):
+            continue  # changed meanwhile: apply the change to what it is now
+    raise Conflict(f"line item {item_id} is being changed by other requests; retry")
 
 
 def set_default_rate(item: LineItemItem, rate_bps: int | None) -> LineItemItem:

@@ -33,6 +33,7 @@ ENTITIES: dict[str, str] = {
     "ROLLUP": "platform",
     "TECH": "technicians",
     "ITEM": "catalog",
+    "ITEMCAT": "catalog",
     "CUST": "customers",
     "CUSTEMAIL": "customers",
     "CUSTSEARCH": "customers",
@@ -155,6 +156,11 @@ def idempotency_pk(tenant_id: str) -> str:
 
 
 # --- technicians ----------------------------------------------------------------------
+# The roster list (``GET /admin/technicians``) queries ``technicians_pk`` by id and is
+# counted by the rollup scope ``TECHNICIANS_ROLLUP_SCOPE`` (facet: active "1"/"0").
+TECHNICIANS_ROLLUP_SCOPE = ("TECH",)
+
+
 def technician_key(tenant_id: str, technician_id: int) -> tuple[str, str]:
     return tenant_pk(tenant_id, "TECH"), id_sk(technician_id)
 
@@ -164,12 +170,23 @@ def technicians_pk(tenant_id: str) -> str:
 
 
 # --- catalog --------------------------------------------------------------------------
+# The price book list (``GET /admin/line-items``) queries ``line_items_pk`` by id and is
+# counted by the rollup scope ``LINE_ITEMS_ROLLUP_SCOPE`` (facet: ``<active>|<category
+# key>``); the categories' display spellings are one item of their own.
+LINE_ITEMS_ROLLUP_SCOPE = ("ITEM",)
+
+
 def line_item_key(tenant_id: str, item_id: int) -> tuple[str, str]:
     return tenant_pk(tenant_id, "ITEM"), id_sk(item_id)
 
 
 def line_items_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "ITEM")
+
+
+def line_item_categories_key(tenant_id: str) -> tuple[str, str]:
+    """The spelling each category key was first given (``catalog.store``)."""
+    return tenant_pk(tenant_id, "ITEMCAT"), "SPELLINGS"
 
 
 # --- customers ------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Technicians: create (optionally with a ``technician`` login), read, update, deactivate,
 and the commission rules kept on the technician record.
 
-DynamoDB calls: create 2 (id counter, one write) or 3 with a login (+ user id counter,
-and the writes in one transaction); get 1; list 1 Query; update 2 (read, conditional
-update; a transaction when (de)activating a technician with a login).
+DynamoDB calls: create 2 (id counter, one transaction with the technician, its count
+and its login if any) or 3 with a login (+ user id counter); get 1; list 1 BatchGetItem
+(the counts) + about 1 Query of ``limit`` items (``technicians.listing``); update 2 (read,
+conditional update), or 3 when ``active`` is sent (consistent read, a transaction with the
+count and the login's (de)activation, consistent read back; retried when ``active``
+changed since it was read).
 """
 
 from __future__ import annotations
@@ -14,25 +17,31 @@ from typing import Any
 from chalicelib.accounts import service as accounts
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, found
+from chalicelib.core.pagination import PageRequest
 from chalicelib.platform import counters
-from chalicelib.platform.tx import ConditionFailed
-from chalicelib.technicians import store
-from chalicelib.technicians.store import TechnicianItem
+from chalicelib.platform.tx import ConditionFailed, Contention, retries
+from chalicelib.technicians import listing, store
+from chalicelib.technicians.store import Part, TechnicianItem
 
 ENTITY = "technician"
 CATEGORY_RATES, PLANS = "category_rates", "plans"
 ref = store.ref  # a technician for another feature's batch read
 
 
-def get(tenant_id: str, technician_id: int) -> TechnicianItem:
-    return found(store.get(tenant_id, technician_id), f"technician {technician_id} not found")
+def get(tenant_id: str, technician_id: int, consistent: bool = False) -> TechnicianItem:
+    return found(
+        store.get(tenant_id, technician_id, consistent), f"technician {technician_id} not found"
+    )
 
 
-def list_all(tenant_id: str, active: bool | None = None) -> list[TechnicianItem]:
-    techs = store.list_all(tenant_id)
-    if active is not None:
-        techs = [t for t in techs if bool(t.active) == active]
-    return techs
+def page(tenant_id: str, request: PageRequest, active: bool | None = None) -> dict[str, Any]:
+    """One page of the roster, by id (``active``: only active or inactive ones)."""
+    return listing.page(tenant_id, request, active=active)
+
+
+def list_all(tenant_id: str) -> list[TechnicianItem]:
+    """Every technician, by id (payroll's roster; the list endpoint uses ``page``)."""
+    return store.list_all(tenant_id)
 
 
 def create(
@@ -57,30 +66,48 @@ def create(
     if new_login is not None:
         new_login = replace(new_login, technician_id=technician_id)
         login = (new_login.user_id, new_login.username, new_login.items())
-    try:
-        return store.create(tenant_id, technician_id, fields, now, login)
-    except ConditionFailed as exc:
-        if "username" in exc.failed:
-            raise Conflict("this username is already taken") from exc
-        if "email" in exc.failed:
-            raise Conflict("a staff account with this email already exists") from exc
-        raise
+    counts = listing.counted(tenant_id, technician_id, None, bool(fields.get("active", True)))
+    for _ in retries():  # another write of the tenant's counts got in the way
+        try:
+            return store.create(tenant_id, technician_id, fields, now, login, [counts])
+        except ConditionFailed as exc:
+            if "username" in exc.failed:
+                raise Conflict("this username is already taken") from exc
+            if "email" in exc.failed:
+                raise Conflict("a staff account with this email already exists") from exc
+            raise
+        except Contention:
+            continue
+    raise Conflict("the roster is being changed by other requests; retry")
 
 
 def update(tenant_id: str, technician_id: int, changes: dict[str, Any]) -> TechnicianItem:
-    """When ``active`` changes and the technician has a login, the user is (de)activated in
-    the same transaction."""
-    tech = get(tenant_id, technician_id)
-    if not changes:
-        return tech
-    also = None
-    if "active" in changes and tech.user_id is not None:
-        user_id, active = int(tech.user_id), bool(changes["active"])
-
-        def also(tx: Any) -> None:
-            accounts.set_active_in(tx, "user", tenant_id, user_id, active)
-
-    return store.update(tech, changes, clock.now(), also)
+    """When ``active`` is sent, the list's counts move in the same transaction, and a
+    technician's login is (de)activated in it too. The change requires ``active`` as read
+    and is applied again to what it is now when another request changed it meanwhile."""
+    if "active" not in changes:
+        tech = get(tenant_id, technician_id)
+        return store.update(tech, changes, clock.now()) if changes else tech
+    active = bool(changes["active"])
+    for _ in retries():
+        tech = get(tenant_id, technician_id, consistent=True)
+        parts: list[Part] = [listing.counted(tenant_id, technician_id, bool(tech.active), active)]
+        if tech.user_id is not None:
+            user_id = int(tech.user_id)
+            parts.append(
+                lambda tx, user_id=user_id: accounts.set_active_in(
+                    tx, "user", tenant_id, user_id, active
+                )
+            )
+        try:
+            return store.update(tech, changes, clock.now(), parts)
+        except ConditionFailed as exc:
+            if "technician" not in exc.failed:
+                raise
+            continue  # (de)activated meanwhile (or gone: the next read says 404)
+        except Contention:
+            continue
+    raise Conflict(f"technician {technician_id} is being changed by other requests; retry")
 
 
 # --- commission rules kept on the technician (managed by the commission feature) ----------

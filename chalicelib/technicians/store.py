@@ -1,12 +1,15 @@
 """Technicians and the commission rules stored on them (per-category rates and per-role
 default plans), so recording a sale reads them with the technician in one batch.
 
-Keys (``platform.keys``): ``T#<tid>#TECH`` / ``<id>``.
+Keys (``platform.keys``): ``T#<tid>#TECH`` / ``<id>``. The list's counts are
+``technicians.listing``: creating a technician and changing ``active`` are transactions
+that carry the service's ``parts`` (the count moves), and a change of ``active`` requires
+``active`` to be as read, so the counts it moves are exact.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -22,7 +25,9 @@ from pynamodb.attributes import (
 
 from chalicelib.platform import keys
 from chalicelib.platform.table import BaseItem, change_actions, register
-from chalicelib.platform.tx import Labelled, applied, create_all, labelled_transaction
+from chalicelib.platform.tx import Labelled, applied, labelled_transaction
+
+Part = Callable[[Labelled], None]  # another write of the technician's transaction
 
 UPDATABLE = (
     "name",
@@ -64,8 +69,10 @@ class TechnicianItem(BaseItem):
         return self.user_id is not None
 
 
-def get(tenant_id: str, technician_id: int) -> TechnicianItem | None:
-    return TechnicianItem.find(keys.technician_key(tenant_id, technician_id), tenant_id=tenant_id)
+def get(tenant_id: str, technician_id: int, consistent: bool = False) -> TechnicianItem | None:
+    return TechnicianItem.find(
+        keys.technician_key(tenant_id, technician_id), tenant_id=tenant_id, consistent=consistent
+    )
 
 
 def ref(tenant_id: str, technician_id: int) -> tuple[type[TechnicianItem], tuple[str, str]]:
@@ -73,7 +80,8 @@ def ref(tenant_id: str, technician_id: int) -> tuple[type[TechnicianItem], tuple
 
 
 def list_all(tenant_id: str) -> list[TechnicianItem]:
-    """Every technician of the tenant, by id (one Query; technicians are few)."""
+    """Every technician of the tenant, by id (payroll's roster: one Query per 1 MB; the
+    list endpoint pages with ``technicians.listing``)."""
     return list(TechnicianItem.query(keys.technicians_pk(tenant_id)))
 
 
@@ -83,9 +91,11 @@ def create(
     fields: dict[str, Any],
     now: datetime,
     login: tuple[int, str, list[tuple[str, Any]]] | None = None,
+    parts: Sequence[Part] = (),
 ) -> TechnicianItem:
     """Write the technician, and with ``login`` (user id, username, the login's labelled
-    items) its login, atomically. A taken username or e-mail fails its label."""
+    items) its login, and the ``parts`` (its count), atomically. A taken username or
+    e-mail fails its label."""
     tech = TechnicianItem(
         *keys.technician_key(tenant_id, technician_id),
         tenant_id=tenant_id,
@@ -100,28 +110,36 @@ def create(
     if login is not None:
         tech.user_id, tech.username, login_items = login
         items.extend(login_items)
-    create_all(items)
+    with labelled_transaction() as tx:
+        for label, item in items:
+            tx.create(label, item)
+        for part in parts:
+            part(tx)
     return tech
 
 
 def update(
-    tech: TechnicianItem,
-    changes: dict[str, Any],
-    now: datetime,
-    also: Callable[[Labelled], None] | None = None,
+    tech: TechnicianItem, changes: dict[str, Any], now: datetime, parts: Sequence[Part] = ()
 ) -> TechnicianItem:
-    """Apply ``changes`` (attribute -> value; None removes an optional attribute); with
-    ``also``, in one transaction with what it adds. Returns the updated item."""
+    """Apply ``changes`` (attribute -> value; None removes an optional attribute). A
+    change of ``active`` is one transaction with the ``parts`` (its count, the login's
+    (de)activation) and requires ``active`` to be as read (``ConditionFailed`` labelled
+    ``technician`` otherwise, or when the technician is gone). Returns the updated item."""
     actions = change_actions(TechnicianItem, changes, UPDATABLE)
     actions.append(TechnicianItem.updated_at.set(now))
     condition = TechnicianItem.pk.exists()
-    if also is None:
+    if "active" not in changes and not parts:
         tech.update(actions=actions, condition=condition)
         return tech
+    if "active" in changes:
+        condition &= TechnicianItem.active == bool(tech.active)
     with labelled_transaction() as tx:
         tx.update("technician", tech, actions, condition=condition)
-        also(tx)
-    refreshed = get(tech.tenant_id, int(tech.technician_id))
+        for part in parts:
+            part(tx)
+    refreshed = TechnicianItem.find(
+        keys.technician_key(tech.tenant_id, int(tech.technician_id)), consistent=True
+    )
     assert refreshed is not None
     return refreshed
 
