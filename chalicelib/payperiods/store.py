@@ -7,18 +7,30 @@ Keys (``platform.keys``): the period ``T#<tid>#PAYPERIOD`` / ``<first day>``; th
 
 ``status`` is "open" | "closing" | "closed"; a missing item means open. Anything that
 records or changes a sale dated in a period does so in a transaction that *touches* the
-period item (``touch``: one UpdateItem that creates it when absent, requires it open and
-counts the change), so a period that left "open" can no longer gain or change sales, and
-the period's counters say how many sales (and sale revisions) closing must find.
+period item (``touch``: requires it open and counts the change), so a period that left
+"open" can no longer gain or change sales, and the period's counters say how many sales
+(and sale revisions) closing must find.
+
+A period is created with its integer id, in the transaction of the write that needs it
+(a sale dated in it, a clawback adjustment dated in it, the close of the period before
+it): the writer read the period and the ``payperiod`` counter in its own consistent
+batch (``PeriodRead``); when the period is new, ``touch`` puts it with id ``counter + 1``
+(a compare-and-set claim on the counter), its id pointer, and its count in the lists'
+rollup (``ROLLUP``). A writer that loses the race for the id or the item fails with
+``NEW_PERIOD_LABELS`` and reads again. Every status change (open -> closing -> closed)
+moves the period's count from one facet to the other in the same transaction. Periods
+created before ids were given at creation get theirs, and their count, from
+``backfill`` (once, at deploy time); ``listed`` says a period is counted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -28,12 +40,29 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib.core import clock
 from chalicelib.payperiods.rules import PeriodWindow
-from chalicelib.platform import counters, keys
+from chalicelib.platform import counters, keys, rollups
+from chalicelib.platform.batch import get_many
+from chalicelib.platform.rollups import Rollup
 from chalicelib.platform.table import BaseItem, register
-from chalicelib.platform.tx import ConditionFailed, Labelled, labelled, labelled_transaction
+from chalicelib.platform.tx import (
+    ConditionFailed,
+    Contention,
+    Labelled,
+    labelled,
+    labelled_transaction,
+    retries,
+)
 
 OPEN, CLOSING, CLOSED = "open", "closing", "closed"
 ID_COUNTER = "payperiod"
+# The lists' counts: sort key the start date, one period per day bucket, years as coarse
+# buckets; the facet is the status (both lists filter on it).
+DAY, YEAR = 10, 4
+ROLLUP = Rollup(keys.PAY_PERIODS_ROLLUP_SCOPE, DAY, YEAR)
+# Labels of the parts that create a period; a failure of one of them is a lost race (the
+# period or its id was taken meanwhile): read again and retry, never a 409.
+NEW_PERIOD, PERIOD_COUNTER, PERIOD_POINTER = "new_period", "period_counter", "period_pointer"
+NEW_PERIOD_LABELS = frozenset((NEW_PERIOD, PERIOD_COUNTER, PERIOD_POINTER))
 
 
 @register
@@ -61,8 +90,10 @@ class PayPeriodItem(BaseItem):
     Created (or checked) by the transaction that records a sale dated in it, which also
     counts ``sales_count`` and ``revision`` (the sum of the revisions of its sales: +1 per
     sale recorded, approved, rejected or voided), so closing can tell when the date index
-    holds every sale at its latest version. ``period_id`` is the integer id (assigned on
-    first listing, with a ``PayPeriodPointerItem``). Closing sets ``close_token`` and
+    holds every sale at its latest version. ``period_id`` is the integer id (given when the
+    item is created, with a ``PayPeriodPointerItem``); ``listed`` says the item is counted
+    in the lists' rollup (every item created since ids are given at creation, and older
+    ones once ``backfill`` counted them). Closing sets ``close_token`` and
     ``lease_until`` (the closer's lease), then ``summary`` (period totals) with
     ``frozen_at`` once the totals and statement data are frozen, ``exports`` (S3 keys,
     sizes, SHA-256) as files are written, and ``closed_at``/``closed_by``."""
@@ -73,6 +104,7 @@ class PayPeriodItem(BaseItem):
     start_date = UnicodeAttribute(null=True)
     end_date = UnicodeAttribute(null=True)
     period_id = NumberAttribute(null=True)
+    listed = BooleanAttribute(null=True)
     sales_count = NumberAttribute(null=True)
     revision = NumberAttribute(null=True)
     adjustments_count = NumberAttribute(null=True)
@@ -98,26 +130,96 @@ def key_of(tenant_id: str, window: PeriodWindow) -> tuple[str, str]:
     return keys.pay_period_key(tenant_id, window.key)
 
 
+def ref(tenant_id: str, window: PeriodWindow) -> tuple[type[PayPeriodItem], tuple[str, str]]:
+    """The period item of a window, for reading it with other items in one batch."""
+    return PayPeriodItem, key_of(tenant_id, window)
+
+
+def counter_ref(tenant_id: str) -> tuple[type[counters.CounterItem], tuple[str, str]]:
+    """The tenant's ``payperiod`` id counter, for reading it with the period."""
+    return counters.ref(tenant_id, ID_COUNTER)
+
+
+@dataclass(frozen=True)
+class PeriodRead:
+    """A period as a writer read it just before its transaction, consistently and in one
+    batch with the ``payperiod`` counter: ``item`` None means the period does not exist
+    yet, and the transaction creates it with id ``counter + 1``."""
+
+    item: PayPeriodItem | None
+    counter: int
+
+
+def read_of(item: Any, counter: Any) -> PeriodRead:
+    """A ``PeriodRead`` from the items a batch returned for ``ref`` and ``counter_ref``."""
+    return PeriodRead(item, counters.current_value(counter))
+
+
+def read(tenant_id: str, start_date: str) -> PeriodRead:
+    """The period starting on ``start_date`` and the id counter: one consistent
+    BatchGetItem."""
+    item, counter = get_many(
+        [
+            (PayPeriodItem, keys.pay_period_key(tenant_id, start_date)),
+            counter_ref(tenant_id),
+        ],
+        consistent=True,
+    )
+    return read_of(item, counter)
+
+
+def entry(item: PayPeriodItem) -> rollups.Entry:
+    """The period's entry in the lists' rollup: (start date, status)."""
+    return item.sk, item.status or OPEN
+
+
 # --- conditions and transaction parts --------------------------------------------------------
 def open_condition() -> Condition:
-    """The period is open (a missing item is an open period)."""
-    return PayPeriodItem.pk.does_not_exist() | (PayPeriodItem.status == OPEN)
+    """The period exists and is open."""
+    return PayPeriodItem.status == OPEN
 
 
 def closed_condition() -> Condition:
     return PayPeriodItem.status == CLOSED
 
 
-def _create_actions(tenant_id: str, window: PeriodWindow) -> list[Any]:
-    """Set the item's identity when it does not exist yet (``if_not_exists``)."""
-    P = PayPeriodItem
-    return [
-        P.tenant_id.set(P.tenant_id | tenant_id),
-        P.status.set(P.status | OPEN),
-        P.frequency.set(P.frequency | window.frequency),
-        P.start_date.set(P.start_date | window.start.isoformat()),
-        P.end_date.set(P.end_date | window.end.isoformat()),
-    ]
+def create(
+    tx: Labelled,
+    tenant_id: str,
+    window: PeriodWindow,
+    counter: int,
+    *,
+    sales: int = 0,
+    revision: int = 0,
+    adjustments: int = 0,
+) -> PayPeriodItem:
+    """Add to ``tx`` the parts that create the (open) period of ``window`` with id
+    ``counter + 1``: the compare-and-set claim on the counter read just before
+    (``PERIOD_COUNTER``), the item if its key is free (``NEW_PERIOD``), its id pointer
+    (``PERIOD_POINTER``) and its count in the lists' rollup."""
+    period_id = counters.claim(tx, PERIOD_COUNTER, tenant_id, ID_COUNTER, counter)
+    item = PayPeriodItem(
+        *key_of(tenant_id, window),
+        tenant_id=tenant_id,
+        status=OPEN,
+        frequency=window.frequency,
+        start_date=window.start.isoformat(),
+        end_date=window.end.isoformat(),
+        period_id=period_id,
+        listed=True,
+        sales_count=sales or None,
+        revision=revision or None,
+        adjustments_count=adjustments or None,
+    )
+    tx.create(NEW_PERIOD, item)
+    tx.create(
+        PERIOD_POINTER,
+        PayPeriodPointerItem(
+            *keys.pay_period_id_key(tenant_id, period_id), tenant_id=tenant_id, start_date=item.sk
+        ),
+    )
+    rollups.move(tx, tenant_id, ROLLUP, None, entry(item))
+    return item
 
 
 def touch(
@@ -129,17 +231,41 @@ def touch(
     sales: int = 0,
     revision: int = 0,
     adjustments: int = 0,
+    read: PeriodRead | None = None,
 ) -> None:
-    """Add to labelled transaction ``tx`` one Update of the period item that creates it
-    when absent, fails (``label``) unless it is open, and adds to its counters."""
-    actions = _create_actions(tenant_id, window)
-    if sales:
-        actions.append(PayPeriodItem.sales_count.add(sales))
-    if revision:
-        actions.append(PayPeriodItem.revision.add(revision))
-    if adjustments:
-        actions.append(PayPeriodItem.adjustments_count.add(adjustments))
-    tx.update(label, PayPeriodItem(*key_of(tenant_id, window)), actions, condition=open_condition())
+    """Add to labelled transaction ``tx`` the write that counts a change in the period of
+    ``window`` and fails (``label``) unless the period is open.
+
+    ``read``: the period as the caller read it (``read``, or ``ref`` and ``counter_ref``
+    in the caller's own batch). When it did not exist, this creates it with its id
+    (``create``: a lost race fails with one of ``NEW_PERIOD_LABELS``; read again and
+    retry). Without ``read`` the period must exist already (the period of a recorded
+    sale, which the sale's transaction created): a missing one fails ``label``."""
+    if read is not None and read.item is None:
+        create(
+            tx,
+            tenant_id,
+            window,
+            read.counter,
+            sales=sales,
+            revision=revision,
+            adjustments=adjustments,
+        )
+        return
+    P = PayPeriodItem
+    actions = [
+        action
+        for n, action in (
+            (sales, P.sales_count.add(sales)),
+            (revision, P.revision.add(revision)),
+            (adjustments, P.adjustments_count.add(adjustments)),
+        )
+        if n
+    ]
+    if actions:
+        tx.update(label, P(*key_of(tenant_id, window)), actions, condition=open_condition())
+    else:
+        tx.check(label, P, key_of(tenant_id, window), open_condition())
 
 
 def check_closed(tx: Labelled, label: str, tenant_id: str, window: PeriodWindow) -> None:
@@ -160,7 +286,8 @@ def status_of(tenant_id: str, window: PeriodWindow) -> str:
 
 def list_all(tenant_id: str) -> list[PayPeriodItem]:
     """Every period item of the tenant, oldest first (one Query per 1 MB; periods are
-    few: 26 a year when biweekly)."""
+    few: 26 a year when biweekly). For ``backfill`` only: the lists read pages
+    (``payperiods.listing``)."""
     return list(PayPeriodItem.query(keys.pay_periods_pk(tenant_id), consistent_read=True))
 
 
@@ -183,55 +310,89 @@ def by_pointer(
     return item
 
 
-# --- writes outside sales ----------------------------------------------------------------------
-def ensure(tenant_id: str, window: PeriodWindow) -> None:
-    """Make sure the period item exists (idempotent; an existing item is left as is)."""
-    PayPeriodItem(*key_of(tenant_id, window)).update(actions=_create_actions(tenant_id, window))
-
-
-def assign_ids(tenant_id: str, items: Iterable[PayPeriodItem]) -> None:
-    """Give every item without an id the next ids of the tenant's counter (oldest period
-    first) and write its id pointer, each in one transaction conditional on the item still
-    having no id. A lost race re-reads the item (the reserved id stays unused)."""
-    missing = sorted((i for i in items if i.period_id is None), key=lambda i: i.sk)
-    if not missing:
-        return
-    last = counters.next_id(tenant_id, ID_COUNTER, count=len(missing))
-    for offset, item in enumerate(missing):
-        period_id = last - len(missing) + 1 + offset
-        pointer = PayPeriodPointerItem(
-            *keys.pay_period_id_key(tenant_id, period_id), tenant_id=tenant_id, start_date=item.sk
+# --- periods created before ids were given at creation -----------------------------------------
+def _count_existing(tx: Labelled, tenant_id: str, item: PayPeriodItem, counter: int) -> None:
+    """Count an uncounted period in the lists' rollup, and give it id ``counter + 1`` when
+    it has none, conditional on the item as read."""
+    P = PayPeriodItem
+    condition = P.listed.does_not_exist() & (P.status == (item.status or OPEN))
+    actions = [P.listed.set(True)]
+    if item.period_id is None:
+        period_id = counters.claim(tx, PERIOD_COUNTER, tenant_id, ID_COUNTER, counter)
+        tx.create(
+            PERIOD_POINTER,
+            PayPeriodPointerItem(
+                *keys.pay_period_id_key(tenant_id, period_id),
+                tenant_id=tenant_id,
+                start_date=item.sk,
+            ),
         )
-        try:
-            with labelled_transaction() as tx:
-                tx.update(
-                    "period",
-                    item,
-                    [PayPeriodItem.period_id.set(period_id)],
-                    condition=(
-                        PayPeriodItem.pk.exists() & PayPeriodItem.period_id.does_not_exist()
-                    ),
-                )
-                tx.save("pointer", pointer, condition=PayPeriodPointerItem.pk.does_not_exist())
-        except ConditionFailed:
-            item.refresh(consistent_read=True)
-            continue
-        item.period_id = period_id
+        actions.append(P.period_id.set(period_id))
+        condition &= P.period_id.does_not_exist()
+    else:
+        condition &= P.period_id == int(item.period_id)
+    tx.update("backfill", item, actions, condition=condition)
+    rollups.move(tx, tenant_id, ROLLUP, None, entry(item))
 
 
+def backfill(tenant_id: str) -> int:
+    """Give every period of the tenant that is not counted yet (created before ids were
+    given at creation) its id, oldest period first, and its count in the lists' rollup:
+    one transaction per period, conditional on the period as read, retried when a
+    concurrent write got in the way. Run once per tenant at deploy time; running it again
+    changes nothing. Returns how many periods it counted."""
+    done = 0
+    for start in sorted(i.sk for i in list_all(tenant_id) if not i.listed):
+        for _ in retries():
+            found = read(tenant_id, start)
+            if found.item is None or found.item.listed:
+                break
+            try:
+                with labelled_transaction() as tx:
+                    _count_existing(tx, tenant_id, found.item, found.counter)
+            except (ConditionFailed, Contention):
+                continue
+            done += 1
+            break
+    return done
+
+
+# --- the close's transitions -----------------------------------------------------------------
 def _update(item: PayPeriodItem, actions: list[Any], condition: Condition) -> PayPeriodItem:
     with labelled("period"):
         item.update(actions=actions, condition=condition)
     return item
 
 
+def _as_counted(item: PayPeriodItem) -> Condition:
+    """The item is counted in the lists' rollup, or not, as it was read."""
+    return (
+        (PayPeriodItem.listed == True)  # noqa: E712 - a DynamoDB condition, not a test
+        if item.listed
+        else PayPeriodItem.listed.does_not_exist()
+    )
+
+
+def _transition(
+    item: PayPeriodItem, actions: list[Any], condition: Condition, old: str, new: str
+) -> None:
+    """Status ``old`` -> ``new``: the item's update (``ConditionFailed`` labelled "period")
+    and, when the item is counted, the move of its count, in one transaction."""
+    with labelled_transaction() as tx:
+        tx.update("period", item, actions, condition=condition & _as_counted(item))
+        if item.listed:
+            rollups.move(tx, str(item.tenant_id), ROLLUP, (item.sk, old), (item.sk, new))
+
+
 def begin_close(
     item: PayPeriodItem, token: str, lease_until: int, started_at: str, actor: int | None
 ) -> PayPeriodItem:
     """open -> closing under a lease (``ConditionFailed`` when it is no longer open).
-    From here on no sale dated in the period can be recorded or changed."""
+    From here on no sale dated in the period can be recorded or changed. Returns the item
+    read again (consistent): its counters as they are once locked, which the close checks
+    the sales against."""
     P = PayPeriodItem
-    return _update(
+    _transition(
         item,
         [
             P.status.set(CLOSING),
@@ -240,8 +401,12 @@ def begin_close(
             P.closing_started_at.set(started_at),
             P.closed_by.set(actor) if actor is not None else P.closed_by.remove(),
         ],
-        (P.status == OPEN),
+        P.status == OPEN,
+        OPEN,
+        CLOSING,
     )
+    item.refresh(consistent_read=True)
+    return item
 
 
 def take_over(
@@ -294,18 +459,28 @@ def save_exports(item: PayPeriodItem, token: str, exports: dict[str, Any]) -> Pa
 def finish_close(
     item: PayPeriodItem, token: str, exports: dict[str, Any], closed_at: str
 ) -> PayPeriodItem:
-    """closing -> closed, by the lease holder only."""
+    """closing -> closed, by the lease holder only (``ConditionFailed`` otherwise). A
+    period that ``backfill`` counted meanwhile is read again and moved as it now is."""
     P = PayPeriodItem
-    return _update(
-        item,
-        [
-            P.status.set(CLOSED),
-            P.exports.set(exports),
-            P.closed_at.set(closed_at),
-            P.lease_until.remove(),
-        ],
-        _holder(token),
-    )
+    actions = [
+        P.status.set(CLOSED),
+        P.exports.set(exports),
+        P.closed_at.set(closed_at),
+        P.lease_until.remove(),
+    ]
+    for _ in range(3):
+        try:
+            _transition(item, actions, _holder(token), CLOSING, CLOSED)
+            break
+        except ConditionFailed:
+            counted = bool(item.listed)
+            item.refresh(consistent_read=True)
+            if item.status != CLOSING or item.close_token != token or bool(item.listed) == counted:
+                raise
+    else:
+        raise ConditionFailed(["period"])
+    item.status, item.exports, item.closed_at, item.lease_until = CLOSED, exports, closed_at, None
+    return item
 
 
 # --- adjustments -----------------------------------------------------------------------------

@@ -6,9 +6,12 @@ Periods follow the tenant's ``pay_period_frequency`` (default biweekly; weekly w
 start on Mondays, biweekly ones every other Monday from 2024-01-01, semimonthly the 1st
 and 16th, monthly the 1st). A change of frequency takes effect the day after the current
 period ends: no existing period ever changes its dates (``pay_period_schedule`` in the
-settings shows the segments). A period exists for every date that has a sale, also
-long before the tenant signed up, and for today. Ids are integers handed out as periods
-are first listed, oldest first; they never change.
+settings shows the segments). A period exists once something created it: a sale dated
+in it (also long before the tenant signed up), a clawback adjustment dated in it, or the
+close of the period before it (unless that one ended before the tenant signed up); so the
+current period is listed once it holds a sale or the previous one was closed. Ids are
+integers given to periods as they are created, so they follow creation order, not date
+order; they never change. Listing and reading periods writes nothing.
 
 Exports: CSV and PDF files. They bypass the JSON envelope (errors still use it) and keep a
 copy in the exports bucket under ``tenants/<tenant_id>/``.
@@ -33,7 +36,6 @@ from pydantic import ConfigDict, Field
 
 from chalicelib.accounts import service as accounts
 from chalicelib.core import roles
-from chalicelib.core.pagination import paginate
 from chalicelib.core.routing import ApiRequest, Raw, endpoint
 from chalicelib.core.schemas import DateRange, IdQuery, IsoDate, Out, page_of
 from chalicelib.payroll import close as closing
@@ -106,10 +108,15 @@ class StatementOut(Out):
     adjustments: list[dict[str, Any]]
 
 
-def _periods(req: ApiRequest) -> list[dict[str, Any]]:
+def _periods(req: ApiRequest) -> dict[str, Any]:
     q: PeriodsQuery = req.query
     return pay_periods.list_periods(
-        req.user, status=q.status, day=q.date, date_from=q.date_from, date_to=q.date_to
+        req.user,
+        req.page,  # type: ignore[arg-type]
+        status=q.status,
+        day=q.date,
+        date_from=q.date_from,
+        date_to=q.date_to,
     )
 
 
@@ -125,10 +132,11 @@ def _periods(req: ApiRequest) -> list[dict[str, Any]]:
     paginated=True,
 )
 def list_pay_periods(req: ApiRequest) -> Any:
-    """Newest first, always including the current period. Filters: ``status``, ``date``
-    (the period holding that day), ``date_from``/``date_to`` (periods overlapping the
-    range). ``totals`` is set once a period is closed (its frozen sums)."""
-    return paginate(_periods(req), req.page)  # type: ignore[arg-type]
+    """Newest first (by start date). Filters: ``status``, ``date`` (the period holding
+    that day), ``date_from``/``date_to`` (periods overlapping the range). ``totals`` is
+    set once a period is closed (its frozen sums). ``total`` is exact; pass a page's
+    ``next_cursor`` as ``cursor`` to walk on at the same cost per page."""
+    return _periods(req)
 
 
 @endpoint(
@@ -187,10 +195,11 @@ def close_pay_period(req: ApiRequest) -> Any:
     paginated=True,
 )
 def my_pay_periods(req: ApiRequest) -> Any:
-    """The tenant's pay periods (dates and status only), for a technician user to pick a
-    statement. 403 for a login not linked to a technician."""
+    """The tenant's pay periods (all of them, as ``/admin/pay-periods`` lists them, with
+    the same filters, order and cursor; dates and status only), for a technician user to
+    pick a statement. 403 for a login not linked to a technician."""
     accounts.own_technician(req.user)
-    return paginate(_periods(req), req.page)  # type: ignore[arg-type]
+    return _periods(req)
 
 
 @endpoint(

@@ -5,10 +5,10 @@ Periods
 Windows come from the tenant's schedule (``payperiods.rules.schedule``: the frequency, default
 biweekly, and when a change of frequency takes effect). A period *item* exists for every
 window that holds a sale (the sale's transaction creates it, whatever the date: back-dated
-entry and imports included), for the current window (listing creates it) and for windows
-that hold a clawback adjustment. Integer ids come from the tenant's ``payperiod``
-counter and are handed out, oldest period first, when periods are listed (or when an
-unknown id is asked for); an id never changes.
+entry and imports included), for windows that hold a clawback adjustment, and for the
+window after a closed period (step 6). Each gets its integer id from the tenant's
+``payperiod`` counter in the transaction that creates it (ids follow creation order, not
+date order); an id never changes.
 
 Closing (``close``)
 -------------------
@@ -32,7 +32,11 @@ Closing (``close``)
    stops rendering after ``CLOSE_BUDGET_S`` (20 s; API Gateway gives up at 29 s),
    records which files exist and answers 409 "call close again": the next close renders
    only the missing ones.
-6. ``closing -> closed`` with the files' keys, sizes and SHA-256.
+6. The period after it is created (with its id, in its own transaction) unless it exists
+   or ended before the tenant signed up, so that the periods a tenant closes one after
+   the other follow on without a gap (salaried base pay is owed in a period without
+   sales too) while closing back-dated history creates no empty old periods. Then
+   ``closing -> closed`` with the files' keys, sizes and SHA-256.
 
 Every step is idempotent. A close that stopped midway (timeout, crash) leaves the period
 "closing"; the next close takes over once the lease ran out (at once when the failed
@@ -171,6 +175,9 @@ def _complete(
             f"{len(statements)} statements written; call close again to "
             "continue (the totals are already frozen)"
         )
+    following = ctx.schedule.next_window(_window(item))
+    if ctx.since is None or following.end >= ctx.since:
+        periods.ensure(ctx.tenant_id, following)
     try:
         item = periods.finish_close(item, token, records, clock.iso_utc(clock.now(), "seconds"))
     except ConditionFailed:

@@ -5,10 +5,11 @@ Statements and exports are in ``payroll.documents``.
 Windows come from the tenant's schedule (``payperiods.rules.schedule``: the frequency,
 default biweekly, and when a change of frequency takes effect). A period *item* exists for
 every window that holds a sale (the sale's transaction creates it, whatever the date:
-back-dated entry and imports included), for the current window (listing creates it) and
-for windows that hold a clawback adjustment. Integer ids come from the tenant's
-``payperiod`` counter and are handed out, oldest period first, when periods are listed
-(or when an unknown id is asked for); an id never changes.
+back-dated entry and imports included), for windows that hold a clawback adjustment, and
+for the window after a closed period (the close creates it). Each gets its integer id
+from the tenant's ``payperiod`` counter in the transaction that creates it, so ids follow
+creation order, not date order; an id never changes. Reading (the lists, a period, its
+statements and exports) writes nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import NotFound
+from chalicelib.core.pagination import PageRequest
 from chalicelib.payperiods import service as periods
 from chalicelib.payperiods.rules import PeriodWindow, Schedule
 from chalicelib.payperiods.service import PayPeriodItem
@@ -45,6 +47,14 @@ OPEN, CLOSING, CLOSED = periods.OPEN, periods.CLOSING, periods.CLOSED
 class TenantContext:
     tenant_id: str
     settings: dict[str, Any]
+    signed_up: datetime | None = None
+
+    @property
+    def since(self) -> date | None:
+        """The tenant's first day (in its timezone)."""
+        if self.signed_up is None:
+            return None
+        return clock.today_in(self.settings.get("timezone"), self.signed_up)
 
     @property
     def schedule(self) -> Schedule:
@@ -60,7 +70,7 @@ class TenantContext:
 
 
 def context(tenant_id: str, tenant: Any) -> TenantContext:
-    return TenantContext(tenant_id, settings.effective(tenant))
+    return TenantContext(tenant_id, settings.effective(tenant), tenant.created_at)
 
 
 _window, _status = periods.window_of, periods.status
@@ -118,47 +128,29 @@ def renderer_period(item: PayPeriodItem, status: str | None = None) -> dict[str,
 # --- finding periods -------------------------------------------------------------------------
 def list_periods(
     principal: Principal,
+    request: PageRequest,
     *,
     status: str | None = None,
     day: date | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> list[dict[str, Any]]:
-    """Newest first. Creates the current period when it does not exist yet and hands out
-    ids to periods that have none."""
+) -> dict[str, Any]:
+    """One page of the tenant's periods, newest first (``payperiods.listing``): those
+    holding ``day``, overlapping ``date_from``..``date_to``, with ``status``. Reads the
+    settings (one GetItem: the schedule turns the dates into start-date bounds), the
+    counts and the page; writes nothing."""
     tid = principal.tenant_id
     ctx = context(tid, settings.get(tid))
-    items = periods.list_all(tid)
-    current = ctx.schedule.window_for(ctx.today)
-    if not any(i.sk == current.key for i in items):
-        periods.ensure(tid, current)
-        items = periods.list_all(tid)
-    periods.assign_ids(tid, items)
-    found = []
-    for item in sorted(items, key=lambda i: i.sk, reverse=True):
-        if item.period_id is None:
-            continue
-        window = _window(item)
-        if status is not None and _status(item) != status:
-            continue
-        if day is not None and not (window.start <= day <= window.end):
-            continue
-        if date_from is not None and window.end < date_from:
-            continue
-        if date_to is not None and window.start > date_to:
-            continue
-        found.append(period_view(item))
-    return found
+    low, high = periods.bounds(ctx.schedule, day, date_from, date_to)
+    body = periods.page(tid, request, status=status, low=low, high=high)
+    # a period created before ids were given at creation has none until the deploy's
+    # backfill ran (payperiods.service.backfill)
+    body["items"] = [period_view(i) for i in body["items"] if i.period_id is not None]
+    return body
 
 
 def resolve(tenant_id: str, period_id: int) -> tuple[PayPeriodItem, TenantContext]:
     item, tenant = periods.by_id(tenant_id, period_id)
-    if item is None:
-        # An id not handed out yet: periods created by sales since the last listing.
-        items = periods.list_all(tenant_id)
-        if any(i.period_id is None for i in items):
-            periods.assign_ids(tenant_id, items)
-            item, tenant = periods.by_id(tenant_id, period_id)
     if item is None:
         raise NotFound(f"pay period {period_id} not found")
     return item, context(tenant_id, tenant)

@@ -287,12 +287,18 @@ def pay_period_key(tenant_id: str, start_date: str) -> tuple[str, str]:
     ``payperiods.rules.Schedule.window_for``). Attributes: ``status`` ("open" |
     "closing" | "closed"), ``frequency``, ``start_date``, ``end_date``, counters and the
     close's summary (``payperiods.store.PayPeriodItem``). A sale's transaction creates or checks it
-    (``payperiods.store.touch``); a missing item means open."""
+    (``payperiods.store.touch``), a new one with its id; a missing item means open."""
     return tenant_pk(tenant_id, "PAYPERIOD"), start_date
 
 
 def pay_periods_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "PAYPERIOD")
+
+
+# The pay-period lists (``GET /admin/pay-periods``, ``GET /tech/pay-periods``) query
+# ``pay_periods_pk`` newest first by start date and are counted by this rollup scope
+# (``payperiods.listing``: buckets day and year, facet the status).
+PAY_PERIODS_ROLLUP_SCOPE = ("PAYPERIOD",)
 
 
 def pay_period_id_key(tenant_id: str, period_id: int) -> tuple[str, str]:

@@ -122,9 +122,9 @@ def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
             installer_snapshot=sale.installer_commission_snapshot,
         )
         now = clock.now()
-        adjustments, adjustment_window = [], None
+        adjustments, adjustment_window, adjustment_read = [], None, None
         if claws:
-            effective, adjustment_window = periods.open_period_day(
+            effective, adjustment_window, adjustment_read = periods.open_period_day(
                 tid, schedule, clock.today_in(tenant_settings.get("timezone"), now)
             )
             adjustments = [
@@ -149,6 +149,7 @@ def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
             closed: bool = closed,
             adjustments: list[Any] = adjustments,
             adjustment_window: Any = adjustment_window,
+            adjustment_read: Any = adjustment_read,
         ) -> None:
             if closed:
                 periods.check_closed(tx, "period", tid, window)
@@ -156,7 +157,12 @@ def void(principal: Principal, sale_id: int, reason: str | None) -> SaleItem:
                 periods.touch(tx, "period", tid, window, revision=1)
             if adjustment_window is not None:
                 periods.touch(
-                    tx, "adjustment_period", tid, adjustment_window, adjustments=len(adjustments)
+                    tx,
+                    "adjustment_period",
+                    tid,
+                    adjustment_window,
+                    adjustments=len(adjustments),
+                    read=adjustment_read,
                 )
             for adjustment in adjustments:
                 periods.add_adjustment(tx, adjustment)

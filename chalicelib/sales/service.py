@@ -11,13 +11,17 @@ Recording a sale (``POST /sales``), DynamoDB calls besides rate limiting:
    ``Idempotency-Key``);
 2. one consistent ``BatchGetItem``: tenant settings, technician (with its category rates
    and plans), line item, the technician x item override, the sale (and customer) id
-   counters, and when needed the installer and the customer or its e-mail pointer (the
-   caller's account was read by the route decorator, which checks it is active);
+   counters, the sale date's pay period and the pay-period id counter, and when needed
+   the installer and the customer or its e-mail pointer (the caller's account was read by
+   the route decorator, which checks it is active). The period is the one the tenant's
+   schedule as last seen gives (``payperiods.service.likely_window``); when the settings
+   read say another one, that period and the counter are read next (one more call);
 3. one ``TransactWriteItems``: the sale, the new customer and its e-mail pointer, the
    ``sale.created`` and ``commission.calculated`` events, the idempotency guard, the id
-   counters (compare-and-set on the values read in 2: no separate counter call) and one
-   Update of the sale date's pay period that creates it when absent, requires it open
-   (not closed, not being closed) and counts the sale (``payperiods.service.touch``);
+   counters (compare-and-set on the values read in 2: no separate counter call) and the
+   sale date's pay period: an Update that requires it open (not closed, not being
+   closed) and counts the sale, or, when 2 found none, the new period with its id
+   (``payperiods.service.touch``);
 4. Powertools ``UpdateItem`` completing the idempotency record.
 
 So 4 calls with a key, 2 without (plus the route decorator's read of the caller's
@@ -43,6 +47,7 @@ from chalicelib.core.errors import Conflict, Forbidden, NotFound, invalid
 from chalicelib.core.pagination import PageRequest
 from chalicelib.customers import service as customers
 from chalicelib.payperiods import service as periods
+from chalicelib.payperiods.rules import PeriodWindow
 from chalicelib.platform import counters, idempotency, outbox
 from chalicelib.platform.batch import get_many
 from chalicelib.platform.tx import ConditionFailed, Contention, Labelled, retries
@@ -91,9 +96,13 @@ def record(
 
 
 def _reads(
-    principal: Principal, data: SaleIn, email: str | None, creates_customer: bool
+    principal: Principal,
+    data: SaleIn,
+    email: str | None,
+    creates_customer: bool,
+    period: PeriodWindow,
 ) -> dict[str, tuple[Any, tuple[str, str]]]:
-    """What recording reads, by name, for one batch."""
+    """What recording reads, by name, for one batch (``period``: the likely pay period)."""
     tid = principal.tenant_id
     wanted = {
         "tenant": accounts.tenant_ref(tid),
@@ -101,6 +110,8 @@ def _reads(
         "item": item_ref(tid, data.item_id),
         "override": override_ref(tid, data.technician_id, data.item_id),
         "sale_counter": counters.ref(tid, SALE_COUNTER),
+        "period": periods.ref(tid, period),
+        "period_counter": periods.counter_ref(tid),
     }
     if data.installer_id is not None:
         wanted["installer"] = technicians.ref(tid, data.installer_id)
@@ -119,8 +130,9 @@ def _record(
     email = customers.normalize_email(data.customer_email)
     creates_customer = data.customer_id is None and bool(data.customer_name or email)
     for _ in retries():
-        inputs = store.load_inputs(_reads(principal, data, email, creates_customer))
-        new, pending = _prepare(principal, data, inputs, email, key, digest)
+        period = periods.likely_window(principal.tenant_id, data.sale_date)
+        inputs = store.load_inputs(_reads(principal, data, email, creates_customer, period))
+        new, pending = _prepare(principal, data, inputs, email, key, digest, period)
         try:
             sale = store.create(new)
         except ConditionFailed as exc:
@@ -177,8 +189,10 @@ def _prepare(
     email: str | None,
     key: str | None,
     digest: str | None,
+    period: PeriodWindow,
 ) -> tuple[store.NewSale, list[outbox.PendingEvent]]:
-    """Check the request against what was read and build everything to write."""
+    """Check the request against what was read and build everything to write
+    (``period``: the pay period the batch read)."""
     tid = principal.tenant_id
     tenant_settings = settings.effective(inputs["tenant"])
     if not sees_all(principal) and accounts.own_technician(principal, NOT_LINKED) != (
@@ -253,8 +267,14 @@ def _prepare(
             now,
         ),
     ]
-    window = periods.schedule(tenant_settings).window_for(sale_date)
-    parts.append(lambda tx: periods.touch(tx, "period", tid, window, sales=1, revision=1))
+    window = periods.window_for(tid, tenant_settings, sale_date)
+    if window.key == period.key:  # the period item the batch read (keyed by first day)
+        read = periods.read_of(inputs["period"], inputs["period_counter"])
+    else:  # the settings say another period than the likely one
+        read = periods.read(tid, window)
+    parts.append(
+        lambda tx: periods.touch(tx, "period", tid, window, sales=1, revision=1, read=read)
+    )
     parts.append(listing.counted(tid, sale, new=True))
     parts.extend(_adds_event(p) for p in pending)
     parts.append(lambda tx: counters.claim(tx, "sale_counter", tid, SALE_COUNTER, sale_counter))

@@ -1,4 +1,4 @@
-"""``/admin/pay-periods``: listing (ids, filters, the current period, back-dated periods),
+"""``/admin/pay-periods``: listing (ids given at creation, filters, back-dated periods),
 per-technician totals, closing (frozen totals, idempotent, resumable, safe against
 concurrent sales and closes), the locks on a closed period, clawbacks, frequency changes,
 technicians' statements, permissions and tenant isolation."""
@@ -16,6 +16,7 @@ from chalicelib.payperiods import store as period_store
 from chalicelib.payroll import close as payroll_close
 from chalicelib.payroll import service
 from chalicelib.sales import store as sales_store
+from tests.payperiods.support import table_writes
 from tests.support.isolation import assert_isolated
 from tests.support.payroll_helpers import (
     CFG,
@@ -112,19 +113,19 @@ def test_seed_list_and_close_curls(api, owner):
     sold = sale(api, owner, w1.start + timedelta(days=2))
     sale(api, owner, w2.start)
 
-    # the seed's list call, verbatim
-    reply = curl(api, owner, "GET", "/admin/pay-periods")
+    # the seed's list call, verbatim; it writes nothing
+    with table_writes() as written:
+        reply = curl(api, owner, "GET", "/admin/pay-periods")
     assert reply.status == 200, reply.raw
+    assert written == []
     listed = reply.data
     assert set(listed) == {"items", "total", "page", "limit", "total_pages", "next_cursor"}
-    current = window(real_today())
-    # newest first; ids handed out oldest first; the current period is listed too
+    # newest first; each period got its id when its first sale created it
     assert [(p["id"], p["start_date"], p["end_date"], p["status"]) for p in listed["items"]] == [
-        (3, current.key, current.end.isoformat(), "open"),
         (2, w2.key, w2.end.isoformat(), "open"),
         (1, w1.key, w1.end.isoformat(), "open"),
     ]
-    assert [p["sales_recorded"] for p in listed["items"]] == [0, 1, 1]
+    assert [p["sales_recorded"] for p in listed["items"]] == [1, 1]
     assert all(p["frequency"] == "biweekly" and p["totals"] is None for p in listed["items"])
     assert _periods(api, owner) == listed["items"]  # ids are stable
 
@@ -187,7 +188,7 @@ def test_seed_list_and_close_curls(api, owner):
     )
     assert api.get("/admin/pay-periods/1", as_=owner).data == closed
     listed = _periods(api, owner)
-    assert listed[2]["status"] == "closed" and listed[2]["totals"] == closed["totals"]
+    assert listed[1]["status"] == "closed" and listed[1]["totals"] == closed["totals"]
     assert [p["id"] for p in _periods(api, owner, "?status=closed")] == [1]
     assert sold["id"] == 1
 
@@ -277,7 +278,7 @@ def test_close_guards_and_locks(api, owner):
     approved = sale(api, owner, day)
     pending = sale(api, owner, day, approve=False)
     other_pending = sale(api, owner, day, approve=False)
-    _periods(api, owner)
+    sale(api, owner, real_today())  # creates the current period: id 2
 
     reply = _close(api, owner, 2)  # the current period has not ended
     assert reply.status == 409 and reply.error["code"] == "CONFLICT"
@@ -326,22 +327,30 @@ def test_close_guards_and_locks(api, owner):
 
 def test_back_dated_sales_and_list_filters(api, owner):
     ready(api, owner)
-    old = date(2019, 6, 12)  # years before the tenant signed up
-    sale(api, owner, old)
     [w1] = past_windows(1)
     sale(api, owner, w1.start)
+    old = date(2019, 6, 12)  # years before the tenant signed up
+    sale(api, owner, old)
+    sale(api, owner, real_today())
     items = _periods(api, owner)
+    # newest first by date; ids in the order the periods were created, not by date
     assert [p["start_date"] for p in items] == [window(real_today()).key, w1.key, window(old).key]
-    assert [p["id"] for p in items] == [3, 2, 1]
-    assert _periods(api, owner, f"?date={old.isoformat()}")[0]["id"] == 1
+    assert [p["id"] for p in items] == [3, 1, 2]
+    assert _periods(api, owner, f"?date={old.isoformat()}")[0]["id"] == 2
+    assert [p["id"] for p in _periods(api, owner, f"?date={w1.end}")] == [1]
+    assert _periods(api, owner, f"?date={old - timedelta(days=30)}") == []
     assert [p["id"] for p in _periods(api, owner, "?date_from=2019-01-01&date_to=2019-12-31")] == [
-        1
+        2
     ]
-    assert [p["id"] for p in _periods(api, owner, f"?date_from={w1.start}")] == [3, 2]
-    assert [p["id"] for p in _periods(api, owner, "?status=open")] == [3, 2, 1]
+    assert [p["id"] for p in _periods(api, owner, f"?date_from={w1.start}")] == [3, 1]
+    # a period ending on date_from overlaps the range; one starting after date_to does not
+    assert [p["id"] for p in _periods(api, owner, f"?date_from={w1.end}")] == [3, 1]
+    assert [p["id"] for p in _periods(api, owner, f"?date_to={w1.end}")] == [1, 2]
+    assert [p["id"] for p in _periods(api, owner, f"?date_to={w1.start}")] == [1, 2]
+    assert [p["id"] for p in _periods(api, owner, "?status=open")] == [3, 1, 2]
     assert _periods(api, owner, "?status=closed") == []
     page = api.get("/admin/pay-periods?limit=2&page=2", as_=owner).data
-    assert ([p["id"] for p in page["items"]], page["total"], page["total_pages"]) == ([1], 3, 2)
+    assert ([p["id"] for p in page["items"]], page["total"], page["total_pages"]) == ([2], 3, 2)
     for bad in (
         "?status=done",
         "?date=2026-02-30",
@@ -350,13 +359,15 @@ def test_back_dated_sales_and_list_filters(api, owner):
     ):
         reply = api.get("/admin/pay-periods" + bad, as_=owner)
         assert reply.status == 400 and reply.error["code"] == "BAD_REQUEST", bad
-    # a new back-dated sale gets its period an id as soon as it is asked for
+    # a new back-dated sale's period has its id at once (the sale created it)
     older = date(2018, 1, 3)
     sale(api, owner, older)
     reply = api.get("/admin/pay-periods/4", as_=owner)
     assert reply.status == 200 and reply.data["start_date"] == window(older).key
     assert reply.data["technicians"][0]["commission_cents"] == 11250
     assert _close(api, owner, 4).status == 200
+    # closing history from before the tenant signed up creates no empty old period
+    assert api.get("/admin/pay-periods?limit=1", as_=owner).data["total"] == 4
 
 
 def test_closing_while_a_sale_is_recorded(api, owner):
@@ -439,6 +450,37 @@ def test_closing_while_a_sale_is_recorded(api, owner):
     assert replies["late_sale"].status == 409
     assert closing.data["totals"]["sales_recorded"] == 1
     assert _by_tech(closing.data)[1]["sales_count"] == 1
+
+
+def test_a_change_committed_just_before_the_lock_is_frozen(api, owner, no_wait):
+    """A sale approved after the close read the period but before the close locked it:
+    the close checks the sales against the period's counters as they are once locked, so
+    it freezes that approval (and does not wait for an index that already caught up)."""
+    ready(api, owner)
+    [w1] = past_windows(1)
+    pending = sale(api, owner, w1.start, approve=False)
+    original_begin = period_store.begin_close
+    approvals: list = []
+
+    def approved_first(*args, **kwargs):
+        approve = threading.Thread(
+            target=lambda: approvals.append(
+                api.patch(f"/sales/{pending['id']}/approve", {}, as_=owner)
+            )
+        )
+        approve.start()
+        approve.join(20)
+        return original_begin(*args, **kwargs)
+
+    service_store = payroll_close.periods
+    service_store.begin_close = approved_first
+    try:
+        closed = _close(api, owner, 1)
+    finally:
+        service_store.begin_close = original_begin
+    assert [r.status for r in approvals] == [200]
+    assert closed.status == 200, closed.raw
+    assert _by_tech(closed.data)[1]["commission_cents"] == 11250
 
 
 def test_many_sales_racing_a_close(api, owner, serial_aws):
@@ -666,19 +708,24 @@ def test_clawbacks_land_in_the_open_period_and_its_close(api, owner, monkeypatch
 
 
 def test_a_closed_period_without_frozen_data(api, owner):
-    """A period marked closed by other means (older data) still answers cleanly."""
+    """A period marked closed by other means (older data: no id, not counted) is listed
+    once the deploy's backfill gave it its id, and still answers cleanly."""
+    from chalicelib.payperiods import service as periods
     from tests.support.sales_helpers import close_period
 
     ready(api, owner)
-    [w1] = past_windows(1)
-    sale(api, owner, w1.start)
+    [w0, w1] = past_windows(2)
     close_period(owner.tenant_id, w1.start)
+    sale(api, owner, w0.start)
+    assert [p["id"] for p in _periods(api, owner)] == [1]  # not listed before the backfill
+    assert periods.backfill(owner.tenant_id) == 1
     items = _periods(api, owner)
-    assert items[1]["status"] == "closed" and items[1]["totals"] is None
-    detail = api.get(f"/admin/pay-periods/{items[1]['id']}", as_=owner).data
+    assert [p["id"] for p in items] == [2, 1]
+    assert items[0]["status"] == "closed" and items[0]["totals"] is None
+    detail = api.get("/admin/pay-periods/2", as_=owner).data
     assert detail["technicians"] == [] and detail["totals"] is None
-    assert _close(api, owner, items[1]["id"]).status == 200
-    reply = api.get(f"/admin/csv-export/pay-period/{items[1]['id']}", as_=owner)
+    assert _close(api, owner, 2).status == 200
+    reply = api.get("/admin/csv-export/pay-period/2", as_=owner)
     assert reply.status == 404 and reply.error["code"] == "NOT_FOUND"
 
 
@@ -728,7 +775,7 @@ def test_permissions_and_statements(api, owner):
     [w1] = past_windows(1)
     sale(api, owner, w1.start, technician_id=tina["id"])
     sale(api, owner, w1.start, technician_id=otto["id"], sale_price_cents=100000)
-    _periods(api, owner)
+    sale(api, owner, past_windows(2)[0].start, technician_id=otto["id"])  # period 2
     dispatcher = staff(owner, "dispatcher")
     manager = staff(owner, "manager")
     admin_calls = [
@@ -754,8 +801,9 @@ def test_permissions_and_statements(api, owner):
         0,
     )
     assert data["totals"]["technician_id"] == tina["id"]
+    # the tenant's periods, also those without the technician's sales
     periods = api.get("/tech/pay-periods", as_=tina_login).data["items"]
-    assert [p["id"] for p in periods] == [2, 1] and "totals" not in periods[0]
+    assert [p["id"] for p in periods] == [1, 2] and "totals" not in periods[0]
     assert api.get("/tech/pay-periods", as_=manager).status == 403  # no technician record
     pdf = api.get(
         f"/export/commission-statement/{tina['id']}/1/pdf",
@@ -830,8 +878,12 @@ def test_tenant_isolation(api, owner, other):
     for path in ("/export/pay-period/1/pdf", "/export/commission-statement/1/1/pdf"):
         reply = api.get(path, as_=other, headers=pdf)
         assert reply.status == 404 and reply.error["code"] == "NOT_FOUND"
-    # the other tenant's own periods are its own: nothing of the owner's shows
-    items = _periods(api, other)
-    assert [p["id"] for p in items] == [1] and items[0]["sales_recorded"] == 0
-    assert api.get("/admin/pay-periods/1", as_=other).data["technicians"] == []
+    # the other tenant has no periods of its own yet: nothing of the owner's shows
+    listed = api.get("/admin/pay-periods", as_=other).data
+    assert (listed["items"], listed["total"]) == ([], 0)
+    assert api.get("/admin/pay-periods/1", as_=other).status == 404
     assert api.get("/admin/pay-periods/1", as_=owner).data["status"] == "closed"
+    # the owner's period 2 is the one after the closed one, created by the close
+    assert api.get("/admin/pay-periods/2", as_=owner).data["start_date"] == (
+        (w1.end + timedelta(days=1)).isoformat()
+    )
