@@ -181,6 +181,9 @@ def run() -> dict:
         window = period_for(current.start - timedelta(days=1), "biweekly")
         started = time.perf_counter()
         _seed(tid, window)
+        from chalicelib.payperiods import service as periods
+
+        periods.backfill(tid)  # the bulk-written period gets its id and count, as on deploy
         result["seed_seconds"] = round(time.perf_counter() - started, 1)
         items = api.get("/admin/pay-periods", as_=owner).data["items"]
         period_id = next(p["id"] for p in items if p["start_date"] == window.key)
