@@ -47,14 +47,14 @@ def parse_page(query: dict[str, str] | None) -> PageRequest:
     query = query or {}
     page = _positive_int("page", query.get("page"), 1, MAX_PAGE)
     limit = _positive_int("limit", query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT)
-    cursor = query.get("cursor")
+    cursor = query.get("cursor") or None  # an empty ``cursor=`` asks for page 1
     if cursor is not None and not (
-        0 < len(cursor) <= MAX_CURSOR and cursor.isascii() and cursor.isprintable()
+        len(cursor) <= MAX_CURSOR and cursor.isascii() and cursor.isprintable()
     ):
         raise BadRequest(
             f"cursor must be a next_cursor of this list (at most {MAX_CURSOR} characters)"
         )
-    return PageRequest(page=page, limit=limit, cursor=cursor or None)
+    return PageRequest(page=page, limit=limit, cursor=cursor)
 
 
 def page_body(
@@ -78,8 +78,3 @@ def page_body(
         "total_pages": total_pages,
         "next_cursor": next_cursor,
     }
-
-
-def paginate(items: Sequence[Any], page: PageRequest) -> dict[str, Any]:
-    """Slice an already-loaded, already-ordered sequence into a page body."""
-    return page_body(items[page.offset : page.offset + page.limit], len(items), page)

@@ -25,9 +25,13 @@ Recording a sale (``POST /sales``), DynamoDB calls besides rate limiting:
 4. Powertools ``UpdateItem`` completing the idempotency record.
 
 So 4 calls with a key, 2 without (plus the route decorator's read of the caller's
-account); a replay is 1. When another sale took the id first, or a concurrent transaction
-held the same period item, 2-3 are retried after a short jittered wait (``tx.retries``):
-sales that race each other are all recorded, none is answered 409.
+account); a replay is 1. When another sale took the id first, the sale reserves an id
+outright (``UpdateItem ADD``, one more call) and retries 2-3 without the compare-and-set,
+so each sale of a burst loses that race at most once; when a concurrent transaction held
+the same period or rollup item, 2-3 are retried after a short jittered wait
+(``tx.retries``): sales that race each other are all recorded, none is answered 409. An id
+reserved by a request that then fails (its period was closed meanwhile) is never reused,
+so sale ids can have a gap.
 """
 
 from __future__ import annotations
@@ -129,10 +133,11 @@ def _record(
 ) -> dict[str, Any]:
     email = customers.normalize_email(data.customer_email)
     creates_customer = data.customer_id is None and bool(data.customer_name or email)
+    reserved: int | None = None  # a sale id taken with ADD after losing the id race once
     for _ in retries():
         period = periods.likely_window(principal.tenant_id, data.sale_date)
         inputs = store.load_inputs(_reads(principal, data, email, creates_customer, period))
-        new, pending = _prepare(principal, data, inputs, email, key, digest, period)
+        new, pending = _prepare(principal, data, inputs, email, key, digest, period, reserved)
         try:
             sale = store.create(new)
         except ConditionFailed as exc:
@@ -144,6 +149,12 @@ def _record(
                 ) from exc
             if "guard" in exc.failed and key is not None:
                 return _existing_for_key(principal.tenant_id, key, digest)
+            if "sale_counter" in exc.failed and reserved is None:
+                # another sale took the next id first: reserve one outright, so a burst of
+                # N sales costs O(N) attempts, not O(N^2) (each loses this race once)
+                reserved = counters.next_id(principal.tenant_id, SALE_COUNTER)
+                log.info("sale id taken concurrently; reserved %s", reserved)
+                continue
             log.info("sale ids or customer taken concurrently (%s); retrying", exc.failed)
             continue
         except Contention:
@@ -190,9 +201,11 @@ def _prepare(
     key: str | None,
     digest: str | None,
     period: PeriodWindow,
+    reserved: int | None = None,
 ) -> tuple[store.NewSale, list[outbox.PendingEvent]]:
     """Check the request against what was read and build everything to write
-    (``period``: the pay period the batch read)."""
+    (``period``: the pay period the batch read; ``reserved``: the sale id already taken
+    from the counter, else the transaction claims the next one)."""
     tid = principal.tenant_id
     tenant_settings = settings.effective(inputs["tenant"])
     if not sees_all(principal) and accounts.own_technician(principal, NOT_LINKED) != (
@@ -207,7 +220,7 @@ def _prepare(
     )
     snapshot, installer_snapshot = _commissions(data, tenant_settings, inputs)
     sale_counter = counters.current_value(inputs["sale_counter"])
-    sale_id = sale_counter + 1
+    sale_id = reserved if reserved is not None else sale_counter + 1
     customer_id, customer_name = data.customer_id, data.customer_name
     parts: list[store.Part] = []
     if inputs.get("customer") is not None:
@@ -277,7 +290,8 @@ def _prepare(
     )
     parts.append(listing.counted(tid, sale, new=True))
     parts.extend(_adds_event(p) for p in pending)
-    parts.append(lambda tx: counters.claim(tx, "sale_counter", tid, SALE_COUNTER, sale_counter))
+    if reserved is None:
+        parts.append(lambda tx: counters.claim(tx, "sale_counter", tid, SALE_COUNTER, sale_counter))
     guard = None
     if key is not None and digest is not None:
         guard = store.new_guard(tid, key, sale_id, digest, int((now + GUARD_TTL).timestamp()))

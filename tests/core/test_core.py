@@ -1,7 +1,7 @@
 import pytest
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.core.pagination import PageRequest, page_body, paginate, parse_page
+from chalicelib.core.pagination import PageRequest, page_body, parse_page
 from chalicelib.core.wire import snake_keys, to_camel, to_snake
 
 
@@ -37,7 +37,7 @@ def test_parse_page_rejects_with_400(query):
 
 
 def test_page_body_shape():
-    body = paginate(list(range(150)), PageRequest(page=3, limit=50))
+    body = page_body(list(range(100, 150)), 150, PageRequest(page=3, limit=50))
     assert body == {
         "items": list(range(100, 150)),
         "total": 150,
@@ -58,3 +58,13 @@ def test_wire_case():
         "customer_name": "x",
         "line_items": [{"amount_cents": 1}],
     }
+
+
+def test_a_cursor_is_read_within_bounds_and_names_its_page():
+    assert parse_page({"cursor": "abc.def"}).cursor == "abc.def"
+    assert parse_page({"cursor": ""}).cursor is None
+    for bad in ("a" * 1025, "caf\u00e9", "a\nb"):
+        with pytest.raises(BadRequest):
+            parse_page({"cursor": bad})
+    body = page_body([1], 120, PageRequest(limit=50, cursor="x"), offset=100, next_cursor="n")
+    assert (body["page"], body["next_cursor"]) == (3, "n")

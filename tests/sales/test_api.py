@@ -256,6 +256,25 @@ def test_concurrent_duplicates_create_one_sale(api, owner, monkeypatch):
     assert record(api, owner, SEED_SALE)["id"] == 3
     assert [s["id"] for s in api.get("/sales", as_=owner).data["items"]] == [3, 1]
 
+    # a burst: some other sale takes the next id before every one of our writes. The
+    # sale loses the compare-and-set once, then reserves an id outright and is recorded
+    # on its second transaction (it used to re-read and lose again until it gave up: 409)
+    attempts: list[int] = []
+
+    def always_racing_load(*args, **kwargs):
+        inputs = load(*args, **kwargs)
+        counters.next_id(owner.tenant_id, "sale")
+        return inputs
+
+    def counted_create(new):
+        attempts.append(new.sale.sale_id)
+        return original(new)
+
+    monkeypatch.setattr(sales_store, "load_inputs", always_racing_load)
+    monkeypatch.setattr(sales_store, "create", counted_create)
+    assert record(api, owner, SEED_SALE)["id"] == 5  # 4 went to the racer, 5 reserved
+    assert len(attempts) == 2
+
 
 def test_bad_input(api, owner, other):
     _ready(api, owner)
