@@ -26,23 +26,19 @@ N_ADJUSTMENTS = 25
 @contextlib.contextmanager
 def _aws_time() -> Iterator[list[float]]:
     """Seconds spent inside AWS calls (here: in moto) while active."""
-    import botocore.client
+    from tests.support.aws_calls import wrapped
 
     spent = [0.0]
-    original = botocore.client.BaseClient._make_api_call
 
-    def timed(self, operation_name, api_params):  # type: ignore[no-untyped-def]
+    def timed(call, client, operation, params):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         try:
-            return original(self, operation_name, api_params)
+            return call(client, operation, params)
         finally:
             spent[0] += time.perf_counter() - started
 
-    botocore.client.BaseClient._make_api_call = timed  # type: ignore[method-assign]
-    try:
+    with wrapped(timed):
         yield spent
-    finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 def _figures(counter) -> dict:  # noqa: ANN001

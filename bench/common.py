@@ -45,20 +45,16 @@ class CallCounter:
 
 @contextlib.contextmanager
 def count_calls() -> Iterator[CallCounter]:
-    import botocore.client
+    from tests.support.aws_calls import wrapped
 
     counter = CallCounter()
-    original = botocore.client.BaseClient._make_api_call
 
-    def counting(self, operation_name, api_params):  # type: ignore[no-untyped-def]
-        counter.calls[f"{self.meta.service_model.service_name}.{operation_name}"] += 1
-        return original(self, operation_name, api_params)
+    def counting(call, client, operation, params):  # type: ignore[no-untyped-def]
+        counter.calls[f"{client.meta.service_model.service_name}.{operation}"] += 1
+        return call(client, operation, params)
 
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
-    try:
+    with wrapped(counting):
         yield counter
-    finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager

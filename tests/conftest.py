@@ -75,3 +75,13 @@ def owner(api):
 def other(api):
     """A second, unrelated tenant."""
     return api.register("Other Plumbing")
+
+
+@pytest.fixture
+def serial_aws():
+    """One AWS call at a time (moto's in-process backend is not thread-safe), for tests
+    that race threads: they still interleave call by call, as requests to DynamoDB do."""
+    from tests.support.aws_calls import one_at_a_time
+
+    with one_at_a_time():
+        yield

@@ -57,13 +57,7 @@ def page(
     tenant_id: str, request: PageRequest, *, category: str | None, active: bool | None
 ) -> dict[str, Any]:
     """One page of the line items, by id, of ``category`` (any spelling) and ``active``."""
-    source = listing.Source(
-        LineItemItem,
-        LineItemItem.pk,
-        LineItemItem.sk,
-        keys.line_items_pk(tenant_id),
-        descending=False,
-    )
+    source = listing.Source.partition(LineItemItem, keys.line_items_pk(tenant_id), descending=False)
     key = None if category is None else rules.category_key(category)
     condition = None
     if key is not None:

@@ -36,9 +36,7 @@ def page(tenant_id: str, request: PageRequest, search_text: str | None = None) -
     prefix = search.prefix_of(search_text)
     if prefix:
         return _search_page(tenant_id, prefix, request)
-    source = listing.Source(
-        CustomerItem, CustomerItem.pk, CustomerItem.sk, keys.customers_pk(tenant_id)
-    )
+    source = listing.Source.partition(CustomerItem, keys.customers_pk(tenant_id))
     return listing.page(source, store.ROLLUP, tenant_id, request, name="customers")
 
 

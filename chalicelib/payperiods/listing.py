@@ -52,9 +52,7 @@ def page(
 ) -> dict[str, Any]:
     """One page of the tenant's periods starting ``low``..``high``, newest first, with
     ``status`` (None: any); ``items`` are ``PayPeriodItem``."""
-    source = listing.Source(
-        PayPeriodItem, PayPeriodItem.pk, PayPeriodItem.sk, keys.pay_periods_pk(tenant_id)
-    )
+    source = listing.Source.partition(PayPeriodItem, keys.pay_periods_pk(tenant_id))
     return listing.page(
         source,
         ROLLUP,

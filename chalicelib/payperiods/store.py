@@ -168,6 +168,30 @@ def read(tenant_id: str, start_date: str) -> PeriodRead:
     return read_of(item, counter)
 
 
+def new_item(
+    tenant_id: str, window: PeriodWindow, status: str, period_id: int | None, **fields: Any
+) -> PayPeriodItem:
+    """The (unsaved) period item of ``window`` with ``status``, ``period_id`` and
+    ``fields``."""
+    return PayPeriodItem(
+        *key_of(tenant_id, window),
+        tenant_id=tenant_id,
+        status=status,
+        frequency=window.frequency,
+        start_date=window.start.isoformat(),
+        end_date=window.end.isoformat(),
+        period_id=period_id,
+        **fields,
+    )
+
+
+def new_pointer(tenant_id: str, period_id: int, start_date: str) -> PayPeriodPointerItem:
+    """The (unsaved) pointer from ``period_id`` to the period starting on ``start_date``."""
+    return PayPeriodPointerItem(
+        *keys.pay_period_id_key(tenant_id, period_id), tenant_id=tenant_id, start_date=start_date
+    )
+
+
 def entry(item: PayPeriodItem) -> rollups.Entry:
     """The period's entry in the lists' rollup: (start date, status)."""
     return item.sk, item.status or OPEN
@@ -183,41 +207,29 @@ def closed_condition() -> Condition:
     return PayPeriodItem.status == CLOSED
 
 
+def _counts(sales: int, revision: int, adjustments: int) -> dict[str, int]:
+    """The period's counters a change moves, by attribute name (those it moves by 0 left
+    out)."""
+    moved = {"sales_count": sales, "revision": revision, "adjustments_count": adjustments}
+    return {name: n for name, n in moved.items() if n}
+
+
 def create(
     tx: Labelled,
     tenant_id: str,
     window: PeriodWindow,
     counter: int,
-    *,
-    sales: int = 0,
-    revision: int = 0,
-    adjustments: int = 0,
+    counts: dict[str, int] | None = None,
 ) -> PayPeriodItem:
     """Add to ``tx`` the parts that create the (open) period of ``window`` with id
-    ``counter + 1``: the compare-and-set claim on the counter read just before
+    ``counter + 1`` and its counters at ``counts`` (by attribute name, as ``touch`` moves
+    them; the others unset): the compare-and-set claim on the counter read just before
     (``PERIOD_COUNTER``), the item if its key is free (``NEW_PERIOD``), its id pointer
     (``PERIOD_POINTER``) and its count in the lists' rollup."""
     period_id = counters.claim(tx, PERIOD_COUNTER, tenant_id, ID_COUNTER, counter)
-    item = PayPeriodItem(
-        *key_of(tenant_id, window),
-        tenant_id=tenant_id,
-        status=OPEN,
-        frequency=window.frequency,
-        start_date=window.start.isoformat(),
-        end_date=window.end.isoformat(),
-        period_id=period_id,
-        listed=True,
-        sales_count=sales or None,
-        revision=revision or None,
-        adjustments_count=adjustments or None,
-    )
+    item = new_item(tenant_id, window, OPEN, period_id, listed=True, **(counts or {}))
     tx.create(NEW_PERIOD, item)
-    tx.create(
-        PERIOD_POINTER,
-        PayPeriodPointerItem(
-            *keys.pay_period_id_key(tenant_id, period_id), tenant_id=tenant_id, start_date=item.sk
-        ),
-    )
+    tx.create(PERIOD_POINTER, new_pointer(tenant_id, period_id, item.sk))
     rollups.move(tx, tenant_id, ROLLUP, None, entry(item))
     return item
 
@@ -241,27 +253,12 @@ def touch(
     (``create``: a lost race fails with one of ``NEW_PERIOD_LABELS``; read again and
     retry). Without ``read`` the period must exist already (the period of a recorded
     sale, which the sale's transaction created): a missing one fails ``label``."""
+    counts = _counts(sales, revision, adjustments)
     if read is not None and read.item is None:
-        create(
-            tx,
-            tenant_id,
-            window,
-            read.counter,
-            sales=sales,
-            revision=revision,
-            adjustments=adjustments,
-        )
+        create(tx, tenant_id, window, read.counter, counts)
         return
     P = PayPeriodItem
-    actions = [
-        action
-        for n, action in (
-            (sales, P.sales_count.add(sales)),
-            (revision, P.revision.add(revision)),
-            (adjustments, P.adjustments_count.add(adjustments)),
-        )
-        if n
-    ]
+    actions = [getattr(P, name).add(n) for name, n in counts.items()]
     if actions:
         tx.update(label, P(*key_of(tenant_id, window)), actions, condition=open_condition())
     else:
@@ -319,14 +316,7 @@ def _count_existing(tx: Labelled, tenant_id: str, item: PayPeriodItem, counter: 
     actions = [P.listed.set(True)]
     if item.period_id is None:
         period_id = counters.claim(tx, PERIOD_COUNTER, tenant_id, ID_COUNTER, counter)
-        tx.create(
-            PERIOD_POINTER,
-            PayPeriodPointerItem(
-                *keys.pay_period_id_key(tenant_id, period_id),
-                tenant_id=tenant_id,
-                start_date=item.sk,
-            ),
-        )
+        tx.create(PERIOD_POINTER, new_pointer(tenant_id, period_id, item.sk))
         actions.append(P.period_id.set(period_id))
         condition &= P.period_id.does_not_exist()
     else:

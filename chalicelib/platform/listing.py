@@ -45,6 +45,11 @@ class Source:
     index: Any = None
     descending: bool = True
 
+    @classmethod
+    def partition(cls, model: Any, hash_value: str, *, descending: bool = True) -> Source:
+        """The items of ``model`` in the table's partition ``hash_value`` (by ``sk``)."""
+        return cls(model, model.pk, model.sk, hash_value, descending=descending)
+
     def key_of(self, item: Any) -> dict[str, str]:
         """The exclusive start key that resumes the Query after ``item``."""
         names = dict.fromkeys(("pk", "sk", self.hash_attr.attr_name, self.sort_attr.attr_name))

@@ -65,6 +65,11 @@ def counted(tenant_id: str, sale: SaleItem, *, new: bool = False, **changes: Any
     return part
 
 
+def _date_index(index: Any, hash_attr: Any, sort_attr: Any, hash_value: str) -> listing.Source:
+    """The sales under ``hash_value`` of one of their date indexes, newest first."""
+    return listing.Source(SaleItem, hash_attr, sort_attr, hash_value, index=index)
+
+
 def page(
     tenant_id: str,
     request: PageRequest,
@@ -79,32 +84,17 @@ def page(
 ) -> dict[str, Any]:
     """One page, newest first (by date, then id), of the sales matching every filter."""
     if customer_id is not None:
-        source = listing.Source(
-            SaleItem,
-            SaleItem.gsi3pk,
-            SaleItem.gsi3sk,
-            keys.sales_by_customer_pk(tenant_id, customer_id),
-            index=SaleItem.gsi3,
-        )
+        hash_value = keys.sales_by_customer_pk(tenant_id, customer_id)
+        source = _date_index(SaleItem.gsi3, SaleItem.gsi3pk, SaleItem.gsi3sk, hash_value)
         rollup = _rollup(customer_id=customer_id)
         tech_filter = technician_id
     elif technician_id is not None:
-        source = listing.Source(
-            SaleItem,
-            SaleItem.gsi2pk,
-            SaleItem.gsi2sk,
-            keys.sales_by_technician_pk(tenant_id, technician_id),
-            index=SaleItem.gsi2,
-        )
+        hash_value = keys.sales_by_technician_pk(tenant_id, technician_id)
+        source = _date_index(SaleItem.gsi2, SaleItem.gsi2pk, SaleItem.gsi2sk, hash_value)
         rollup, tech_filter = _rollup(technician_id), None
     else:
-        source = listing.Source(
-            SaleItem,
-            SaleItem.gsi1pk,
-            SaleItem.gsi1sk,
-            keys.sales_by_date_pk(tenant_id),
-            index=SaleItem.gsi1,
-        )
+        hash_value = keys.sales_by_date_pk(tenant_id)
+        source = _date_index(SaleItem.gsi1, SaleItem.gsi1pk, SaleItem.gsi1sk, hash_value)
         rollup, tech_filter = _rollup(), None
     condition = None
     for attr, value in (

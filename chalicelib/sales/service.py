@@ -374,34 +374,27 @@ def _listed_technician(principal: Principal, flt: SaleFilter) -> int | None:
     return technician_id
 
 
+def _listed(principal: Principal, flt: SaleFilter) -> dict[str, Any]:
+    """The filters of a list as ``sales.listing.page`` and ``store.query`` take them."""
+    return {
+        "technician_id": _listed_technician(principal, flt),
+        "customer_id": flt.customer_id,
+        "date_from": flt.date_from.isoformat() if flt.date_from else None,
+        "date_to": flt.date_to.isoformat() if flt.date_to else None,
+        "approval_status": flt.approval_status,
+        "payment_status": flt.payment_status,
+        "voided": flt.voided,
+    }
+
+
 def list_sales(principal: Principal, flt: SaleFilter, page: PageRequest) -> dict[str, Any]:
     """One page, newest first (``sales.listing``)."""
-    technician_id = _listed_technician(principal, flt)
-    return listing.page(
-        principal.tenant_id,
-        page,
-        technician_id=technician_id,
-        customer_id=flt.customer_id,
-        date_from=flt.date_from.isoformat() if flt.date_from else None,
-        date_to=flt.date_to.isoformat() if flt.date_to else None,
-        approval_status=flt.approval_status,
-        payment_status=flt.payment_status,
-        voided=flt.voided,
-    )
+    return listing.page(principal.tenant_id, page, **_listed(principal, flt))
 
 
 def every_match(principal: Principal, flt: SaleFilter) -> list[SaleItem]:
     """Every sale a list with these filters would show, newest first (for exports)."""
-    return store.query(
-        principal.tenant_id,
-        technician_id=_listed_technician(principal, flt),
-        customer_id=flt.customer_id,
-        date_from=flt.date_from.isoformat() if flt.date_from else None,
-        date_to=flt.date_to.isoformat() if flt.date_to else None,
-        approval_status=flt.approval_status,
-        payment_status=flt.payment_status,
-        voided=flt.voided,
-    )
+    return store.query(principal.tenant_id, **_listed(principal, flt))
 
 
 def in_window(tenant_id: str, date_from: str, date_to: str) -> list[SaleItem]:

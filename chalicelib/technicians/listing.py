@@ -42,12 +42,8 @@ def counted(tenant_id: str, technician_id: int, old: bool | None, new: bool) -> 
 
 def page(tenant_id: str, request: PageRequest, *, active: bool | None) -> dict[str, Any]:
     """One page of the technicians, by id, active or inactive only if ``active`` says."""
-    source = listing.Source(
-        TechnicianItem,
-        TechnicianItem.pk,
-        TechnicianItem.sk,
-        keys.technicians_pk(tenant_id),
-        descending=False,
+    source = listing.Source.partition(
+        TechnicianItem, keys.technicians_pk(tenant_id), descending=False
     )
     wanted = None if active is None else facet(active)
     return listing.page(

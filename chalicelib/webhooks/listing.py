@@ -27,9 +27,7 @@ from chalicelib.webhooks.store import Delivery, Endpoint
 
 def endpoints(tenant_id: str, request: PageRequest) -> dict[str, Any]:
     """One page of the tenant's endpoints, by id."""
-    source = listing.Source(
-        Endpoint, Endpoint.pk, Endpoint.sk, keys.webhooks_pk(tenant_id), descending=False
-    )
+    source = listing.Source.partition(Endpoint, keys.webhooks_pk(tenant_id), descending=False)
     return listing.page(source, store.ENDPOINTS, tenant_id, request, name="webhooks")
 
 
@@ -37,9 +35,7 @@ def deliveries(
     tenant_id: str, endpoint_id: int, request: PageRequest, now: datetime
 ) -> dict[str, Any]:
     """One page of an endpoint's deliveries in the log's window, newest first."""
-    source = listing.Source(
-        Delivery, Delivery.pk, Delivery.sk, keys.webhook_deliveries_pk(tenant_id, endpoint_id)
-    )
+    source = listing.Source.partition(Delivery, keys.webhook_deliveries_pk(tenant_id, endpoint_id))
 
     def page(days_back: int) -> dict[str, Any]:
         return listing.page(

@@ -50,6 +50,12 @@ def ok(result: tuple[int, dict[str, str], Any], status: int = 200) -> Any:
     return body["data"]
 
 
+def refused(stack: Stack, path: str, headers: dict[str, str]) -> None:
+    """A GET of ``path`` is answered 400 ``BAD_REQUEST`` (a cursor it does not take)."""
+    status, _, body = stack.request("GET", path, headers=headers)
+    assert status == 400 and body["error"]["code"] == "BAD_REQUEST", (path, body)
+
+
 @dataclass
 class Stack:
     base_url: str

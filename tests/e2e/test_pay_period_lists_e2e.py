@@ -7,7 +7,6 @@ period with one id."""
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 from datetime import date, timedelta
 
@@ -15,7 +14,10 @@ import pytest
 
 from chalicelib.core.clock import today_in
 from chalicelib.payperiods.rules import period_for
-from tests.e2e.conftest import ok
+from tests.e2e.conftest import ok, refused
+from tests.payperiods.support import matches
+from tests.support.racing import at_once
+from tests.support.walk import stack_fetch, walk
 
 LISTS = ("/admin/pay-periods", "/tech/pay-periods")
 
@@ -99,28 +101,8 @@ def shop(stack):
 
 
 def _walk(stack, headers, path: str, query: str, limit: int, by_cursor: bool):
-    ids, page, cursor = [], 1, None
-    while True:
-        position = f"&cursor={cursor}" if by_cursor and cursor else f"&page={page}"
-        body = ok(
-            stack.request("GET", f"/api/v1{path}?{query}&limit={limit}{position}", None, headers)
-        )
-        ids += [p["id"] for p in body["items"]]
-        cursor = body["next_cursor"]
-        if (by_cursor and cursor is None) or (
-            not by_cursor and page >= max(1, body["total_pages"])
-        ):
-            return ids, body["total"]
-        page += 1
-
-
-def _matches(period: dict, flt: dict) -> bool:
-    return (
-        ("status" not in flt or period["status"] == flt["status"])
-        and ("date" not in flt or period["start_date"] <= flt["date"] <= period["end_date"])
-        and ("date_from" not in flt or period["end_date"] >= flt["date_from"])
-        and ("date_to" not in flt or period["start_date"] <= flt["date_to"])
-    )
+    got = walk(stack_fetch(stack, headers), f"/api/v1{path}?{query}", limit, by_cursor=by_cursor)
+    return got.ids, got.total
 
 
 def test_every_filter_of_both_lists_by_page_and_by_cursor(stack, shop):
@@ -144,7 +126,7 @@ def test_every_filter_of_both_lists_by_page_and_by_cursor(stack, shop):
         {"date_from": starts[1], "date_to": plus(starts[7], 13), "status": "open"},
     ]
     for flt in filters:
-        want = [i for i in newest_first if _matches(book[i], flt)]
+        want = [i for i in newest_first if matches(book[i], flt)]
         query = "&".join(f"{k}={v}" for k, v in flt.items())
         for path, headers in zip(LISTS, (shop["headers"], shop["tech_headers"]), strict=True):
             for limit, by_cursor in ((2, False), (2, True), (50, False)):
@@ -157,15 +139,9 @@ def test_altered_and_foreign_cursors_are_400(stack, shop):
     cursor = body["next_cursor"]
     assert cursor
     for query in (f"cursor={cursor}x", f"cursor={cursor[:-2]}", f"cursor={cursor}&status=open"):
-        status, _, reply = stack.request(
-            "GET", f"/api/v1/admin/pay-periods?limit=2&{query}", headers=shop["headers"]
-        )
-        assert status == 400 and reply["error"]["code"] == "BAD_REQUEST", (query, reply)
+        refused(stack, f"/api/v1/admin/pay-periods?limit=2&{query}", shop["headers"])
     other = stack.register("Other Period Plumbing")
-    status, _, reply = stack.request(
-        "GET", f"/api/v1/admin/pay-periods?limit=2&cursor={cursor}", headers=other["headers"]
-    )
-    assert status == 400 and reply["error"]["code"] == "BAD_REQUEST"
+    refused(stack, f"/api/v1/admin/pay-periods?limit=2&cursor={cursor}", other["headers"])
 
 
 def test_racing_sales_create_each_new_period_once(stack):
@@ -174,27 +150,17 @@ def test_racing_sales_create_each_new_period_once(stack):
     shop = _shop(stack, "Racing Periods HVAC")
     windows = _past_windows(4, _today())
     days = [w.start + timedelta(days=n) for w in windows for n in (0, 2, 4)]
-    barrier = threading.Barrier(len(days))
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def seller(day: date) -> None:
-        barrier.wait(30)
+    def seller(day: date) -> int:
         body = {
             "technician_id": shop["tech"]["id"],
             "item_id": shop["item"]["id"],
             "sale_price_cents": 9900,
             "sale_date": day.isoformat(),
         }
-        status, _, _ = stack.request("POST", "/api/v1/sales", body, shop["headers"])
-        with lock:
-            statuses.append(status)
+        return stack.request("POST", "/api/v1/sales", body, shop["headers"])[0]
 
-    threads = [threading.Thread(target=seller, args=(day,)) for day in days]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(90)
+    statuses = at_once([lambda day=day: seller(day) for day in days], timeout=90)
     assert statuses == [201] * len(days)
     body = ok(stack.request("GET", "/api/v1/admin/pay-periods", headers=shop["headers"]))
     assert body["total"] == 4

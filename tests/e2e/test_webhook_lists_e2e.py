@@ -5,42 +5,27 @@ when altered, on another list or for another tenant."""
 
 from __future__ import annotations
 
-import threading
-
-from tests.e2e.conftest import ok
+from tests.e2e.conftest import ok, refused
+from tests.support.racing import at_once
 from tests.support.receiver import Receiver
+from tests.support.walk import stack_fetch, walk
 
 BASE = "/api/v1/admin/webhooks"
 CLOSED = "http://127.0.0.1:9/closed"
 
 
-def walk_pages(stack, path: str, headers, limit: int) -> tuple[list, int]:
-    ids, page = [], 1
-    sep = "&" if "?" in path else "?"
-    while True:
-        data = ok(stack.request("GET", f"{path}{sep}limit={limit}&page={page}", headers=headers))
-        ids += [item["id"] for item in data["items"]]
-        if page >= max(1, data["total_pages"]):
-            return ids, data["total"]
-        page += 1
-
-
-def walk_cursor(stack, path: str, headers, limit: int) -> tuple[list, list[str]]:
-    ids, cursors, cursor = [], [], None
-    sep = "&" if "?" in path else "?"
-    while True:
-        suffix = f"&cursor={cursor}" if cursor else ""
-        data = ok(stack.request("GET", f"{path}{sep}limit={limit}{suffix}", headers=headers))
-        ids += [item["id"] for item in data["items"]]
-        cursor = data["next_cursor"]
-        if cursor is None:
-            return ids, cursors
-        cursors.append(cursor)
-
-
-def refused(stack, path: str, headers) -> None:
-    status, _, body = stack.request("GET", path, headers=headers)
-    assert status == 400 and body["error"]["code"] == "BAD_REQUEST", body
+def walked(stack, path: str, headers, want: list) -> str:
+    """``path`` walked by page and by cursor, 2, 3 and 50 a page, lists ``want`` with its
+    total (by cursor: one cursor for each full page before the last entry); the first
+    cursor of a walk 3 a page."""
+    fetch = stack_fetch(stack, headers)
+    for limit in (2, 3, 50):
+        by_page = walk(fetch, path, limit, by_cursor=False)
+        assert by_page.total == len(want) and by_page.ids == want, limit
+        by_cursor = walk(fetch, path, limit, by_cursor=True)
+        assert by_cursor.ids == want, limit
+        assert len(by_cursor.cursors) == (len(want) - 1) // limit
+    return walk(fetch, path, 3, by_cursor=True).cursors[0]
 
 
 def test_endpoints_by_page_and_by_cursor(stack):
@@ -54,13 +39,7 @@ def test_endpoints_by_page_and_by_cursor(stack):
     ok(stack.request("DELETE", f"{BASE}/{hooks[2]}", headers=headers))
     ok(stack.request("PATCH", f"{BASE}/{hooks[4]}", {"active": False}, headers))
     want = [h for h in hooks if h != hooks[2]]
-    for limit in (2, 3, 50):
-        by_page, total = walk_pages(stack, BASE, headers, limit)
-        assert total == len(want) and by_page == want, limit
-        by_cursor, cursors = walk_cursor(stack, BASE, headers, limit)
-        assert by_cursor == want, limit
-        assert len(cursors) == (len(want) - 1) // limit
-    cursor = walk_cursor(stack, BASE, headers, 3)[1][0]
+    cursor = walked(stack, BASE, headers, want)
     altered = cursor[:4] + ("A" if cursor[4] != "A" else "B") + cursor[5:]
     refused(stack, f"{BASE}?limit=3&cursor={altered}", headers)
     stranger = stack.register("Webhook Lists Stranger")["headers"]
@@ -87,13 +66,7 @@ def test_delivery_log_by_page_and_by_cursor(stack):
         receiver.wait_for(8, 30)
     log = f"{BASE}/{hook}/deliveries"
     want = sorted(sent, reverse=True)  # newest first: ids start with the event time
-    for limit in (2, 3, 50):
-        by_page, total = walk_pages(stack, log, headers, limit)
-        assert total == len(sent) and by_page == want, limit
-        by_cursor, cursors = walk_cursor(stack, log, headers, limit)
-        assert by_cursor == want, limit
-        assert len(cursors) == (len(want) - 1) // limit
-    cursor = walk_cursor(stack, log, headers, 3)[1][0]
+    cursor = walked(stack, log, headers, want)
     assert ok(stack.request("GET", f"{BASE}/{other}/deliveries", headers=headers))["total"] == 1
     refused(stack, f"{BASE}/{other}/deliveries?limit=3&cursor={cursor}", headers)
     refused(stack, f"{BASE}?limit=3&cursor={cursor}", headers)
@@ -107,41 +80,24 @@ def test_delivery_log_by_page_and_by_cursor(stack):
     refused(stack, f"{BASE}/{theirs}/deliveries?limit=3&cursor={cursor}", stranger)
 
 
-def _racing(calls) -> list:
-    """Run the ``calls`` at once, one thread each; their results in order."""
-    results: list = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(n: int) -> None:
-        start.wait()
-        results[n] = calls[n]()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
-
-
 def test_racing_creates_deletes_and_deliveries_keep_exact_totals(stack):
     headers = stack.register("Webhook Race E2E")["headers"]
     body = {"url": CLOSED, "events": ["sale.created"]}
-    created = _racing([lambda: stack.request("POST", BASE, body, headers)] * 12)
+    created = at_once([lambda: stack.request("POST", BASE, body, headers)] * 12)
     assert [status for status, _, _ in created] == [201] * 12, created
     hooks = sorted(reply["data"]["id"] for _, _, reply in created)
     # each of four endpoints deleted twice at once: one delete wins, the other is a 404
     doomed = hooks[:4] * 2
-    deleted = _racing(
+    deleted = at_once(
         [lambda h=h: stack.request("DELETE", f"{BASE}/{h}", headers=headers) for h in doomed]
     )
     assert sorted(status for status, _, _ in deleted) == [200] * 4 + [404] * 4, deleted
-    by_page, total = walk_pages(stack, BASE, headers, 5)
-    assert total == 8 and by_page == hooks[4:]
+    listed = walk(stack_fetch(stack, headers), BASE, 5, by_cursor=False)
+    assert listed.total == 8 and listed.ids == hooks[4:]
     hook = hooks[4]
-    queued = _racing([lambda: stack.request("POST", f"{BASE}/{hook}/test", {}, headers)] * 10)
+    queued = at_once([lambda: stack.request("POST", f"{BASE}/{hook}/test", {}, headers)] * 10)
     assert [status for status, _, _ in queued] == [202] * 10, queued
     log = f"{BASE}/{hook}/deliveries"
-    by_page, total = walk_pages(stack, log, headers, 4)
-    assert total == 10 and sorted(by_page, reverse=True) == by_page
-    assert set(by_page) == {reply["data"]["id"] for _, _, reply in queued}
+    listed = walk(stack_fetch(stack, headers), log, 4, by_cursor=False)
+    assert listed.total == 10 and sorted(listed.ids, reverse=True) == listed.ids
+    assert set(listed.ids) == {reply["data"]["id"] for _, _, reply in queued}

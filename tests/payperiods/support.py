@@ -1,12 +1,14 @@
-"""What the pay-period tests share: the table writes made while a block runs (to prove
-that a GET writes nothing), and builders of periods as they were stored before ids were
-given at creation."""
+"""What the pay-period tests (and their e2e ones) share: the table writes made while a
+block runs (to prove that a GET writes nothing), which periods a filter keeps, and
+builders of periods as they were stored before ids were given at creation."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 from typing import Any
+
+from tests.support.aws_calls import Call, wrapped
 
 WRITES = {
     "PutItem",
@@ -35,45 +37,35 @@ def _keys(operation: str, params: dict[str, Any]) -> list[str]:
 def table_writes() -> Iterator[list[str]]:
     """The partition keys written to DynamoDB while the block runs, except the rate
     limiter's windows (``RL#``: every request counts in them)."""
-    import botocore.client
-
     written: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
 
-    def recording(self, operation_name, api_params):  # type: ignore[no-untyped-def]
-        if self.meta.service_model.service_name == "dynamodb" and operation_name in WRITES:
-            written.extend(
-                pk for pk in _keys(operation_name, api_params) if not pk.startswith("RL#")
-            )
-        return original(self, operation_name, api_params)
+    def recording(call: Call, client: Any, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb" and operation in WRITES:
+            written.extend(pk for pk in _keys(operation, params) if not pk.startswith("RL#"))
+        return call(client, operation, params)
 
-    botocore.client.BaseClient._make_api_call = recording  # type: ignore[method-assign]
-    try:
+    with wrapped(recording):
         yield written
-    finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def matches(period: dict, flt: dict) -> bool:
+    """Whether a listed period (``status``, ``start_date``, ``end_date``) is one a list
+    filtered by ``flt`` (``status``, ``date``, ``date_from``, ``date_to``) shows."""
+    return (
+        ("status" not in flt or period["status"] == flt["status"])
+        and ("date" not in flt or period["start_date"] <= flt["date"] <= period["end_date"])
+        and ("date_from" not in flt or period["end_date"] >= flt["date_from"])
+        and ("date_to" not in flt or period["start_date"] <= flt["date_to"])
+    )
 
 
 def legacy_period(tenant_id: str, window: Any, status: str = "open", period_id: int | None = None):
     """A period item as it was stored before ids were given at creation: no ``listed``
     mark, not counted in the lists' rollup, an id only if it was listed then."""
-    from chalicelib.payperiods.store import PayPeriodItem, PayPeriodPointerItem
-    from chalicelib.platform import keys
+    from chalicelib.payperiods.store import new_item, new_pointer
 
-    item = PayPeriodItem(
-        *keys.pay_period_key(tenant_id, window.key),
-        tenant_id=tenant_id,
-        status=status,
-        frequency=window.frequency,
-        start_date=window.start.isoformat(),
-        end_date=window.end.isoformat(),
-        period_id=period_id,
-    )
+    item = new_item(tenant_id, window, status, period_id)
     item.save()
     if period_id is not None:
-        PayPeriodPointerItem(
-            *keys.pay_period_id_key(tenant_id, period_id),
-            tenant_id=tenant_id,
-            start_date=window.key,
-        ).save()
+        new_pointer(tenant_id, period_id, window.key).save()
     return item

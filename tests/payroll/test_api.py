@@ -85,23 +85,6 @@ def _by_tech(detail: dict) -> dict[int, dict]:
 
 
 @pytest.fixture
-def serial_aws(monkeypatch):
-    """moto's in-process backend is not thread-safe (a transaction deep-copies the table):
-    run each AWS call under a lock, so threads still interleave call by call, as requests
-    to DynamoDB do."""
-    import botocore.client
-
-    lock = threading.RLock()
-    original = botocore.client.BaseClient._make_api_call
-
-    def serial(self, operation_name, api_params):
-        with lock:
-            return original(self, operation_name, api_params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", serial)
-
-
-@pytest.fixture
 def no_wait(monkeypatch):
     """Index-lag retries without real sleeping."""
     monkeypatch.setattr(clock, "sleep", lambda seconds: None)

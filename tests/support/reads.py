@@ -7,6 +7,9 @@ import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
+
+from tests.support.aws_calls import Call, wrapped
 
 
 @dataclass
@@ -28,23 +31,35 @@ def _items_read(operation: str, reply: dict) -> int:
 
 @contextlib.contextmanager
 def counting_reads() -> Iterator[Reads]:
-    import botocore.client
-
     reads = Reads()
-    original = botocore.client.BaseClient._make_api_call
 
-    def counting(self, operation_name, api_params):  # type: ignore[no-untyped-def]
-        reply = original(self, operation_name, api_params)
-        if self.meta.service_model.service_name == "dynamodb":
-            reads.calls[operation_name] += 1
-            n = _items_read(operation_name, reply)
+    def counting(call: Call, client: Any, operation: str, params: dict[str, Any]) -> Any:
+        reply = call(client, operation, params)
+        if client.meta.service_model.service_name == "dynamodb":
+            reads.calls[operation] += 1
+            n = _items_read(operation, reply)
             reads.items += n
-            if operation_name == "Query":
+            if operation == "Query":
                 reads.queried += n
         return reply
 
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
-    try:
+    with wrapped(counting):
         yield reads
-    finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def id_pages_read_o_limit(api: Any, account: Any, path: str) -> None:
+    """``path``, a list by id of the ids 1..230 counted in blocks of 100 ids, reads
+    O(limit) unfiltered: page 1 and the page after its cursor (10 a page) read their 10
+    entries (one Query for page 1), page 20 at most also the earlier ids of its block."""
+    with counting_reads() as reads:
+        first = api.get(f"{path}?limit=10", as_=account).data
+    assert [e["id"] for e in first["items"]] == list(range(1, 11)) and first["total"] == 230
+    assert reads.calls["Query"] == 1 and reads.queried == 10
+    with counting_reads() as reads:
+        deep = api.get(f"{path}?limit=10&page=20", as_=account).data
+    assert [e["id"] for e in deep["items"]] == list(range(191, 201))
+    assert reads.queried <= 10 + 100  # the page, and the earlier ids of its block of 100
+    with counting_reads() as reads:
+        nxt = api.get(f"{path}?limit=10&cursor={first['next_cursor']}", as_=account)
+    assert [e["id"] for e in nxt.data["items"]] == list(range(11, 21))
+    assert reads.queried == 10

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import itertools
 
-from tests.support.reads import counting_reads
+from tests.support.reads import counting_reads, id_pages_read_o_limit
 from tests.support.sales_helpers import technician, technician_login
+from tests.support.walk import api_fetch, api_refused, forged, walk
 
 FILTERS = {
     "": lambda t: True,
@@ -20,20 +21,8 @@ WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWri
 
 
 def _walk(api, account, query: str, limit: int, by_cursor: bool) -> tuple[list[int], int]:
-    ids, page, cursor, total = [], 1, None, None
-    while True:
-        position = f"&cursor={cursor}" if by_cursor and cursor else f"&page={page}"
-        reply = api.get(f"/admin/technicians?{query}&limit={limit}{position}", as_=account)
-        assert reply.status == 200, reply.raw
-        body = reply.data
-        total = body["total"]
-        ids += [t["id"] for t in body["items"]]
-        cursor = body["next_cursor"]
-        if (by_cursor and cursor is None) or (
-            not by_cursor and page >= max(1, body["total_pages"])
-        ):
-            return ids, total
-        page += 1
+    got = walk(api_fetch(api, account), f"/admin/technicians?{query}", limit, by_cursor=by_cursor)
+    return got.ids, got.total
 
 
 def _roster(account, n: int) -> None:
@@ -75,10 +64,7 @@ def test_every_filter_by_page_and_by_cursor_over_several_id_blocks(api, owner):
             )
 
     # reads stay O(limit): page 1, page 20 and a cursor page of 10
-    with counting_reads() as reads:
-        first = api.get("/admin/technicians?limit=10", as_=owner).data
-    assert [t["id"] for t in first["items"]] == list(range(1, 11)) and first["total"] == 230
-    assert reads.calls["Query"] == 1 and reads.queried == 10
+    id_pages_read_o_limit(api, owner, "/admin/technicians")
     from chalicelib.core.pagination import PageRequest
     from chalicelib.technicians import service
 
@@ -86,14 +72,6 @@ def test_every_filter_by_page_and_by_cursor_over_several_id_blocks(api, owner):
         for active in (None, True, False):
             service.page(owner.tenant_id, PageRequest(page=3, limit=10), active=active)
     assert not any(reads.calls[w] for w in WRITES), reads.calls  # a list writes nothing
-    with counting_reads() as reads:
-        deep = api.get("/admin/technicians?limit=10&page=20", as_=owner).data
-    assert [t["id"] for t in deep["items"]] == list(range(191, 201))
-    assert reads.queried <= 10 + 100  # the page, and the earlier ids of its block of 100
-    with counting_reads() as reads:
-        nxt = api.get(f"/admin/technicians?limit=10&cursor={first['next_cursor']}", as_=owner)
-    assert [t["id"] for t in nxt.data["items"]] == list(range(11, 21))
-    assert reads.queried == 10
     # a filtered page reads its matches and the non-matching runs between them (at most
     # listing.GAP each), not everything before it
     with counting_reads() as reads:
@@ -161,17 +139,13 @@ def test_a_cursor_is_bound_to_its_list_filter_and_tenant(api, owner, other):
     active_cursor = api.get("/admin/technicians?limit=1&active=true", as_=owner).data["next_cursor"]
     assert cursor and active_cursor
     for query in (
-        f"cursor={cursor}x",
-        f"cursor={cursor[:-3]}",
+        *forged(cursor),
+        "cursor=%00",
         f"cursor={cursor}&active=true",
         f"cursor={active_cursor}",
         f"cursor={active_cursor}&active=false",
-        "cursor=" + "a" * 1025,
-        "cursor=%00",
     ):
-        reply = api.get(f"/admin/technicians?limit=1&{query}", as_=owner)
-        assert reply.status == 400 and reply.error["code"] == "BAD_REQUEST", (query, reply.raw)
-    reply = api.get(f"/admin/technicians?limit=1&cursor={cursor}", as_=other)
-    assert reply.status == 400 and reply.error["code"] == "BAD_REQUEST"
+        api_refused(api, owner, f"/admin/technicians?limit=1&{query}")
+    api_refused(api, other, f"/admin/technicians?limit=1&cursor={cursor}")
     reply = api.get(f"/admin/technicians?limit=1&cursor={active_cursor}&active=true", as_=owner)
     assert reply.status == 200 and [t["id"] for t in reply.data["items"]] == [2]
