@@ -15,7 +15,7 @@ RATE_LIMIT_AUTH ?= 5
 FRESH ?=
 export RATE_LIMIT_IP RATE_LIMIT_TENANT RATE_LIMIT_AUTH PORT FRESH
 
-.PHONY: run reset tick routes test test-fast bench fuzz lint install clean
+.PHONY: run reset tick routes test test-fast bench fuzz lint install chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required" >&2; exit 1; }
@@ -43,8 +43,25 @@ routes: $(STAMP)
 	$(PY) -m chalicelib.core.registry
 
 ## Lint first, then the whole suite: unit, API (moto) and end-to-end (HTTP) tests.
-test: lint
+test: lint chromium
 	$(PY) -m pytest -n auto -q
+
+## Headless Chromium for the Swagger UI test (tests/e2e/test_docs_e2e.py): when it is
+## missing, installed with apt-get as root (quietly; a failure only means that test is
+## skipped, with the reason). CHROMIUM=/path/to/chrome uses another build.
+chromium:
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1 \
+		|| command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium with apt-get (for the Swagger UI test)"; \
+		apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			-o Acquire::Retries=1 -o Acquire::http::Timeout=30 chromium >/dev/null 2>&1; }; \
+		apt_install || { apt-get update -qq >/dev/null 2>&1; apt_install; } \
+			|| echo "chromium could not be installed: the Swagger UI test will be skipped"; \
+	else \
+		echo "no chromium (and not root with apt-get): the Swagger UI test will be skipped"; \
+	fi
 
 ## Unit and API tests only.
 test-fast: $(STAMP)

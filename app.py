@@ -11,7 +11,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from chalice import Chalice, CORSConfig, Rate, Response
 
-from chalicelib.core import openapi, registry, routing, settings
+from chalicelib.core import docs, openapi, registry, routing, settings
 from chalicelib.core.errors import error_body
 
 API_PREFIX = "/api/v1"
@@ -90,13 +90,17 @@ def openapi_document():
     )
 
 
-@app.route("/api/docs", methods=["GET"])
+@app.route(docs.DOCS_PATH, methods=["GET"])
 def swagger_ui():
-    return Response(
-        body=openapi.SWAGGER_HTML,
-        status_code=200,
-        headers={"Content-Type": "text/html; charset=utf-8"},
-    )
+    """Swagger UI on the local, test and dev stages; elsewhere the unknown-route 404."""
+    return docs.page_response(settings.stage())
+
+
+@app.route(docs.ASSET_PATH, methods=["GET"])
+def swagger_ui_asset(asset):
+    """Swagger UI's script and stylesheet (vendored in ``chalicelib/core/swagger_ui``)."""
+    headers = app.current_request.headers
+    return docs.asset_response(settings.stage(), asset, headers.get("if-none-match"))
 
 
 # Read at import: `chalice package` turns it into the event source mapping's queue, so

@@ -204,12 +204,3 @@ def build_document() -> dict[str, Any]:
             },
         },
     }
-
-
-SWAGGER_HTML = """<!doctype html>
-<html><head><meta charset="utf-8"><title>TradeKitt API</title>
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
-<body><div id="ui"></div>
-<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#ui"});</script>
-</body></html>"""
