@@ -11,8 +11,8 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from chalice import Chalice, CORSConfig, Rate, Response
 
-from chalicelib.core import docs, openapi, registry, routing, settings
-from chalicelib.core.errors import error_body
+from chalicelib.core import docs, openapi, registry, routing, settings, wire
+from chalicelib.core.errors import AppError, error_body
 
 API_PREFIX = "/api/v1"
 
@@ -56,9 +56,21 @@ _CHALICE_CODES = {
     403: "FORBIDDEN",
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
     415: "BAD_REQUEST",
     500: "INTERNAL_ERROR",
 }
+
+
+@app.middleware("http")
+def refuse_large_bodies(event, get_response):
+    """A body over 1 MiB is 413 ``PAYLOAD_TOO_LARGE`` on every route, before anything
+    (rate limits, auth, parsing) looks at it."""
+    try:
+        wire.check_body_size(event.raw_body)
+    except AppError as exc:
+        return routing.error_response(exc)
+    return get_response(event)
 
 
 @app.middleware("http")

@@ -60,6 +60,10 @@ class Conflict(AppError):
     status, code = 409, "CONFLICT"
 
 
+class PayloadTooLarge(AppError):
+    status, code = 413, "PAYLOAD_TOO_LARGE"
+
+
 class ValidationFailed(AppError):
     status, code = 422, "VALIDATION_ERROR"
 

@@ -6,9 +6,10 @@
 2. the bearer token is verified and ``X-Tenant-Id`` checked (unless ``public=True``),
    then the permission named by the route is checked against the caller's roles and the
    per-tenant rate limit is counted;
-3. the query string (400 on bad parameters) and JSON body (400 on malformed JSON, 422
-   ``VALIDATION_ERROR`` naming each bad field) are parsed into the route's pydantic models,
-   accepting camelCase keys as well as snake_case;
+3. the query string (400 on bad parameters, or NUL in one) and JSON body (413 past 1 MiB,
+   400 on invalid UTF-8 or malformed or unbounded JSON, 422 ``VALIDATION_ERROR`` naming
+   each bad field, NUL and numbers past 2**53 - 1 included; ``core.wire``) are parsed into
+   the route's pydantic models, accepting camelCase keys as well as snake_case;
 4. the handler runs with an ``ApiRequest``; its return value is validated by the response
    model and wrapped in ``{"ok": true, "data": ...}``;
 5. any ``AppError`` becomes its envelope, and any other exception a 500 envelope that
@@ -40,7 +41,7 @@ from chalicelib.core.errors import (
     ok_body,
 )
 from chalicelib.core.pagination import PageRequest, parse_page
-from chalicelib.core.wire import parse_json, snake_keys, to_snake
+from chalicelib.core.wire import parse_body, snake_keys, to_snake, unsafe_text
 
 log = logging.getLogger("tradekitt.api")
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -171,8 +172,7 @@ def _message(details: list[dict[str, str]]) -> str:
 
 
 def _parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
-    text = (raw or b"").decode("utf-8", errors="replace").strip()
-    data: Any = parse_json(text) if text else {}
+    data: Any = parse_body(raw)  # 413 past 1 MiB, 400 not UTF-8 or not JSON, 422 NUL...
     if not isinstance(data, dict):
         raise BadRequest("request body must be a JSON object")
     try:
@@ -180,6 +180,15 @@ def _parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
     except ValidationError as exc:
         details = validation_details(exc)
         raise ValidationFailed(_message(details), details=details) from exc
+
+
+def _check_query(raw: dict[str, str]) -> None:
+    """400 for a query parameter (name or value) with NUL or an unpaired surrogate."""
+    for name, value in raw.items():
+        reason = unsafe_text(name) or unsafe_text(value)
+        if reason:
+            shown = name.encode("unicode_escape", "backslashreplace").decode("ascii")
+            raise BadRequest(f"invalid query parameters: {shown}: {reason}")
 
 
 def _parse_query(raw: dict[str, str], model: type[BaseModel]) -> BaseModel:
@@ -305,6 +314,7 @@ def endpoint(
                     principal = replace(principal, account=edge.load_caller(principal))
                     edge.rate_limiter(TENANT, principal.tenant_id)
             raw_query = {to_snake(k): v for k, v in (request.query_params or {}).items()}
+            _check_query(raw_query)
             req = ApiRequest(
                 principal=principal,
                 body=_parse_body(request.raw_body, body) if body else None,

@@ -1,8 +1,12 @@
-"""``chalice local`` with the API's envelope for unknown routes (see ``gateway.py``)."""
+"""``chalice local`` with the API's envelope for unknown routes (see ``gateway.py``), and
+the body limit of the app (``core.wire.MAX_BODY_BYTES``, 413 ``PAYLOAD_TOO_LARGE``) applied
+from ``Content-Length`` before the body is read, so a huge upload is never held in
+memory."""
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 from pathlib import Path
@@ -10,9 +14,23 @@ from pathlib import Path
 from chalice.cli.factory import CLIFactory
 from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer, create_local_server
 
+from chalicelib.core.wire import MAX_BODY_BYTES
 from infra.local.gateway import EnvelopeLocalGateway
 
 PROJECT_DIR = str(Path(__file__).resolve().parents[2])
+# A refused body up to this size is read and dropped, so the client (which sends the
+# whole body before it reads the answer) sees the 413 rather than a reset connection;
+# past it the connection is closed unread. API Gateway refuses bodies over 10 MB itself.
+DRAIN_LIMIT_BYTES = 10 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class _Refused(Exception):
+    """The request is answered from its headers alone (its body is not parsed)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
 
 
 class EnvelopeRequestHandler(ChaliceRequestHandler):
@@ -23,6 +41,72 @@ class EnvelopeRequestHandler(ChaliceRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.local_gateway = EnvelopeLocalGateway(self._app_object, self._config)
+
+    def _declared_length(self) -> int:
+        """``Content-Length`` (0 when absent); ``_Refused`` 400 when it is not a number."""
+        raw = self.headers.get("content-length", "0").strip() or "0"
+        if not raw.isdigit() or not raw.isascii():
+            self.close_connection = True
+            raise _Refused(400, "BAD_REQUEST", "Content-Length must be a number of bytes")
+        return int(raw)
+
+    @staticmethod
+    def _too_large(length: int) -> _Refused:
+        return _Refused(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"request body is {length} bytes; at most {MAX_BODY_BYTES} bytes (1 MiB) are accepted",
+        )
+
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue`` (curl sends it for large bodies): refuse a body that is
+        too large before the client sends it."""
+        try:
+            length = self._declared_length()
+            if length > MAX_BODY_BYTES:
+                self.close_connection = True
+                raise self._too_large(length)
+        except _Refused as refused:
+            self._send_refusal(refused)
+            return False
+        return super().handle_expect_100()
+
+    def _parse_payload(self):
+        length = self._declared_length()
+        if length > MAX_BODY_BYTES:
+            self._drain(length)
+            raise self._too_large(length)
+        return super()._parse_payload()
+
+    def _drain(self, length: int) -> None:
+        """Read and drop a refused body (or close the connection when it is huge)."""
+        self.close_connection = True
+        if length > DRAIN_LIMIT_BYTES:
+            return
+        while length > 0:
+            chunk = self.rfile.read(min(_CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+
+    def _send_refusal(self, refused: _Refused) -> None:
+        body = json.dumps(
+            {"ok": False, "error": {"code": refused.code, "message": refused.message}}
+        )
+        headers = {
+            "Content-Type": "application/json",
+            "Access-Control-Allow-Origin": "*",
+            "Connection": "close",
+        }
+        self._send_http_response(refused.status, headers, body)
+
+    def _generic_handle(self) -> None:
+        try:
+            super()._generic_handle()
+        except _Refused as refused:
+            self._send_refusal(refused)
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
     def __getattr__(self, name: str):
         """Every other HTTP method (TRACE, PROPFIND, ...) goes to the app too, which
