@@ -5,13 +5,15 @@ A body is refused before it is parsed when it is larger than ``MAX_BODY_BYTES`` 
 valid UTF-8 (400). It is parsed only if it nests at most ``MAX_DEPTH`` levels and no
 number has more than ``MAX_NUMBER_DIGITS`` digits (checked on the text outside string
 literals before parsing, at C speed, so a hostile body is a 400, never a
-``RecursionError`` or Python's 4,300-digit limit); ``NaN`` and ``Infinity`` are not JSON. Parsed values that no client or store can hold are 422
-``VALIDATION_ERROR`` naming the field: strings (values or keys) with NUL (``\u0000``) or an
-unpaired surrogate (``\ud800``: not Unicode, cannot be encoded as UTF-8), and numbers past
-``MAX_SAFE_INTEGER`` (2**53 - 1: a JavaScript client would silently round them). The wire
-format is snake_case. Clients written against older docs send
-camelCase (the seed's own query examples use ``sortBy``, ``dateFrom``, ``groupBy``), so
-incoming keys are normalised to snake_case before validation.
+``RecursionError`` or Python's 4,300-digit limit); ``NaN`` and ``Infinity`` are not JSON.
+Parsed values that no client or store can hold are 422 ``VALIDATION_ERROR`` naming the
+field: strings (values or keys) with NUL (``\\u0000``) or an unpaired surrogate
+(``\\ud800``: not Unicode, cannot be encoded as UTF-8), and numbers past
+``MAX_SAFE_INTEGER`` (2**53 - 1: a JavaScript client would silently round them).
+
+The wire format is snake_case. Clients written against older docs send camelCase (the
+seed's own query examples use ``sortBy``, ``dateFrom``, ``groupBy``), so incoming keys are
+normalised to snake_case before validation.
 """
 
 from __future__ import annotations
