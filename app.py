@@ -115,6 +115,15 @@ def swagger_ui_asset(asset):
     return docs.asset_response(settings.stage(), asset, headers.get("if-none-match"))
 
 
+openapi.plain_route("GET", "/api/openapi.json", "This OpenAPI document", ("application/json",))
+openapi.plain_route(
+    "GET", docs.DOCS_PATH, "Swagger UI (local and dev stages)", (docs.HTML,), statuses=(404,)
+)
+openapi.plain_route(
+    "GET", docs.ASSET_PATH, "Swagger UI's assets", (docs.JS, docs.CSS), statuses=(304, 404)
+)
+
+
 # Read at import: `chalice package` turns it into the event source mapping's queue, so
 # package with the stage's STAGE (or EVENTS_QUEUE_NAME) in the environment.
 EVENTS_QUEUE = settings.events_queue_name()

@@ -13,13 +13,24 @@ from chalicelib.accounts import service as accounts
 from chalicelib.core import roles
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.routing import ApiRequest, endpoint
-from chalicelib.core.schemas import Body, Email, Out, Password, Username, id_from
+from chalicelib.core.schemas import Body, Email, Out, Password, Username, id_from, reference_example
 from chalicelib.core.settings import get_settings
 
 bp = Blueprint(__name__)
 
 
 class RegisterIn(Body):
+    model_config = reference_example(
+        {
+            "email": "jane@smithhvac.com",
+            "username": "mycompany",
+            "password": "securePassword123!",
+            "first_name": "Jane",
+            "last_name": "Smith",
+            "company_name": "Smith HVAC",
+        }
+    )
+
     email: Email
     username: Username
     password: Password
@@ -29,11 +40,15 @@ class RegisterIn(Body):
 
 
 class LoginIn(Body):
+    model_config = reference_example({"username": "admin", "password": "your-password"})
+
     username: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=256)
 
 
 class RefreshIn(Body):
+    model_config = reference_example({"refresh_token": "eyJ..."})
+
     refresh_token: str = Field(min_length=1)
 
 
@@ -46,18 +61,51 @@ class UserOut(Out):
 
 
 class TokensOut(Out):
+    model_config = reference_example(
+        {
+            "access_token": "eyJ...",
+            "refresh_token": "eyJ...",
+            "user": {
+                "id": 1,
+                "username": "admin",
+                "name": "Admin User",
+                "is_admin": True,
+                "roles": ["admin"],
+            },
+        }
+    )
+
     access_token: str
     refresh_token: str
     user: UserOut
 
 
 class RegisterOut(TokensOut):
+    model_config = reference_example(
+        {
+            "access_token": "eyJ...",
+            "refresh_token": "eyJ...",
+            "user": {
+                "id": 1,
+                "username": "mycompany",
+                "name": "Jane Smith",
+                "is_admin": True,
+                "roles": ["admin"],
+            },
+            "business_code": "SMITHHVAC",
+            "business_name": "Smith HVAC",
+            "tenant_id": "3f1c2a9e-5b7d-4e8f-9a1b-2c3d4e5f6a7b",
+        }
+    )
+
     business_code: str
     business_name: str
     tenant_id: str
 
 
 class RefreshOut(Out):
+    model_config = reference_example({"access_token": "eyJ...", "refresh_token": "eyJ..."})
+
     access_token: str
     refresh_token: str
 
@@ -130,6 +178,7 @@ def register(req: ApiRequest) -> Any:
     rate="auth",
     body=LoginIn,
     response=TokensOut,
+    tenant_header="required",
 )
 def login(req: ApiRequest) -> Any:
     """Needs ``X-Tenant-Id``. Five failed attempts in a row lock the account for 15 minutes
@@ -148,6 +197,7 @@ def login(req: ApiRequest) -> Any:
     rate="auth",
     body=RefreshIn,
     response=RefreshOut,
+    tenant_header="optional",
 )
 def refresh(req: ApiRequest) -> Any:
     """Refresh tokens are single use: the response carries a rotated ``refresh_token``;
@@ -194,6 +244,16 @@ class Branding(Out):
 
 class ResolveOut(Out):
     """Keys exactly as the seed documents them (published clients read ``tenantId``)."""
+
+    model_config = reference_example(
+        {
+            "businessCode": "MYCOMPANY",
+            "businessName": "My Company LLC",
+            "apiUrl": "https://api.tradekitt.com",
+            "tenantId": "uuid-here",
+            "branding": {"display_name": "My Company", "primary_color": "#2563eb"},
+        }
+    )
 
     businessCode: str
     businessName: str

@@ -22,7 +22,7 @@ from chalicelib.commission import service as config
 from chalicelib.core import roles
 from chalicelib.core.errors import NotFound, invalid
 from chalicelib.core.routing import ApiRequest, endpoint
-from chalicelib.core.schemas import Amount, Body, Bps, Out, Timestamp
+from chalicelib.core.schemas import Amount, Body, Bps, Out, Timestamp, reference_example
 
 bp = Blueprint(__name__)
 TAG = "commission-config"
@@ -32,6 +32,10 @@ class OverrideIn(Body):
     """Exactly one of ``commission_rate_bps`` (share of the sale price) or ``flat_cents``
     (per unit). ``ov_rate_bps`` is paid on the part of the price above list;
     ``discount_scale_enabled`` applies the tenant's discount scale to this rate."""
+
+    model_config = reference_example(
+        {"commission_rate_bps": 750, "ov_rate_bps": 0, "discount_scale_enabled": False}
+    )
 
     commission_rate_bps: Bps | None = None
     flat_cents: Amount | None = None

@@ -33,6 +33,7 @@ ASSET_PATH = DOCS_PATH + "/{asset}"
 
 JS = "application/javascript; charset=utf-8"
 CSS = "text/css; charset=utf-8"
+HTML = "text/html; charset=utf-8"
 # Vendored file -> content type (nothing else in swagger_ui/ is served).
 VENDORED = {"swagger-ui-bundle.js": JS, "swagger-ui.css": CSS}
 INIT = "init.js"
@@ -153,7 +154,7 @@ def page_html() -> str:
 
 def page_headers() -> dict[str, str]:
     return {
-        "Content-Type": "text/html; charset=utf-8",
+        "Content-Type": HTML,
         "Cache-Control": "no-cache",
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Content-Type-Options": "nosniff",

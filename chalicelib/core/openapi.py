@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,15 +13,18 @@ from chalicelib.core.routing import ENDPOINTS, EndpointSpec
 
 API_PREFIX = "/api/v1"
 _REF = "#/components/schemas/{model}"
-_ERRORS = {
-    "400": "BAD_REQUEST",
-    "401": "UNAUTHORIZED",
-    "403": "FORBIDDEN",
-    "404": "NOT_FOUND",
-    "409": "CONFLICT",
-    "422": "VALIDATION_ERROR",
-    "429": "TOO_MANY_REQUESTS",
-    "500": "INTERNAL_ERROR",
+# Every error status the API answers, with the envelope's code (``core.errors``).
+ERROR_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    422: "VALIDATION_ERROR",
+    429: "TOO_MANY_REQUESTS",
+    500: "INTERNAL_ERROR",
+    503: "SERVICE_UNAVAILABLE",
 }
 _ERROR_SCHEMA = {
     "type": "object",
@@ -31,13 +35,49 @@ _ERROR_SCHEMA = {
             "type": "object",
             "required": ["code", "message"],
             "properties": {
-                "code": {"type": "string"},
+                "code": {"type": "string", "enum": sorted(set(ERROR_CODES.values()))},
                 "message": {"type": "string"},
                 "details": {},
             },
         },
     },
+    "example": {"ok": False, "error": {"code": "NOT_FOUND", "message": "sale 42 not found"}},
 }
+SECURITY_SCHEMES = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "the access_token of /auth/login or /auth/refresh (15 minutes)",
+    },
+    "tenant": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Tenant-Id",
+        "description": "the tenant UUID (/tenants/resolve/{code}); must be the token's tenant",
+    },
+}
+
+
+def statuses(spec: EndpointSpec) -> list[int]:
+    """The error statuses a route can answer: every route 400 (bad query, bounds), 404, 413
+    (a body past 1 MiB, whatever the method), 429 (rate limits) and 500; an authenticated
+    one 401 and 403; one with a body, a query model, a text path parameter, or a write
+    422; a write 409; plus the route's own ``errors``."""
+    found = {400, 404, 413, 429, 500, *spec.errors}
+    if not spec.public or spec.rate == "auth":
+        found.add(401)
+    if not spec.public:
+        found.add(403)
+    if spec.body is not None:
+        found.add(422)
+    if spec.query is not None or any(f"{{{name}}}" in spec.path for name in TEXT_PATH_PARAMS):
+        found.add(422)  # a query model, or a text path parameter (a category name)
+    if spec.method != "GET":
+        found |= {409, 422}
+    return sorted(found)
+
+
 _PAGE_PARAMS = [
     {
         "name": "page",
@@ -92,8 +132,12 @@ def _query_schema(prop: dict[str, Any]) -> dict[str, Any]:
     return schema or {"type": "string"}
 
 
+def _operation_id_of(method: str, path: str) -> str:
+    return method.lower() + "_" + re.sub(r"\W+", "_", path).strip("_")
+
+
 def _operation_id(spec: EndpointSpec) -> str:
-    return spec.method.lower() + "_" + re.sub(r"\W+", "_", spec.path).strip("_")
+    return _operation_id_of(spec.method, spec.path)
 
 
 def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]:
@@ -127,24 +171,25 @@ def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]
         "operationId": _operation_id(spec),
         "parameters": params,
     }
-    if not spec.public:
-        op["security"] = [{"bearer": []}]
-        op["parameters"].append(
-            {
-                "name": "X-Tenant-Id",
-                "in": "header",
-                "required": False,
-                "schema": {"type": "string", "format": "uuid"},
-            }
-        )
+    if spec.public:
+        op["security"] = []
+        if spec.tenant_header:
+            op["parameters"].append(
+                {
+                    "name": "X-Tenant-Id",
+                    "in": "header",
+                    "required": spec.tenant_header == "required",
+                    "description": "the tenant UUID (/tenants/resolve/{code})",
+                    "schema": {"type": "string", "format": "uuid"},
+                }
+            )
+    else:
+        op["security"] = [{"bearer": [], "tenant": []}]
         op["x-permission"] = spec.permission
     if spec.body is not None:
-        op["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {"schema": _schema(spec.body, components, "validation")}
-            },
-        }
+        media: dict[str, Any] = {"schema": _schema(spec.body, components, "validation")}
+        media.update(_example_of(spec.body))
+        op["requestBody"] = {"required": True, "content": {"application/json": media}}
     if spec.content_type != "application/json":
         ok = {
             "description": "OK",
@@ -152,28 +197,99 @@ def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]
         }
     else:
         data = _schema(spec.response, components) if spec.response else {}
-        ok = {
-            "description": "OK",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["ok", "data"],
-                        "properties": {"ok": {"const": True}, "data": data},
-                    }
-                }
-            },
+        media = {
+            "schema": {
+                "type": "object",
+                "required": ["ok", "data"],
+                "properties": {"ok": {"const": True}, "data": data},
+            }
         }
-    responses = {str(spec.status): ok}
-    for status, code in _ERRORS.items():
-        responses[status] = {
-            "description": code,
+        if spec.response is not None:
+            example = _example_of(spec.response)
+            if example:
+                media["example"] = {"ok": True, "data": example["example"]}
+        ok = {"description": "OK", "content": {"application/json": media}}
+    op["responses"] = {str(spec.status): ok, **_error_responses(statuses(spec))}
+    return op
+
+
+def _example_of(model: type[BaseModel]) -> dict[str, Any]:
+    """``{"example": ...}`` from the model's first ``examples`` (the API reference's)."""
+    extra = model.model_config.get("json_schema_extra")
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    return {"example": examples[0]} if examples else {}
+
+
+def _error_responses(codes: list[int]) -> dict[str, Any]:
+    return {
+        str(status): {
+            "description": ERROR_CODES[status],
             "content": {
                 "application/json": {"schema": {"$ref": _REF.format(model="ErrorEnvelope")}}
             },
         }
-    op["responses"] = responses
-    return op
+        for status in codes
+    }
+
+
+@dataclass(frozen=True)
+class PlainRoute:
+    """A route of the app's own (not a feature's ``endpoint``): the document itself, the
+    docs page and its assets."""
+
+    method: str
+    path: str  # full path, e.g. /api/openapi.json
+    summary: str
+    content_types: tuple[str, ...]
+    statuses: tuple[int, ...] = ()
+    text_params: tuple[str, ...] = ()
+
+
+PLAIN_ROUTES: list[PlainRoute] = []
+
+
+def plain_route(
+    method: str,
+    path: str,
+    summary: str,
+    content_types: tuple[str, ...],
+    statuses: tuple[int, ...] = (),
+) -> None:
+    """Document a route that ``app.py`` registers directly (every registered route is in
+    the document: ``tests/core/test_openapi_and_infra.py``). ``statuses``: what it may
+    answer besides 200 (304, 404...)."""
+    route = PlainRoute(
+        method,
+        path,
+        summary,
+        content_types,
+        tuple(statuses),
+        tuple(re.findall(r"{(\w+)}", path)),
+    )
+    if route not in PLAIN_ROUTES:
+        PLAIN_ROUTES.append(route)
+
+
+def _plain_operation(route: PlainRoute) -> dict[str, Any]:
+    content = {
+        media: {"schema": {"type": "object"} if "json" in media else {"type": "string"}}
+        for media in route.content_types
+    }
+    responses: dict[str, Any] = {"200": {"description": "OK", "content": content}}
+    if 304 in route.statuses:
+        responses["304"] = {"description": "Not Modified (If-None-Match matched the ETag)"}
+    errors = sorted({413, 429, 500, *(s for s in route.statuses if s >= 400)})
+    return {
+        "summary": route.summary,
+        "tags": ["docs"],
+        "operationId": _operation_id_of(route.method, route.path),
+        "security": [],
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in route.text_params
+        ],
+        "responses": {**responses, **_error_responses(errors)},
+    }
 
 
 def build_document() -> dict[str, Any]:
@@ -183,6 +299,8 @@ def build_document() -> dict[str, Any]:
         paths.setdefault(API_PREFIX + spec.path, {})[spec.method.lower()] = _operation(
             spec, components
         )
+    for route in PLAIN_ROUTES:
+        paths.setdefault(route.path, {})[route.method.lower()] = _plain_operation(route)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -192,15 +310,14 @@ def build_document() -> dict[str, Any]:
                 "Field-service back office: sales and commissions to the cent, dispatch, "
                 "invoicing, inventory, time and analytics. Envelope: {ok, data} / "
                 "{ok: false, error: {code, message}}. Money in integer cents, rates in basis "
-                "points. Lists take page (>=1) and limit (1-200)."
+                "points. Lists take page (>=1) and limit (1-200), or cursor (a page's "
+                "next_cursor)."
             ),
         },
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-            },
+            "securitySchemes": SECURITY_SCHEMES,
         },
     }

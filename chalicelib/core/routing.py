@@ -65,6 +65,11 @@ class EndpointSpec:
     content_type: str
     description: str = ""
     module: str = ""
+    rate: str | None = None
+    # statuses the handler answers beyond what ``openapi.statuses`` derives from the rest
+    errors: tuple[int, ...] = ()
+    # a public route that reads X-Tenant-Id: "required" or "optional" ("" when it does not)
+    tenant_header: str = ""
 
 
 # Rate-limit scopes the decorator counts.
@@ -251,10 +256,18 @@ def endpoint(
     paginated: bool = False,
     content_type: str = "application/json",
     description: str = "",
+    errors: tuple[int, ...] = (),
+    tenant_header: str = "",
 ) -> Callable[[Callable[[ApiRequest], Any]], Callable]:
-    """Register ``handler(req: ApiRequest)`` on ``bp`` at ``path`` for ``method``."""
+    """Register ``handler(req: ApiRequest)`` on ``bp`` at ``path`` for ``method``.
+
+    ``errors``: error statuses the handler itself answers that the OpenAPI document would
+    not otherwise list for this route (``openapi.statuses``); ``tenant_header``: for a
+    public route that reads ``X-Tenant-Id``, "required" or "optional"."""
     if not public and permission is None:
         raise ValueError(f"{method} {path}: a non-public route must name a permission")
+    if tenant_header not in ("", "required", "optional"):
+        raise ValueError(f"{method} {path}: tenant_header is 'required', 'optional' or ''")
 
     def decorator(handler: Callable[[ApiRequest], Any]) -> Callable:
         ENDPOINTS.append(
@@ -273,6 +286,9 @@ def endpoint(
                 content_type=content_type,
                 description=description or (handler.__doc__ or ""),
                 module=handler.__module__,
+                rate=rate,
+                errors=tuple(errors),
+                tenant_header=tenant_header,
             )
         )
 

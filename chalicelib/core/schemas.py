@@ -61,6 +61,13 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="allow", defer_build=True, from_attributes=True)
 
 
+def reference_example(example: dict[str, Any]) -> ConfigDict:
+    """``model_config`` of a route model the API reference shows: the example goes into
+    its JSON schema (``examples``) and the OpenAPI operation (``example``). Merged with the
+    base model's config by pydantic."""
+    return ConfigDict(json_schema_extra={"examples": [example]})
+
+
 def id_from(attribute: str) -> Any:
     """The ``id`` of a response, read from the item's ``attribute`` (e.g. ``sale_id``) or
     from an ``id`` key (a response replayed from JSON)."""

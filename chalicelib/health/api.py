@@ -23,7 +23,14 @@ class HealthOut(Out):
 
 
 @endpoint(
-    bp, "/health", "GET", summary="Service health", tag="system", public=True, response=HealthOut
+    bp,
+    "/health",
+    "GET",
+    summary="Service health",
+    tag="system",
+    public=True,
+    response=HealthOut,
+    errors=(503,),
 )
 def health(req: ApiRequest) -> HealthOut:
     """Reports ``ok`` when the DynamoDB table answers a DescribeTable."""

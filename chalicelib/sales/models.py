@@ -20,6 +20,7 @@ from chalicelib.core.schemas import (
     Out,
     Timestamp,
     id_from,
+    reference_example,
 )
 
 ApprovalStatus = Literal["pending", "approved", "rejected"]
@@ -45,6 +46,17 @@ class SaleIn(Body):
     pay period (409). Give ``customer_id`` to link an existing customer; otherwise
     ``customer_email`` links the customer with that e-mail, and a new customer is created
     from ``customer_name``/``customer_email`` when none matches."""
+
+    model_config = reference_example(
+        {
+            "technician_id": 1,
+            "item_id": 5,
+            "sale_price_cents": 150000,
+            "customer_name": "John Doe",
+            "notes": "Annual maintenance package",
+            "payment_type": "credit_card",
+        }
+    )
 
     technician_id: Id
     item_id: Id
@@ -73,11 +85,15 @@ class PaymentStatusIn(Body):
     """``unpaid`` clears ``payment_date``; otherwise it defaults to the date already
     recorded, else today."""
 
+    model_config = reference_example({"status": "paid", "payment_date": "2026-03-15"})
+
     status: PaymentStatus
     payment_date: IsoDate | None = None
 
 
 class VoidIn(Body):
+    model_config = reference_example({"voided": True})
+
     voided: StrictBool = True
     reason: str | None = Field(default=None, max_length=500)
 

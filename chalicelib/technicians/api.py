@@ -21,6 +21,7 @@ from chalicelib.core.schemas import (
     changes_of,
     id_from,
     page_of,
+    reference_example,
 )
 from chalicelib.technicians import service as technicians
 
@@ -36,6 +37,10 @@ class TechnicianIn(Body):
     """``base_pay_cents`` is the hourly rate (hourly) or the pay per pay period (salary);
     commission-only technicians use ``commission``. ``username`` + ``password`` (and
     ``email``) create a ``technician`` login linked to this record."""
+
+    model_config = reference_example(
+        {"name": "Mike Johnson", "pay_type": "hourly", "base_pay_cents": 2500}
+    )
 
     name: str = Field(min_length=1, max_length=120)
     email: Email | None = None
@@ -58,6 +63,8 @@ class TechnicianIn(Body):
 class TechnicianPatch(Body):
     """Only the fields sent change; ``email``/``phone`` null clears them. ``active: false``
     deactivates the technician (and blocks their login)."""
+
+    model_config = reference_example({"base_pay_cents": 2800})
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     email: Email | None = None

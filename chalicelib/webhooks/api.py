@@ -11,7 +11,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from chalicelib.core import clock, roles
 from chalicelib.core.errors import ValidationFailed
 from chalicelib.core.routing import ApiRequest, endpoint
-from chalicelib.core.schemas import Body, Out, changes_of, id_from, page_of
+from chalicelib.core.schemas import Body, Out, changes_of, id_from, page_of, reference_example
 from chalicelib.webhooks import rules
 from chalicelib.webhooks import service as webhooks
 from chalicelib.webhooks.rules import EVENT_TYPES, MAX_URL_LENGTH
@@ -22,6 +22,13 @@ _EVENTS_DOC = {"items": {"enum": sorted(EVENT_TYPES)}}
 
 
 class WebhookIn(Body):
+    model_config = reference_example(
+        {
+            "url": "https://your-server.com/webhooks/tradekitt",
+            "events": ["sale.created", "dispatch.completed", "inventory.low-stock"],
+        }
+    )
+
     url: str = Field(
         min_length=1,
         max_length=MAX_URL_LENGTH,

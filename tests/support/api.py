@@ -8,6 +8,8 @@ from typing import Any
 
 from chalice.test import Client
 
+from tests.support import documented
+
 PREFIX = "/api/v1"
 
 
@@ -70,6 +72,7 @@ class Api:
         payload = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
         url = path if path.startswith("/api") else PREFIX + path
         resp = self.client.http.request(method, url, headers=all_headers, body=payload)
+        documented.check(method, url, resp.status_code)
         return Reply(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, resp.body)
 
     def get(self, path: str, **kw: Any) -> Reply:
