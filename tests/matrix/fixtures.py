@@ -1,0 +1,318 @@
+"""One entry per route of the route table: how to name, in the owner's tenant, the
+resources its path ids point to, and a valid body for a route that takes one.
+
+Adding a route? Add its entry to ``FIXTURES`` (tests/matrix/test_completeness.py fails
+until you do, and names the route):
+
+- ``params(world)`` returns the path parameters (every ``{name}`` of the path) naming the
+  owner's resources; when the call consumes what it names (a delete, a state change that
+  cannot happen twice), let it build a new one each time (``World.fresh_*``) and say
+  ``fresh=True``. It must leave the resource as a successful call expects it, whatever
+  ran before.
+- ``body(world)`` is a valid body when the route takes one (never with ``MARK`` in it:
+  the other tenant's calls run with the same bodies and must not write the owner's mark).
+- ``shows(world)`` (lists, routes without ids): strings the owner's answer holds and the
+  other tenant's must not (default: the owner's marks).
+- ``intruder(world, role)``: the path parameters the other tenant's ``role`` calls with,
+  when they are not simply the owner's (e.g. its own technician id beside the owner's
+  period: a technician may only name themselves).
+- a route a role may call by the role table but whose handler refuses that role by
+  design goes into ``REFUSED`` with the reason; the role matrix checks it is refused.
+- public routes (no token) are listed in ``PUBLIC`` and stay out of both matrices.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.core import registry, roles
+from chalicelib.core.route_table import ROUTES
+from chalicelib.core.routing import ENDPOINTS, EndpointSpec
+from tests.matrix.world import DISCOUNT_RATE_BPS, World
+
+Route = tuple[str, str]
+Params = Callable[[World], dict[str, Any]]
+NO_PARAMS: Params = lambda w: {}  # noqa: E731
+
+
+@dataclass(frozen=True)
+class Fixture:
+    params: Params = NO_PARAMS
+    body: Callable[[World], Any] | None = None
+    fresh: bool = False
+    shows: Callable[[World], list[str]] | None = None
+    intruder: Callable[[World, str], dict[str, Any]] | None = None
+
+
+CFG = "/admin/commission-config"
+TECH_ITEM = f"{CFG}/tech/{{technician_id}}/item/{{item_id}}"
+TECH_CATEGORY = f"{CFG}/tech/{{technician_id}}/category/{{category}}"
+TECH_PLAN = f"{CFG}/tech/{{technician_id}}/plan/{{role}}"
+ITEM_DEFAULT = f"{CFG}/item/{{item_id}}"
+STATEMENT_PDF = "/export/commission-statement/{technician_id}/{period_id}/pdf"
+DELIVERY = "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}"
+
+RATE = {"commission_rate_bps": 650}
+PLAN = {"kind": "tiered", "tiers": [{"up_to_cents": 100000, "rate_bps": 500}, {"rate_bps": 800}]}
+
+
+def _rule(path: str, body: dict[str, Any], names: Params) -> Params:
+    """The owner's commission rule at ``path``, (re)created before each call."""
+
+    def params(w: World) -> dict[str, Any]:
+        values = names(w)
+        w.commission_rule(path.format(**values), body)
+        return values
+
+    return params
+
+
+def _ids(**names: str) -> Params:
+    return lambda w: {name: w.ids[key] for name, key in names.items()}
+
+
+def _with(ids: Params, **literal: str) -> Params:
+    """``ids`` and path parts that are not ids (a category, a plan role)."""
+    return lambda w: {**ids(w), **literal}
+
+
+def _body(value: Any) -> Callable[[World], Any]:
+    return lambda w: value
+
+
+def _tenant_commission(w: World) -> list[str]:
+    return [f'"rate_bps":{DISCOUNT_RATE_BPS}']
+
+
+def _sale_body(w: World) -> dict[str, Any]:
+    return {
+        "technician_id": w.owner.technician_id,
+        "item_id": w.ids["item"],
+        "sale_price_cents": 99000,
+        "customer_name": "Walk-in Buyer",
+    }
+
+
+def _own_statement(w: World, role: str) -> dict[str, Any]:
+    """A technician may only name themselves: the other tenant's technician asks for its
+    own statement in the owner's period (the period is what must not be found)."""
+    technician_id = w.other.technician_id if role == roles.TECHNICIAN else w.ids["technician"]
+    return {"technician_id": technician_id, "period_id": w.ids["period"]}
+
+
+def _fresh(make: str, name: str) -> Params:
+    return lambda w: {name: getattr(w, make)()}
+
+
+TECH = _ids(technician_id="technician")
+TECH_AND_ITEM = _ids(technician_id="technician", item_id="item")
+ITEM = _ids(item_id="item")
+SALE = _ids(sale_id="sale")
+AT_CATEGORY = _with(TECH, category="Maintenance")
+AT_PLAN = _with(TECH, role="technician")
+PERIOD = _ids(period_id="period")
+HOOK = _ids(webhook_id="webhook")
+MARKED: Callable[[World], list[str]] = lambda w: w.marks  # noqa: E731
+
+PUBLIC: frozenset[Route] = frozenset(
+    {
+        ("POST", "/auth/login"),
+        ("POST", "/auth/refresh"),
+        ("POST", "/auth/register"),
+        ("GET", "/tenants/resolve/{code}"),
+        ("GET", "/health"),
+    }
+)
+
+FIXTURES: dict[Route, Fixture] = {
+    # accounts
+    ("POST", "/auth/logout"): Fixture(),
+    ("GET", "/auth/me"): Fixture(shows=lambda w: [w.owner.tenant_id]),
+    # catalog
+    ("GET", "/admin/line-items"): Fixture(shows=MARKED),
+    ("POST", "/admin/line-items"): Fixture(
+        body=_body({"name": "Matrix filter", "category": "Parts", "price_cents": 2500})
+    ),
+    ("GET", "/admin/line-items/categories"): Fixture(shows=MARKED),
+    ("GET", "/admin/line-items/{item_id}"): Fixture(ITEM),
+    ("PATCH", "/admin/line-items/{item_id}"): Fixture(ITEM, _body({"description": "patched"})),
+    # commission
+    ("DELETE", ITEM_DEFAULT): Fixture(_rule(ITEM_DEFAULT, RATE, ITEM), fresh=True),
+    ("GET", ITEM_DEFAULT): Fixture(_rule(ITEM_DEFAULT, RATE, ITEM)),
+    ("PUT", ITEM_DEFAULT): Fixture(ITEM, _body(RATE)),
+    ("GET", f"{CFG}/tech/{{technician_id}}"): Fixture(TECH),
+    ("DELETE", TECH_CATEGORY): Fixture(
+        _rule(TECH_CATEGORY, RATE, AT_CATEGORY),
+        fresh=True,
+    ),
+    ("GET", TECH_CATEGORY): Fixture(_rule(TECH_CATEGORY, RATE, AT_CATEGORY)),
+    ("PUT", TECH_CATEGORY): Fixture(AT_CATEGORY, _body(RATE)),
+    ("DELETE", TECH_ITEM): Fixture(_rule(TECH_ITEM, RATE, TECH_AND_ITEM), fresh=True),
+    ("GET", TECH_ITEM): Fixture(_rule(TECH_ITEM, RATE, TECH_AND_ITEM)),
+    ("PUT", TECH_ITEM): Fixture(
+        TECH_AND_ITEM,
+        _body({"commission_rate_bps": 700, "ov_rate_bps": 100}),
+    ),
+    ("DELETE", TECH_PLAN): Fixture(_rule(TECH_PLAN, PLAN, AT_PLAN), fresh=True),
+    ("GET", TECH_PLAN): Fixture(_rule(TECH_PLAN, PLAN, AT_PLAN)),
+    ("PUT", TECH_PLAN): Fixture(AT_PLAN, _body(PLAN)),
+    # customers
+    ("GET", "/admin/customers"): Fixture(shows=MARKED),
+    ("POST", "/admin/customers"): Fixture(body=_body({"name": "Matrix Customer"})),
+    ("GET", "/admin/customers/{customer_id}"): Fixture(_ids(customer_id="customer")),
+    ("PATCH", "/admin/customers/{customer_id}"): Fixture(
+        _ids(customer_id="customer"), _body({"notes": "patched"})
+    ),
+    # payroll: pay periods and exports
+    ("GET", "/admin/csv-export/commission-report"): Fixture(shows=MARKED),
+    ("GET", "/admin/csv-export/pay-period/{period_id}"): Fixture(PERIOD),
+    ("GET", "/admin/csv-export/sales"): Fixture(shows=MARKED),
+    ("GET", "/admin/pay-periods"): Fixture(shows=MARKED),
+    ("GET", "/admin/pay-periods/{period_id}"): Fixture(PERIOD),
+    ("PATCH", "/admin/pay-periods/{period_id}/close"): Fixture(PERIOD),  # idempotent
+    ("GET", STATEMENT_PDF): Fixture(
+        _ids(technician_id="technician", period_id="period"), intruder=_own_statement
+    ),
+    ("GET", "/export/pay-period/{period_id}/pdf"): Fixture(PERIOD),
+    ("GET", "/tech/pay-periods"): Fixture(shows=MARKED),
+    ("GET", "/tech/pay-periods/{period_id}/statement"): Fixture(PERIOD),
+    # sales (the owner's are its technician login's, so the technician role may act)
+    ("GET", "/sales"): Fixture(shows=MARKED),
+    ("POST", "/sales"): Fixture(body=_sale_body),
+    ("GET", "/sales/{sale_id}"): Fixture(SALE),
+    ("PATCH", "/sales/{sale_id}/approve"): Fixture(
+        _fresh("fresh_sale", "sale_id"), _body({}), fresh=True
+    ),
+    ("PATCH", "/sales/{sale_id}/payment-status"): Fixture(SALE, _body({"status": "paid"})),
+    ("PATCH", "/sales/{sale_id}/reject"): Fixture(
+        _fresh("fresh_sale", "sale_id"), _body({"reason": "matrix"}), fresh=True
+    ),
+    ("PATCH", "/sales/{sale_id}/void"): Fixture(
+        _fresh("fresh_sale", "sale_id"), _body({"voided": True}), fresh=True
+    ),
+    # settings
+    ("GET", f"{CFG}/tenant"): Fixture(shows=_tenant_commission),
+    ("PATCH", f"{CFG}/tenant"): Fixture(body=_body({"discount_scale_all": False})),
+    ("GET", "/admin/settings"): Fixture(shows=MARKED),
+    ("PATCH", "/admin/settings"): Fixture(body=_body({"branding": {"primary_color": "#1f6feb"}})),
+    # technicians
+    ("GET", "/admin/technicians"): Fixture(shows=MARKED),
+    ("POST", "/admin/technicians"): Fixture(
+        body=_body({"name": "Matrix Tech", "pay_type": "salary", "base_pay_cents": 100000})
+    ),
+    ("DELETE", "/admin/technicians/{technician_id}"): Fixture(
+        _fresh("fresh_technician", "technician_id"), fresh=True
+    ),
+    ("GET", "/admin/technicians/{technician_id}"): Fixture(TECH),
+    ("PATCH", "/admin/technicians/{technician_id}"): Fixture(
+        _ids(technician_id="other_technician"), _body({"phone": "555-0100"})
+    ),
+    # webhooks
+    ("GET", "/admin/webhooks"): Fixture(shows=MARKED),
+    ("POST", "/admin/webhooks"): Fixture(
+        body=_body({"url": "http://127.0.0.1:9/matrix", "events": ["sale.created"]})
+    ),
+    ("DELETE", "/admin/webhooks/{webhook_id}"): Fixture(
+        _fresh("fresh_webhook", "webhook_id"), fresh=True
+    ),
+    ("GET", "/admin/webhooks/{webhook_id}"): Fixture(HOOK),
+    ("PATCH", "/admin/webhooks/{webhook_id}"): Fixture(HOOK, _body({"description": "patched"})),
+    ("GET", "/admin/webhooks/{webhook_id}/deliveries"): Fixture(HOOK),
+    ("GET", DELIVERY): Fixture(_ids(webhook_id="webhook", delivery_id="delivery")),
+    ("POST", f"{DELIVERY}/redeliver"): Fixture(
+        lambda w: {"webhook_id": w.ids["webhook"], "delivery_id": w.finished_delivery()},
+        fresh=True,
+    ),
+    ("POST", "/admin/webhooks/{webhook_id}/rotate-secret"): Fixture(HOOK),
+    ("POST", "/admin/webhooks/{webhook_id}/test"): Fixture(HOOK, _body({})),
+}
+
+_NOT_LINKED = (
+    "a login not linked to a technician record has no own sales or statements: the "
+    "handler answers 403 (accounts.own_technician)"
+)
+_DISPATCHER = (
+    "without sales:all a caller acts only as its own technician, and a dispatcher's "
+    "login is linked to none (403)"
+)
+# (route) -> {role: why}: roles the role table lets through whose handler refuses them.
+REFUSED: dict[Route, dict[str, str]] = {
+    ("GET", "/tech/pay-periods"): {
+        roles.ADMIN: _NOT_LINKED,
+        roles.MANAGER: _NOT_LINKED,
+        roles.DISPATCHER: _NOT_LINKED,
+    },
+    ("GET", "/tech/pay-periods/{period_id}/statement"): {
+        roles.ADMIN: _NOT_LINKED,
+        roles.MANAGER: _NOT_LINKED,
+        roles.DISPATCHER: _NOT_LINKED,
+    },
+    ("POST", "/sales"): {roles.DISPATCHER: _DISPATCHER},
+    ("GET", "/sales"): {roles.DISPATCHER: _DISPATCHER},
+    ("GET", "/sales/{sale_id}"): {roles.DISPATCHER: _DISPATCHER},
+    ("GET", STATEMENT_PDF): {roles.DISPATCHER: _DISPATCHER},
+}
+
+
+# --- the routes, from the route table and the registered endpoints ------------------------
+def table_routes() -> set[Route]:
+    return {route for routes in ROUTES.values() for route in routes}
+
+
+@functools.cache
+def specs() -> dict[Route, EndpointSpec]:
+    """Every registered endpoint (importing every API module registers them all)."""
+    registry.load_all()
+    return {(spec.method, spec.path): spec for spec in ENDPOINTS}
+
+
+def all_routes() -> list[Route]:
+    """What the app serves by either account, sorted: the matrices' parameters."""
+    return sorted(table_routes() | set(specs()), key=lambda r: (r[1], r[0]))
+
+
+def matrix_routes() -> list[Route]:
+    """The routes both matrices call: all but the public ones (a route the table lists but
+    no module registers stays in, so that its tests fail)."""
+    every = specs()
+    return [r for r in all_routes() if r not in every or not every[r].public]
+
+
+def route_id(route: Route) -> str:
+    return f"{route[0]} {route[1]}"
+
+
+def fixture_of(route: Route) -> Fixture:
+    found = FIXTURES.get(route)
+    assert found is not None or route in PUBLIC, (
+        f"{route_id(route)} has no entry in tests/matrix/fixtures.py FIXTURES: add how to "
+        "create the resources its path ids name (params) and, if it takes one, a valid body"
+    )
+    return found or Fixture()
+
+
+def placeholders(path: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(path) if name}
+
+
+def url(route: Route, params: dict[str, Any]) -> str:
+    """The route's path with ``params`` (exactly its placeholders)."""
+    method, path = route
+    assert set(params) == placeholders(path), (route_id(route), sorted(params))
+    return path.format(**{k: str(v) for k, v in params.items()})
+
+
+def is_read(route: Route) -> bool:
+    return route[0] == "GET"
+
+
+def allowed_roles(spec: EndpointSpec) -> list[str]:
+    """The roles that reach the handler and are served (the role table minus REFUSED)."""
+    refused = REFUSED.get((spec.method, spec.path), {})
+    assert spec.permission is not None
+    return [r for r in roles.ROLES if roles.can([r], spec.permission) and r not in refused]
