@@ -6,15 +6,9 @@ Asserts nothing."""
 from __future__ import annotations
 
 from bench.common import count_calls, emulated_api
+from tests.support.sales_helpers import SEED_SALE
 
-SALE = {
-    "technician_id": 1,
-    "item_id": 5,
-    "sale_price_cents": 150000,
-    "customer_name": "John Doe",
-    "notes": "Annual maintenance package",
-    "payment_type": "credit_card",
-}
+SALE = SEED_SALE  # the API reference's example
 TOTAL_SALES = 60
 
 

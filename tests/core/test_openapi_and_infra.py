@@ -12,6 +12,7 @@ import yaml
 from chalicelib.core.openapi import ERROR_CODES, statuses
 from chalicelib.core.routing import ENDPOINTS
 from tests.conftest import ROOT
+from tests.support.sales_helpers import SEED_PAYMENT_STATUS, SEED_SALE
 
 # The request bodies the API reference shows for the routes built so far, verbatim (its
 # e-mail addresses are obfuscated in the copy we have, so the register example uses a real
@@ -19,15 +20,8 @@ from tests.conftest import ROOT
 REFERENCE_BODIES = {
     ("POST", "/auth/login"): {"username": "admin", "password": "your-password"},
     ("POST", "/auth/refresh"): {"refresh_token": "eyJ..."},
-    ("POST", "/sales"): {
-        "technician_id": 1,
-        "item_id": 5,
-        "sale_price_cents": 150000,
-        "customer_name": "John Doe",
-        "notes": "Annual maintenance package",
-        "payment_type": "credit_card",
-    },
-    ("PATCH", "/sales/{sale_id}/payment-status"): {"status": "paid", "payment_date": "2026-03-15"},
+    ("POST", "/sales"): SEED_SALE,
+    ("PATCH", "/sales/{sale_id}/payment-status"): SEED_PAYMENT_STATUS,
     ("PATCH", "/sales/{sale_id}/void"): {"voided": True},
     ("POST", "/admin/technicians"): {
         "name": "Mike Johnson",

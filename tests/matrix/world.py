@@ -22,10 +22,10 @@ from typing import Any
 
 import boto3
 
-from chalicelib.core import roles, tokens
+from chalicelib.core import roles
 from chalicelib.core.settings import resource_names
 from tests.support.api import Account, Api, Reply
-from tests.support.sales_helpers import line_item, technician, technician_login
+from tests.support.sales_helpers import line_item, staff, technician, technician_login
 
 MARK = "Zq" + uuid.uuid4().hex[:10]  # in every name of the owner's; letters and digits
 FIRST_ID = 1000  # the owner's counters start here: the other tenant's ids stay below
@@ -109,31 +109,12 @@ class World:
         self.ok("PUT", path, body)
 
 
-def _staff(admin: Account, role: str, user_id: int) -> Account:
-    """A signed-in user of ``role`` (an active account, written directly)."""
-    from chalicelib.accounts.store import UserItem
-    from chalicelib.core import clock
-    from chalicelib.platform import keys
-
-    UserItem(
-        *keys.user_key(admin.tenant_id, user_id),
-        tenant_id=admin.tenant_id,
-        user_id=user_id,
-        username=f"{role}{user_id}",
-        roles=[role],
-        active=True,
-        created_at=clock.now(),
-    ).save()
-    access = tokens.issue_access(admin.tenant_id, user_id, [role], f"matrix-{role}")
-    return Account(admin.tenant_id, admin.business_code, access.token, "", {"roles": [role]})
-
-
 def _tenant(api: Api, admin: Account, tech_name: str) -> Tenant:
     tech, login = technician_login(api, admin, name=tech_name)
     accounts = {
         roles.ADMIN: admin,
-        roles.MANAGER: _staff(admin, roles.MANAGER, 901),
-        roles.DISPATCHER: _staff(admin, roles.DISPATCHER, 902),
+        roles.MANAGER: staff(admin, roles.MANAGER, 901),
+        roles.DISPATCHER: staff(admin, roles.DISPATCHER, 902),
         roles.TECHNICIAN: login,
     }
     assert set(accounts) == set(roles.ROLES)
