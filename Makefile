@@ -15,7 +15,7 @@ RATE_LIMIT_AUTH ?= 5
 FRESH ?=
 export RATE_LIMIT_IP RATE_LIMIT_TENANT RATE_LIMIT_AUTH PORT FRESH
 
-.PHONY: run reset tick routes test test-fast bench fuzz lint install chromium clean
+.PHONY: run reset tick routes test test-fast bench fuzz lint install chromium package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required" >&2; exit 1; }
@@ -37,6 +37,12 @@ reset: $(STAMP)
 ## With `make run` up: fire every scheduled job once and drain the events queue.
 tick: $(STAMP)
 	$(PY) -m infra.local.worker --once
+
+## The deployable artefacts of STAGE (default dev) in dist/$(STAGE)/: the Lambda zip without
+## what the Lambda runtime ships (boto3, botocore...), the SAM template, package.json sizes.
+STAGE ?= dev
+package: $(STAMP)
+	$(PY) -m infra.package --stage $(STAGE)
 
 ## Regenerate chalicelib/core/route_table.py after adding or changing a route.
 routes: $(STAMP)

@@ -1,0 +1,100 @@
+"""``make package STAGE=prod``: a stage's deployable artefacts in ``dist/<stage>/``.
+
+1. ``chalice package`` builds the Lambda zip (``deployment.zip``) and the SAM template
+   (``sam.json``), merged with ``infra/sqs-event-source.yaml`` (ReportBatchItemFailures on
+   the webhook delivery's SQS trigger);
+2. the libraries the AWS Lambda Python runtime already ships (boto3, botocore and
+   theirs) are removed from the zip: pynamodb and Powertools pull botocore in, and at about
+   21 MB unzipped it was most of the package. The runtime's copies serve them instead.
+3. ``dist/<stage>/package.json`` records the zip's size (zipped, unzipped, files).
+
+``python -m infra.package --stage prod [--out DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Top-level names of what the Lambda runtime provides (python3.11): boto3, botocore and
+# their dependencies. Their ``*.dist-info`` folders go too.
+RUNTIME_PROVIDED = frozenset(
+    {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py"}
+)
+_DIST_INFO_PREFIXES = ("boto3-", "botocore-", "s3transfer-", "jmespath-", "python_dateutil-")
+_DIST_INFO_PREFIXES += ("urllib3-", "six-")
+MERGED = (ROOT / "infra" / "sqs-event-source.yaml",)
+
+
+def runtime_provided(name: str) -> bool:
+    """True for a zip entry the Lambda runtime already provides."""
+    top = name.split("/", 1)[0]
+    if top in RUNTIME_PROVIDED:
+        return True
+    return top.endswith(".dist-info") and top.startswith(_DIST_INFO_PREFIXES)
+
+
+def strip(zip_path: Path) -> int:
+    """Rewrite ``zip_path`` without the runtime-provided libraries; the entries removed."""
+    kept = zip_path.with_suffix(".tmp")
+    removed = 0
+    with (
+        zipfile.ZipFile(zip_path) as source,
+        zipfile.ZipFile(kept, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for info in source.infolist():
+            if runtime_provided(info.filename):
+                removed += 1
+                continue
+            target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    kept.replace(zip_path)
+    return removed
+
+
+def sizes(zip_path: Path) -> dict[str, int]:
+    with zipfile.ZipFile(zip_path) as archive:
+        infos = archive.infolist()
+    return {
+        "zipped_bytes": zip_path.stat().st_size,
+        "unzipped_bytes": sum(i.file_size for i in infos),
+        "files": len(infos),
+    }
+
+
+def package(stage: str, out: Path) -> dict[str, int]:
+    """Build, strip and measure the stage's package in ``out`` (emptied first)."""
+    if out.exists():
+        shutil.rmtree(out)
+    env = {**os.environ, "STAGE": stage}
+    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    command = [str(Path(sys.executable).parent / "chalice"), "package", "--stage", stage]
+    for template in MERGED:
+        command += ["--merge-template", str(template)]
+    subprocess.run([*command, str(out)], cwd=ROOT, env=env, check=True)
+    zip_path = out / "deployment.zip"
+    removed = strip(zip_path)
+    figures = {**sizes(zip_path), "runtime_provided_entries_removed": removed}
+    (out / "package.json").write_text(json.dumps(figures, indent=2) + "\n")
+    return figures
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", default=os.environ.get("STAGE", "dev"))
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    out = Path(args.out) if args.out else ROOT / "dist" / args.stage
+    figures = package(args.stage, out)
+    print(json.dumps({"stage": args.stage, "out": str(out), **figures}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
