@@ -1,8 +1,10 @@
 """``make package STAGE=prod``: a stage's deployable artefacts in ``dist/<stage>/``.
 
 1. ``chalice package`` builds the Lambda zip (``deployment.zip``) and the SAM template
-   (``sam.json``), merged with ``infra/sqs-event-source.yaml`` (ReportBatchItemFailures on
-   the webhook delivery's SQS trigger);
+   (``sam.json``), into which ``merge`` folds ``infra/template.yaml`` (the table, queues
+   and bucket), ``infra/api-gateway.yaml`` (the gateway's own answers in the envelope) and
+   ``infra/sqs-event-source.yaml`` (ReportBatchItemFailures on the webhook delivery's SQS
+   trigger): one deployable template, its ``Stage`` parameter defaulting to the stage;
 2. the libraries the AWS Lambda Python runtime already ships (boto3, botocore and
    theirs) are removed from the zip: pynamodb and Powertools pull botocore in, and at about
    21 MB unzipped it was most of the package. The runtime's copies serve them instead.
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # Top-level names of what the Lambda runtime provides (python3.11): boto3, botocore and
@@ -30,7 +33,16 @@ RUNTIME_PROVIDED = frozenset(
 )
 _DIST_INFO_PREFIXES = ("boto3-", "botocore-", "s3transfer-", "jmespath-", "python_dateutil-")
 _DIST_INFO_PREFIXES += ("urllib3-", "six-")
-MERGED = (ROOT / "infra" / "sqs-event-source.yaml",)
+INFRA = ROOT / "infra"
+MERGED = (
+    INFRA / "template.yaml",
+    INFRA / "api-gateway.yaml",
+    INFRA / "sqs-event-source.yaml",
+)
+DESCRIPTION = (
+    "TradeKitt API ({stage}): Chalice's functions and REST API, the single DynamoDB table, "
+    "the events queue with its dead-letter queue, and the exports bucket"
+)
 
 
 def runtime_provided(name: str) -> bool:
@@ -58,6 +70,37 @@ def strip(zip_path: Path) -> int:
     return removed
 
 
+def _load(path: Path) -> dict[str, Any]:
+    import yaml  # dev dependency: packaging is a developer's (or CI's) step
+
+    return yaml.safe_load(path.read_text())
+
+
+def _deep_merge(into: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra`` folded into ``into``: mappings merge key by key, anything else replaces
+    (what ``chalice package --merge-template`` does, for several templates)."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+def merge(sam: dict[str, Any], templates: list[dict[str, Any]], stage: str) -> dict[str, Any]:
+    """Chalice's template with ``templates`` merged in (their sections but the version
+    and description), the ``Stage`` parameter defaulting to ``stage``."""
+    merged = dict(sam)
+    for template in templates:
+        for section in ("Parameters", "Conditions", "Resources", "Outputs"):
+            if section in template:
+                merged[section] = _deep_merge(merged.get(section, {}), template[section])
+    if "Stage" in merged.get("Parameters", {}):
+        merged["Parameters"]["Stage"]["Default"] = stage
+    merged["Description"] = DESCRIPTION.format(stage=stage)
+    return merged
+
+
 def sizes(zip_path: Path) -> dict[str, int]:
     with zipfile.ZipFile(zip_path) as archive:
         infos = archive.infolist()
@@ -75,9 +118,10 @@ def package(stage: str, out: Path) -> dict[str, int]:
     env = {**os.environ, "STAGE": stage}
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     command = [str(Path(sys.executable).parent / "chalice"), "package", "--stage", stage]
-    for template in MERGED:
-        command += ["--merge-template", str(template)]
     subprocess.run([*command, str(out)], cwd=ROOT, env=env, check=True)
+    sam = out / "sam.json"
+    template = merge(json.loads(sam.read_text()), [_load(path) for path in MERGED], stage)
+    sam.write_text(json.dumps(template, indent=2, sort_keys=True) + "\n")
     zip_path = out / "deployment.zip"
     removed = strip(zip_path)
     figures = {**sizes(zip_path), "runtime_provided_entries_removed": removed}
