@@ -70,6 +70,8 @@ class EndpointSpec:
     errors: tuple[int, ...] = ()
     # a public route that reads X-Tenant-Id: "required" or "optional" ("" when it does not)
     tenant_header: str = ""
+    # the bearer token may also come as the ``access_token`` query parameter (EventSource)
+    query_token: bool = False
 
 
 # Rate-limit scopes the decorator counts.
@@ -239,6 +241,16 @@ def internal_error_response() -> Response:
     )
 
 
+def _with_query_token(request: Any) -> Mapping[str, str]:
+    """The request's headers, with ``access_token`` from the query as the bearer token when
+    no ``Authorization`` header came."""
+    headers = request.headers
+    token = (request.query_params or {}).get("access_token")
+    if headers.get("authorization") or not token:
+        return headers
+    return {**{k.lower(): v for k, v in headers.items()}, "authorization": f"Bearer {token}"}
+
+
 def endpoint(
     bp: Blueprint,
     path: str,
@@ -258,12 +270,15 @@ def endpoint(
     description: str = "",
     errors: tuple[int, ...] = (),
     tenant_header: str = "",
+    query_token: bool = False,
 ) -> Callable[[Callable[[ApiRequest], Any]], Callable]:
     """Register ``handler(req: ApiRequest)`` on ``bp`` at ``path`` for ``method``.
 
     ``errors``: error statuses the handler itself answers that the OpenAPI document would
     not otherwise list for this route (``openapi.statuses``); ``tenant_header``: for a
-    public route that reads ``X-Tenant-Id``, "required" or "optional"."""
+    public route that reads ``X-Tenant-Id``, "required" or "optional"; ``query_token``:
+    without an ``Authorization`` header the ``access_token`` query parameter is the bearer
+    token (browsers' EventSource cannot set headers)."""
     if not public and permission is None:
         raise ValueError(f"{method} {path}: a non-public route must name a permission")
     if tenant_header not in ("", "required", "optional"):
@@ -289,6 +304,7 @@ def endpoint(
                 rate=rate,
                 errors=tuple(errors),
                 tenant_header=tenant_header,
+                query_token=query_token,
             )
         )
 
@@ -324,7 +340,7 @@ def endpoint(
                     edge.rate_limiter(AUTH, source_ip)
             principal = None
             if not public:
-                principal = authenticate(headers)
+                principal = authenticate(_with_query_token(request) if query_token else headers)
                 require(principal, permission)  # type: ignore[arg-type]
                 if edge is not None:
                     principal = replace(principal, account=edge.load_caller(principal))

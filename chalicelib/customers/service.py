@@ -36,11 +36,17 @@ def counter_ref(tenant_id: str) -> tuple[Any, tuple[str, str]]:
 
 
 def new_from_sale(
-    tenant_id: str, customer_id: int, name: str, email: str | None, now: datetime
+    tenant_id: str,
+    customer_id: int,
+    name: str,
+    email: str | None,
+    now: datetime,
+    source: str = "sale",
 ) -> tuple[CustomerItem, CustomerPointerItem | None]:
-    """A customer made from a sale's ``customer_name``/``customer_email`` (not written)."""
+    """A customer made from a sale's (or a dispatch job's, ``source``) ``customer_name``/
+    ``customer_email`` (not written)."""
     return store.new_items(
-        tenant_id, customer_id, {"name": name, "email": email, "source": "sale"}, now
+        tenant_id, customer_id, {"name": name, "email": email, "source": source}, now
     )
 
 

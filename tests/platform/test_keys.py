@@ -18,6 +18,8 @@ NOT_TABLE_KEYS = {
     "tenant_pk",
     "id_sk",
     "sale_sort",
+    "job_sort",
+    "jobs_rollup_scope",
     "sale_date_range",
     "sales_rollup_scope",
     "rollup_coarse_sk",

@@ -1,0 +1,100 @@
+"""The job lists (``GET /admin/dispatch``, ``GET /tech/dispatch/my-jobs``) on
+``platform.listing``: newest day first, counted by rollups kept in every job's own
+transaction.
+
+Scopes (``keys.jobs_rollup_scope``), sort key ``<day>#<id>``, buckets day and month:
+the tenant's jobs (gsi1 ``JOBDATE``) and one technician's (gsi2 ``TECHJOB#<tech>``). The
+facet is ``<status>|<priority>`` (``rules.workflow.facet``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.pagination import PageRequest
+from chalicelib.dispatch.rules import workflow
+from chalicelib.dispatch.store import JobItem, Part
+from chalicelib.platform import keys, listing, rollups
+from chalicelib.platform.rollups import Entry, Rollup
+from chalicelib.platform.tx import Labelled
+
+DAY, MONTH = 10, 7
+
+
+def _rollup(technician_id: int | None = None) -> Rollup:
+    return Rollup(keys.jobs_rollup_scope(technician_id), DAY, MONTH)
+
+
+def entries(job: JobItem, **changes: Any) -> dict[Rollup, Entry]:
+    """The job's entry in every scope it is listed in, with ``changes`` (status, priority,
+    scheduled_date, technician_id) applied."""
+    state = {
+        "status": job.status,
+        "priority": job.priority,
+        "scheduled_date": job.scheduled_date,
+        "technician_id": None if job.technician_id is None else int(job.technician_id),
+        **changes,
+    }
+    entry = (
+        keys.job_sort(state["scheduled_date"], int(job.job_id)),
+        workflow.facet(state["status"], state["priority"]),
+    )
+    found = {_rollup(): entry}
+    if state["technician_id"] is not None:
+        found[_rollup(state["technician_id"])] = entry
+    return found
+
+
+def counted(tenant_id: str, job: JobItem, *, new: bool = False, **changes: Any) -> Part:
+    """The part that counts a new job (``new``) or the ``changes`` of one."""
+    old = {} if new else entries(job)
+    after = entries(job, **changes)
+
+    def part(tx: Labelled) -> None:
+        for rollup in dict.fromkeys([*old, *after]):
+            rollups.move(tx, tenant_id, rollup, old.get(rollup), after.get(rollup))
+
+    return part
+
+
+def page(
+    tenant_id: str,
+    request: PageRequest,
+    *,
+    day: str | None,
+    status: str | None,
+    priority: str | None,
+    technician_id: int | None,
+) -> dict[str, Any]:
+    """One page, newest day first (then id), of the jobs matching every filter."""
+    if technician_id is not None:
+        source = listing.Source(
+            JobItem,
+            JobItem.gsi2pk,
+            JobItem.gsi2sk,
+            keys.jobs_by_technician_pk(tenant_id, technician_id),
+            index=JobItem.gsi2,
+        )
+    else:
+        source = listing.Source(
+            JobItem,
+            JobItem.gsi1pk,
+            JobItem.gsi1sk,
+            keys.jobs_by_date_pk(tenant_id),
+            index=JobItem.gsi1,
+        )
+    condition = None
+    for attr, value in ((JobItem.status, status), (JobItem.priority, priority)):
+        if value is not None:
+            condition = (attr == value) if condition is None else condition & (attr == value)
+    return listing.page(
+        source,
+        _rollup(technician_id),
+        tenant_id,
+        request,
+        name=f"jobs|s={status}|p={priority}|t={technician_id}",
+        low=day,
+        high=f"{day}#{rollups.TOP}" if day else None,
+        matches=workflow.facet_filter(status, priority),
+        condition=condition,
+    )
