@@ -98,7 +98,106 @@ def merge(sam: dict[str, Any], templates: list[dict[str, Any]], stage: str) -> d
     if "Stage" in merged.get("Parameters", {}):
         merged["Parameters"]["Stage"]["Default"] = stage
     merged["Description"] = DESCRIPTION.format(stage=stage)
-    return merged
+    return least_privilege(merged)
+
+
+_TABLE_ITEM_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:Query",
+]
+_TABLE = [
+    {"Fn::GetAtt": ["Table", "Arn"]},
+    {"Fn::Sub": "${Table.Arn}/index/*"},
+]
+_EVENTS_QUEUE = {"Fn::GetAtt": ["EventsQueue", "Arn"]}
+_DEAD_LETTERS = {"Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]}
+_SEND = ["sqs:SendMessage", "sqs:GetQueueUrl"]
+# Least privilege (issue 15): per function role, what its code calls and on which
+# resources (the merged template's own, by reference). Logs go to this app's groups only.
+FUNCTION_POLICIES: dict[str, list[dict[str, Any]]] = {
+    "APIHandler": [
+        {"Action": [*_TABLE_ITEM_ACTIONS, "dynamodb:DescribeTable"], "Resource": _TABLE},
+        {"Action": _SEND, "Resource": _EVENTS_QUEUE},
+        {
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": {"Fn::Sub": "${ExportsBucket.Arn}/tenants/*"},
+        },
+    ],
+    "DeliverWebhooks": [
+        {"Action": _TABLE_ITEM_ACTIONS, "Resource": _TABLE},
+        {
+            "Action": [
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueAttributes",
+                *_SEND,
+            ],
+            "Resource": _EVENTS_QUEUE,
+        },
+        {"Action": _SEND, "Resource": _DEAD_LETTERS},
+    ],
+    "SweepEventOutbox": [
+        {"Action": _TABLE_ITEM_ACTIONS, "Resource": _TABLE},
+        {"Action": _SEND, "Resource": _EVENTS_QUEUE},
+    ],
+}
+_LOGS = {
+    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": {
+        "Fn::Sub": (
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
+            ":log-group:/aws/lambda/${AWS::StackName}-*"
+        )
+    },
+}
+
+
+_ASSUME = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def least_privilege(template: dict[str, Any]) -> dict[str, Any]:
+    """Give each function of ``template`` a role of its own with its policy
+    (``FUNCTION_POLICIES``, replacing the roles Chalice made); a function the table does
+    not know fails the packaging, so a new function must say what it needs."""
+    resources = template["Resources"]
+    functions = [n for n, r in resources.items() if r.get("Type") == "AWS::Serverless::Function"]
+    unknown = sorted(set(functions) - set(FUNCTION_POLICIES))
+    if unknown:
+        raise SystemExit(f"no least-privilege policy for {unknown}: add it to FUNCTION_POLICIES")
+    for name in [n for n, r in resources.items() if r.get("Type") == "AWS::IAM::Role"]:
+        del resources[name]
+    for name in functions:
+        statements = [{"Effect": "Allow", **s} for s in [_LOGS, *FUNCTION_POLICIES[name]]]
+        resources[f"{name}Role"] = {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": _ASSUME,
+                "Policies": [
+                    {
+                        "PolicyName": f"{name}Policy",
+                        "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+                    }
+                ],
+            },
+        }
+        resources[name]["Properties"]["Role"] = {"Fn::GetAtt": [f"{name}Role", "Arn"]}
+    return template
 
 
 def sizes(zip_path: Path) -> dict[str, int]:

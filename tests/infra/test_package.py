@@ -81,6 +81,51 @@ def test_the_packaged_stage_is_small_and_keeps_report_batch_item_failures(tmp_pa
     import app as app_module
 
     assert set(binary["paths"]) == set(app_module.app.routes)  # every route, merged in
+    _assert_least_privilege(resources)
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
     result = subprocess.run([str(cfn_lint), str(sam)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _actions(role: dict) -> dict[str, object]:
+    """Action -> the resource(s) it is allowed on, from a packaged role."""
+    found: dict[str, object] = {}
+    for policy in role["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            for action in statement["Action"]:
+                found[action] = statement["Resource"]
+    return found
+
+
+def _assert_least_privilege(resources: dict) -> None:
+    """Each function has a role of its own, allowing only what its code calls, on the
+    template's own resources (never "*")."""
+    functions = [n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
+    assert sorted(functions) == ["APIHandler", "DeliverWebhooks", "SweepEventOutbox"]
+    roles = {n for n, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
+    assert roles == {f"{n}Role" for n in functions}
+    granted = {}
+    for name in functions:
+        role_ref = resources[name]["Properties"]["Role"]
+        assert role_ref == {"Fn::GetAtt": [f"{name}Role", "Arn"]}
+        granted[name] = _actions(resources[f"{name}Role"])
+        for action, resource in granted[name].items():
+            assert "*" not in json.dumps(resource).replace("/index/*", "").replace(
+                "-*", ""
+            ).replace("/tenants/*", ""), (name, action, resource)
+            assert not action.endswith("*"), (name, action)
+    table = [{"Fn::GetAtt": ["Table", "Arn"]}, {"Fn::Sub": "${Table.Arn}/index/*"}]
+    for name in functions:
+        assert granted[name]["dynamodb:Query"] == table
+        assert "dynamodb:Scan" not in granted[name] and "dynamodb:DeleteTable" not in granted[name]
+    api, deliver, sweep = (
+        granted[n] for n in ("APIHandler", "DeliverWebhooks", "SweepEventOutbox")
+    )
+    assert api["s3:PutObject"] == {"Fn::Sub": "${ExportsBucket.Arn}/tenants/*"}
+    assert "s3:PutObject" not in deliver and "s3:PutObject" not in sweep
+    assert "sqs:ReceiveMessage" in deliver and "sqs:ReceiveMessage" not in api
+    assert "sqs:ReceiveMessage" not in sweep
+    assert api["sqs:SendMessage"] == {"Fn::GetAtt": ["EventsQueue", "Arn"]}
+    assert "dynamodb:DescribeTable" in api and "dynamodb:DescribeTable" not in sweep
+    assert not any(a.startswith("ses:") for role in granted.values() for a in role)
