@@ -116,6 +116,14 @@ AT_PLAN = _with(TECH, role="technician")
 PERIOD = _ids(period_id="period")
 HOOK = _ids(webhook_id="webhook")
 MARKED: Callable[[World], list[str]] = lambda w: w.marks  # noqa: E731
+JOB_PATH = "/admin/dispatch/{job_id}"
+MY_JOB = "/tech/dispatch/my-jobs/{job_id}"
+JOB = _ids(job_id="job")
+
+
+def _job(stage: str = "pending") -> Params:
+    return lambda w: {"job_id": w.fresh_job(stage)}
+
 
 PUBLIC: frozenset[Route] = frozenset(
     {
@@ -165,6 +173,29 @@ FIXTURES: dict[Route, Fixture] = {
     ("GET", "/admin/customers/{customer_id}"): Fixture(_ids(customer_id="customer")),
     ("PATCH", "/admin/customers/{customer_id}"): Fixture(
         _ids(customer_id="customer"), _body({"notes": "patched"})
+    ),
+    # dispatch (the owner's technician login works its own jobs)
+    ("GET", "/admin/dispatch"): Fixture(shows=MARKED),
+    ("POST", "/admin/dispatch"): Fixture(body=_body({"title": "Matrix job"})),
+    ("GET", "/admin/dispatch/board"): Fixture(shows=MARKED),
+    ("GET", "/admin/dispatch/stream"): Fixture(shows=lambda w: w.recent_dispatch_event()),
+    ("GET", JOB_PATH): Fixture(JOB),
+    ("PATCH", JOB_PATH): Fixture(JOB, _body({"description": "patched"})),
+    ("PATCH", f"{JOB_PATH}/assign"): Fixture(
+        JOB, lambda w: {"technician_id": w.ids["other_technician"]}
+    ),
+    ("PATCH", f"{JOB_PATH}/unassign"): Fixture(_job("dispatched"), fresh=True),
+    ("PATCH", f"{JOB_PATH}/cancel"): Fixture(_job(), _body({"reason": "matrix"}), fresh=True),
+    ("GET", f"{JOB_PATH}/history"): Fixture(JOB),
+    ("GET", "/tech/dispatch/my-jobs"): Fixture(shows=MARKED),
+    ("PATCH", f"{MY_JOB}/acknowledge"): Fixture(_job("dispatched"), fresh=True),
+    ("PATCH", f"{MY_JOB}/status"): Fixture(
+        _job("acknowledged"),
+        _body({"status": "en_route", "latitude": 27.9506, "longitude": -82.4572}),
+        fresh=True,
+    ),
+    ("POST", "/tech/dispatch/location"): Fixture(
+        body=_body({"latitude": 27.9506, "longitude": -82.4572, "speed": 35.5, "heading": 180})
     ),
     # payroll: pay periods and exports
     ("GET", "/admin/csv-export/commission-report"): Fixture(shows=MARKED),
@@ -254,6 +285,15 @@ REFUSED: dict[Route, dict[str, str]] = {
     ("GET", "/sales"): {roles.DISPATCHER: _DISPATCHER},
     ("GET", "/sales/{sale_id}"): {roles.DISPATCHER: _DISPATCHER},
     ("GET", STATEMENT_PDF): {roles.DISPATCHER: _DISPATCHER},
+    **{
+        route: {role: _NOT_LINKED for role in (roles.ADMIN, roles.MANAGER, roles.DISPATCHER)}
+        for route in (
+            ("GET", "/tech/dispatch/my-jobs"),
+            ("PATCH", f"{MY_JOB}/acknowledge"),
+            ("PATCH", f"{MY_JOB}/status"),
+            ("POST", "/tech/dispatch/location"),
+        )
+    },
 }
 
 

@@ -29,7 +29,7 @@ from tests.support.sales_helpers import line_item, staff, technician, technician
 
 MARK = "Zq" + uuid.uuid4().hex[:10]  # in every name of the owner's; letters and digits
 FIRST_ID = 1000  # the owner's counters start here: the other tenant's ids stay below
-COUNTERS = ("technician", "line_item", "customer", "sale", "payperiod", "webhook")
+COUNTERS = ("technician", "line_item", "customer", "sale", "payperiod", "webhook", "job")
 PAST_DAY = date(2021, 3, 3)  # the past pay period's sale (long before either tenant)
 DISCOUNT_RATE_BPS = 8191  # the owner's discount scale: a number only the owner's shows
 HEADERS = {"Accept": "*/*"}  # as curl: PDFs need an Accept that allows them
@@ -103,6 +103,34 @@ class World:
         assert item is not None
         webhook_store.finish_without_attempt(item, "matrix: finished", datetime.now(UTC))
         return delivery_id
+
+    def fresh_job(self, stage: str = "pending") -> int:
+        """A dispatch job of the owner's, pending, or ``dispatched`` to (or
+        ``acknowledged`` by) the owner's technician login."""
+        job = self.ok("POST", "/admin/dispatch", {"title": f"{MARK} job", "priority": "high"})
+        if stage in ("dispatched", "acknowledged"):
+            body = {"technician_id": self.owner.technician_id}
+            self.ok("PATCH", f"/admin/dispatch/{job['id']}/assign", body)
+        if stage == "acknowledged":
+            tech = self.owner.accounts[roles.TECHNICIAN]
+            reply = self.call(
+                "PATCH", f"/tech/dispatch/my-jobs/{job['id']}/acknowledge", None, tech
+            )
+            assert reply.status == 200, reply.raw
+        return job["id"]
+
+    def recent_dispatch_event(self) -> list[str]:
+        """A board event of the owner's from two seconds ago (the stream holds back the
+        last second's), written directly; the strings it shows."""
+        from datetime import timedelta
+
+        from chalicelib.dispatch import service as dispatch
+        from chalicelib.dispatch import store as dispatch_store
+
+        at = datetime.now(UTC) - timedelta(seconds=2)
+        part = dispatch.stream_event(self.owner.tenant_id, "job.updated", {"mark": MARK}, at)
+        dispatch_store.write([part])
+        return [MARK]
 
     def commission_rule(self, path: str, body: dict[str, Any]) -> None:
         """(Re)create a commission rule, so a route that reads or deletes it finds it."""
@@ -185,6 +213,8 @@ def build(api: Api) -> World:
         },
     )
     ids["webhook"] = hook["id"]
+    ids["job"] = world.fresh_job()
+    world.fresh_job("dispatched")  # so the technician's my-jobs list shows one
     ids["delivery"] = world.ok("POST", f"/admin/webhooks/{hook['id']}/test", {})["id"]
 
     world.marks = [MARK.lower(), owner.tenant_id, hook["secret"].lower(), past_period["start_date"]]
