@@ -382,3 +382,21 @@ def test_deterministic():
     start, stops = random_day(rng, 40, windows=0.3)
     first = optimize_route(start, stops, start_time=480)
     assert optimize_route(start, stops, start_time=480) == first
+
+
+def test_exact_limit_is_capped_and_a_label_blow_up_goes_to_the_heuristic(monkeypatch):
+    from chalicelib.dispatch.rules import route_order
+
+    rng = random.Random(9)
+    start, stops = random_day(rng, 14)
+    assert optimize_route(start, stops, exact_limit=20).method in ("heuristic", "given")
+    start, stops = random_day(rng, 7, windows=0.5)
+    best = brute_force(start, stops, start_time=480)
+    assert optimize_route(start, stops, start_time=480).method in ("exact", "given")
+    monkeypatch.setattr(route_order, "LABEL_BUDGET", 50)
+    result = optimize_route(start, stops, start_time=480)
+    assert result.method in ("heuristic", "given")
+    assert sorted(result.order) == sorted(s.id for s in stops)
+    before = cost(start, stops, [s.id for s in stops], start_time=480)
+    assert_not_worse(cost(start, stops, result.order, start_time=480), before)
+    assert best[0] <= result.lateness_minutes + 1e-6

@@ -20,9 +20,10 @@ window is met), then the distance. So a feasible order is always preferred, and 
 order can meet every window the one that is least late wins (``feasible`` is then
 ``False`` and ``late_ids`` names the late stops).
 
-Exact for up to ``exact_limit`` stops (10 by default): Held-Karp over (visited set, last
-stop) with Pareto labels (distance, clock, lateness), which is exact with waiting (an
-earlier clock is never worse). Beyond it: nearest neighbour, the given order and (with
+Exact for up to ``exact_limit`` stops (10 by default, at most 12): Held-Karp over (visited
+set, last stop) with Pareto labels (distance, clock, lateness), which is exact with
+waiting (an earlier clock is never worse); a day whose windows would make more than
+:data:`LABEL_BUDGET` labels goes to the heuristic instead (``method`` says which ran). Beyond it: nearest neighbour, the given order and (with
 windows) the earliest-deadline order, each improved by 2-opt and or-opt (segments of 1-3
 stops, either direction) to a local optimum, plus a few seeded perturbation rounds; every
 accepted move keeps the lexicographic goal improving, so windows never get worse.
@@ -45,6 +46,9 @@ from chalicelib.dispatch.rules import geo
 
 DEFAULT_SPEED_KMH = 40.0
 EXACT_LIMIT = 10
+MAX_EXACT_LIMIT = 12  # past it Held-Karp's 2^n states cost more than a request may spend
+LABEL_BUDGET = 300_000  # exact: labels a call may make (windows can multiply them) before
+# it gives the day to the heuristic instead
 DIST_EPS = 1e-6  # km: an order must beat another by more than this (1 mm) to replace it
 LATE_EPS = 1e-6  # minutes
 TIME_EPS = 1e-9  # minutes: arriving this close after a window's end is still on time
@@ -252,6 +256,10 @@ def better(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[1] < b[1] - DIST_EPS
 
 
+class _OutOfBudget(Exception):
+    """A search spent its budget; ``args[0]`` is the best order it had (or ``None``)."""
+
+
 # -- exact: Held-Karp with Pareto labels -----------------------------------------------------
 
 
@@ -262,8 +270,12 @@ def _held_karp(p: _Problem, hard: bool) -> list[int] | None:
     dist, travel, ws, we, service = p.dist, p.travel, p.win_start, p.win_end, p.service
     timed = p.timed
     labels: list[list[list[tuple]] | None] = [None] * (1 << n)
+    made = [0]
 
     def add(bucket: list[tuple], label: tuple) -> None:
+        made[0] += 1
+        if made[0] > LABEL_BUDGET:
+            raise _OutOfBudget(None)
         km, clock, late = label[0], label[1], label[2]
         for other in bucket:
             if other[0] <= km and other[1] <= clock and other[2] <= late:
@@ -328,11 +340,15 @@ def _held_karp(p: _Problem, hard: bool) -> list[int] | None:
     return order[::-1]
 
 
-def _exact(p: _Problem) -> list[int]:
-    order = _held_karp(p, hard=True)
-    if order is None:
-        order = _held_karp(p, hard=False)
-    return order  # type: ignore[return-value]
+def _exact(p: _Problem) -> list[int] | None:
+    """The optimum, or ``None`` when the labels outgrow :data:`LABEL_BUDGET`."""
+    try:
+        order = _held_karp(p, hard=True)
+        if order is None:
+            order = _held_karp(p, hard=False)
+    except _OutOfBudget:
+        return None
+    return order
 
 
 # -- heuristic: construction + 2-opt / or-opt + perturbation --------------------------------
@@ -372,10 +388,6 @@ def _nearest_feasible(p: _Problem) -> list[int]:
 
 def _deadline_order(p: _Problem) -> list[int]:
     return sorted(range(p.n), key=lambda k: (p.win_end[k], p.win_start[k], k))
-
-
-class _OutOfBudget(Exception):
-    pass
 
 
 def _local_search(
@@ -557,8 +569,8 @@ def optimize_route(
     given = list(range(p.n))
     if p.n <= 1:
         order, method = given, "given"
-    elif p.n <= exact_limit:
-        order, method = _exact(p), "exact"
+    elif p.n <= min(exact_limit, MAX_EXACT_LIMIT) and (exact := _exact(p)) is not None:
+        order, method = exact, "exact"
     else:
         order, method = _heuristic(p, given), "heuristic"
     if not better(p.cost(order), p.cost(given)):
