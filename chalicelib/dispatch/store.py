@@ -143,13 +143,12 @@ def positions(tenant_id: str) -> list[PositionItem]:
 
 def events_between(tenant_id: str, after: str, until: str, limit: int) -> list[DispatchEventItem]:
     """The stream's events with ids after ``after`` and before ``until``, oldest first."""
-    return list(
-        DispatchEventItem.query(
-            keys.dispatch_events_pk(tenant_id),
-            (DispatchEventItem.sk > after) & (DispatchEventItem.sk < until),
-            limit=limit,
-        )
+    found = DispatchEventItem.query(
+        keys.dispatch_events_pk(tenant_id),
+        DispatchEventItem.sk.between(after, until),  # one key condition: drop the bounds
+        limit=limit + 1,
     )
+    return [e for e in found if after < e.sk < until][:limit]
 
 
 # --- new items -----------------------------------------------------------------------------
