@@ -262,3 +262,24 @@ def test_board_is_a_bounded_number_of_queries(api, owner):
         assert api.get(f"/admin/dispatch/board?date={DAY}", as_=owner).status == 200
     assert reads.calls["Query"] == small == 3
     assert reads.calls["Scan"] == 0
+
+
+def test_dynamodb_calls_per_create_assign_and_move(api, owner):
+    tech, login = technician_login(api, owner)
+    with counting_reads() as create:
+        job = _job(api, owner)
+    with counting_reads() as assign:
+        api.patch(f"/admin/dispatch/{job['id']}/assign", {"technician_id": tech["id"]}, as_=owner)
+    with counting_reads() as move:
+        api.patch(f"/tech/dispatch/my-jobs/{job['id']}/acknowledge", as_=login)
+    with counting_reads() as gps:
+        path = f"/tech/dispatch/my-jobs/{job['id']}/status"
+        api.patch(path, {"status": "en_route", **GPS}, as_=login)
+    # besides rate limiting (an UpdateItem per scope): the route decorator's GetItem of
+    # the caller's account, then the job's own calls
+    for reads in (create, assign, move, gps):
+        assert reads.calls.pop("UpdateItem") == 2  # the IP and tenant rate-limit windows
+    assert create.calls == {"GetItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}
+    assert assign.calls == {"GetItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}
+    assert move.calls == {"GetItem": 2, "TransactWriteItems": 1}
+    assert gps.calls == {"GetItem": 2, "TransactWriteItems": 1}
