@@ -59,6 +59,17 @@ SECURITY_SCHEMES = {
 }
 
 
+SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "event": {"type": "string"},
+        "data": {"type": "string", "description": "JSON"},
+        "retry": {"type": "integer"},
+    },
+}
+
+
 def statuses(spec: EndpointSpec) -> list[int]:
     """The error statuses a route can answer: every route 400 (bad query, bounds), 404, 413
     (a body past 1 MiB, whatever the method), 429 (rate limits) and 500; an authenticated
@@ -190,7 +201,12 @@ def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]
         media: dict[str, Any] = {"schema": _schema(spec.body, components, "validation")}
         media.update(_example_of(spec.body))
         op["requestBody"] = {"required": True, "content": {"application/json": media}}
-    if spec.content_type != "application/json":
+    if spec.content_type == "text/event-stream":  # the schema of each event (OpenAPI 3.2)
+        ok = {
+            "description": "OK: server-sent events, then the response ends",
+            "content": {spec.content_type: {"itemSchema": SSE_EVENT, "schema": SSE_EVENT}},
+        }
+    elif spec.content_type != "application/json":
         ok = {
             "description": "OK",
             "content": {spec.content_type: {"schema": {"type": "string", "format": "binary"}}},

@@ -283,3 +283,26 @@ def test_dynamodb_calls_per_create_assign_and_move(api, owner):
     assert assign.calls == {"GetItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}
     assert move.calls == {"GetItem": 2, "TransactWriteItems": 1}
     assert gps.calls == {"GetItem": 2, "TransactWriteItems": 1}
+
+
+def test_stream_sends_the_events_after_last_event_id(api, owner, monkeypatch):
+    from datetime import timedelta
+
+    from chalicelib.dispatch import api as dispatch_api
+
+    monkeypatch.setattr(dispatch_api, "STREAM_SETTLE", timedelta(0))
+    job = _job(api, owner)
+    api.patch(f"/admin/dispatch/{job['id']}/cancel", {"reason": "x"}, as_=owner)
+    reply = api.get(f"/admin/dispatch/stream?access_token={owner.access_token}")
+    assert reply.status == 200 and reply.headers["content-type"] == "text/event-stream"
+    text = reply.raw.decode()
+    ids = [line[4:] for line in text.splitlines() if line.startswith("id: ")]
+    assert [line[7:] for line in text.splitlines() if line.startswith("event: ")] == [
+        "job.created",
+        "job.cancelled",
+    ]
+    reply = api.get("/admin/dispatch/stream", as_=owner, headers={"Last-Event-ID": ids[0]})
+    assert [line[4:] for line in reply.raw.decode().splitlines() if line.startswith("id: ")] == [
+        ids[1]
+    ]
+    assert api.get("/admin/dispatch/stream?access_token=nope").status == 401
