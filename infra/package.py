@@ -4,7 +4,9 @@
    (``sam.json``), into which ``merge`` folds ``infra/template.yaml`` (the table, queues
    and bucket), ``infra/api-gateway.yaml`` (the gateway's own answers in the envelope) and
    ``infra/sqs-event-source.yaml`` (ReportBatchItemFailures on the webhook delivery's SQS
-   trigger): one deployable template, its ``Stage`` parameter defaulting to the stage;
+   trigger) and ``infra/alarms.yaml`` (dead letters, 5xx rate, throttles): one deployable
+   template, its ``Stage`` parameter defaulting to the stage, and each function with a
+   least-privilege role of its own (``FUNCTION_POLICIES``);
 2. the libraries the AWS Lambda Python runtime already ships (boto3, botocore and
    theirs) are removed from the zip: pynamodb and Powertools pull botocore in, and at about
    21 MB unzipped it was most of the package. The runtime's copies serve them instead.
@@ -38,6 +40,7 @@ MERGED = (
     INFRA / "template.yaml",
     INFRA / "api-gateway.yaml",
     INFRA / "sqs-event-source.yaml",
+    INFRA / "alarms.yaml",
 )
 DESCRIPTION = (
     "TradeKitt API ({stage}): Chalice's functions and REST API, the single DynamoDB table, "

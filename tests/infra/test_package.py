@@ -82,6 +82,24 @@ def test_the_packaged_stage_is_small_and_keeps_report_batch_item_failures(tmp_pa
 
     assert set(binary["paths"]) == set(app_module.app.routes)  # every route, merged in
     _assert_least_privilege(resources)
+    # operations: alarms on dead letters, the 5xx rate and throttles; prod's table is
+    # protected from deletion and recoverable to a point in time
+    alarms = {n: r["Properties"] for n, r in resources.items() if r["Type"].endswith("Alarm")}
+    assert set(alarms) == {
+        "DeadLettersAlarm",
+        "Api5xxRateAlarm",
+        "ApiThrottlesAlarm",
+        "DeliveryThrottlesAlarm",
+    }
+    assert alarms["DeadLettersAlarm"]["Dimensions"][0]["Value"] == {
+        "Fn::GetAtt": ["EventsDeadLetterQueue", "QueueName"]
+    }
+    assert alarms["Api5xxRateAlarm"]["MetricName"] == "5XXError"
+    assert alarms["ApiThrottlesAlarm"]["Dimensions"][0]["Value"] == {"Ref": "APIHandler"}
+    table = resources["Table"]["Properties"]
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
+    assert template["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
     result = subprocess.run([str(cfn_lint), str(sam)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
