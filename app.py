@@ -11,12 +11,13 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from chalice import Chalice, CORSConfig, Rate, Response
 
-from chalicelib.core import docs, openapi, registry, routing, settings, wire
+from chalicelib.core import docs, logs, openapi, registry, routing, settings, wire
 from chalicelib.core.errors import AppError, error_body
 
 API_PREFIX = "/api/v1"
 
 app = Chalice(app_name="tradekitt")
+logs.configure()  # JSON lines with the request and tenant ids, secrets masked
 app.api.binary_types.extend(["application/pdf"])
 app.api.cors = CORSConfig(
     allow_origin="*",

@@ -29,6 +29,7 @@ from typing import Any
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.core import logs
 from chalicelib.core.auth import Principal, authenticate, require
 from chalicelib.core.errors import (
     AppError,
@@ -310,6 +311,14 @@ def endpoint(
 
         def view(**params: str) -> Response:
             app = _app_of(bp)
+            request = app.current_request
+            context = getattr(request, "context", None) or {}
+            lambda_context = getattr(app, "lambda_context", None)
+            bound = logs.bind(
+                request_id=context.get("requestId")
+                or getattr(lambda_context, "aws_request_id", None),
+                route=f"{method} {path}",
+            )
             try:
                 return _render(
                     _handle(
@@ -328,6 +337,8 @@ def endpoint(
             except Exception:  # noqa: BLE001 - the envelope must hide internals
                 log.exception("unhandled error in %s %s", method, path)
                 return internal_error_response()
+            finally:
+                logs.reset(bound)
 
         def _handle(
             request: Any, lambda_context: Any, params: dict[str, str], edge: EdgeHooks | None
@@ -341,6 +352,7 @@ def endpoint(
             principal = None
             if not public:
                 principal = authenticate(_with_query_token(request) if query_token else headers)
+                logs.bind(tenant_id=principal.tenant_id)  # reset with the request's fields
                 require(principal, permission)  # type: ignore[arg-type]
                 if edge is not None:
                     principal = replace(principal, account=edge.load_caller(principal))
