@@ -18,7 +18,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.platform import keys
-from chalicelib.platform.table import BaseItem, register
+from chalicelib.platform.table import BaseItem, register, take
 from chalicelib.platform.tx import applied
 
 
@@ -78,6 +78,15 @@ def delete_override(tenant_id: str, technician_id: int, item_id: int) -> bool:
     return applied(lambda: item.delete(condition=CommissionOverrideItem.pk.exists()))
 
 
+MAX_OVERRIDES_SHOWN = 1000
+
+
 def list_overrides(tenant_id: str, technician_id: int) -> list[CommissionOverrideItem]:
+    """A technician's item overrides by item id: at most ``MAX_OVERRIDES_SHOWN`` (one Query
+    of that limit; a technician with more sees the first ones in the configuration view,
+    and each is still read one by one when a sale uses it)."""
     pk, prefix = keys.commission_overrides_prefix(tenant_id, technician_id)
-    return list(CommissionOverrideItem.query(pk, CommissionOverrideItem.sk.startswith(prefix)))
+    query = CommissionOverrideItem.query(
+        pk, CommissionOverrideItem.sk.startswith(prefix), limit=MAX_OVERRIDES_SHOWN
+    )
+    return take(query, MAX_OVERRIDES_SHOWN)

@@ -21,7 +21,7 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.platform import keys
-from chalicelib.platform.table import BaseItem, Gsi2, register
+from chalicelib.platform.table import BaseItem, Gsi2, register, take
 from chalicelib.platform.tx import Labelled, labelled_transaction
 
 Part = Callable[[Labelled], None]
@@ -124,16 +124,17 @@ def _day_range(attr: Any, day: str) -> Condition:
 
 def on_day(tenant_id: str, day: str) -> list[JobItem]:
     """Every job scheduled on ``day`` (one Query on gsi1, another per MB)."""
-    return list(
-        JobItem.gsi1.query(
-            keys.jobs_by_date_pk(tenant_id), _day_range(JobItem.gsi1sk, day), limit=QUERY_LIMIT
-        )
+    query = JobItem.gsi1.query(
+        keys.jobs_by_date_pk(tenant_id), _day_range(JobItem.gsi1sk, day), limit=QUERY_LIMIT
     )
+    return take(query, QUERY_LIMIT)
 
 
 def moves(tenant_id: str, job_id: int) -> list[JobMoveItem]:
     """A job's history, oldest first (one Query)."""
-    return list(JobMoveItem.query(keys.job_history_pk(tenant_id, job_id), limit=QUERY_LIMIT))
+    return take(
+        JobMoveItem.query(keys.job_history_pk(tenant_id, job_id), limit=QUERY_LIMIT), QUERY_LIMIT
+    )
 
 
 def positions(tenant_id: str) -> list[PositionItem]:

@@ -27,6 +27,7 @@ from typing import Any
 from chalicelib.core.pagination import PageRequest, page_body
 from chalicelib.platform import cursors, rollups
 from chalicelib.platform.rollups import TOP, Counts, Matches, Rollup
+from chalicelib.platform.table import take
 
 GAP = 20  # non-matching entries a filtered query reads through rather than re-querying
 MAX_PAGE_SIZE = 1000  # DynamoDB Limit of one request of a filtered run
@@ -118,7 +119,7 @@ def _query(
         page_size=max(1, page_size),
         last_evaluated_key={k: {"S": v} for k, v in start.items()} if start else None,
     )
-    return list(results)
+    return take(results, limit)
 
 
 def _bucket_bounds(source: Source, first: str, last: str) -> tuple[str, str]:

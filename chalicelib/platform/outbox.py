@@ -26,7 +26,7 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from chalicelib.core import clock
 from chalicelib.core.settings import get_settings
 from chalicelib.platform import aws, keys
-from chalicelib.platform.table import BaseItem, register
+from chalicelib.platform.table import BaseItem, register, take
 from chalicelib.platform.tx import Labelled, applied
 
 RETENTION = timedelta(days=90)
@@ -100,7 +100,7 @@ def get(tenant_id: str, created_at: str, event_id: str) -> EventItem | None:
 def since(tenant_id: str, after_sk: str, limit: int = 500) -> list[EventItem]:
     """Events of a tenant with a sort key after ``after_sk`` (oldest first)."""
     condition = EventItem.sk > after_sk if after_sk else None
-    return list(EventItem.query(keys.events_pk(tenant_id), condition, limit=limit))
+    return take(EventItem.query(keys.events_pk(tenant_id), condition, limit=limit), limit)
 
 
 def mark_taken(item: EventItem) -> None:

@@ -29,6 +29,7 @@ GSI1 = "gsi1"
 GSI2 = "gsi2"
 GSI3 = "gsi3"
 ItemT = TypeVar("ItemT", bound="BaseItem")
+_T = TypeVar("_T")
 
 
 class _TableMetaType(type):
@@ -206,3 +207,17 @@ def change_actions(
 def chunked(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def take(results: Iterable[_T], limit: int) -> list[_T]:
+    """At most ``limit`` items of a Query's results, read page by page and no further:
+    a request path reads what it returns, never a whole partition (pass the Query the
+    same ``limit`` so its last page is not larger than needed)."""
+    taken: list[_T] = []
+    if limit <= 0:
+        return taken
+    for item in results:
+        taken.append(item)
+        if len(taken) >= limit:
+            break
+    return taken

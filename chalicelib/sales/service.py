@@ -37,6 +37,7 @@ so sale ids can have a gap.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -392,18 +393,23 @@ def list_sales(principal: Principal, flt: SaleFilter, page: PageRequest) -> dict
     return listing.page(principal.tenant_id, page, **_listed(principal, flt))
 
 
-def every_match(principal: Principal, flt: SaleFilter) -> list[SaleItem]:
-    """Every sale a list with these filters would show, newest first (for exports)."""
+def every_match(principal: Principal, flt: SaleFilter) -> Iterator[SaleItem]:
+    """Every sale a list with these filters would show, newest first, streamed (for
+    exports, which contain them all)."""
     return store.query(principal.tenant_id, **_listed(principal, flt))
 
 
 def in_window(tenant_id: str, date_from: str, date_to: str) -> list[SaleItem]:
-    """Every sale dated ``date_from``..``date_to`` (the date index: eventually consistent)."""
-    return store.query(tenant_id, technician_id=None, date_from=date_from, date_to=date_to)
+    """Every sale dated ``date_from``..``date_to`` (the date index: eventually consistent):
+    a pay period's sales, which its close counts and freezes."""
+    return [*store.query(tenant_id, technician_id=None, date_from=date_from, date_to=date_to)]
 
 
-def approved_between(tenant_id: str, date_from: str | None, date_to: str | None) -> list[SaleItem]:
-    """The sales that earn commission (approved, not voided) dated in a range."""
+def approved_between(
+    tenant_id: str, date_from: str | None, date_to: str | None
+) -> Iterator[SaleItem]:
+    """The sales that earn commission (approved, not voided) dated in a range, streamed
+    (the commission report lists them all)."""
     return store.query(
         tenant_id,
         technician_id=None,

@@ -17,7 +17,7 @@ its events, a new customer, the id counters, clawback adjustments).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -193,9 +193,10 @@ def query(
     payment_status: str | None = None,
     voided: bool | None = None,
     customer_id: int | None = None,
-) -> list[SaleItem]:
-    """Every sale dated ``date_from``..``date_to`` (inclusive), newest first, for exports
-    (which contain every one of them): Queries on gsi3 (a customer), gsi2 (a technician) or
+) -> Iterator[SaleItem]:
+    """Every sale dated ``date_from``..``date_to`` (inclusive), newest first, streamed page
+    by page, for exports and the pay-period close (which contain every one of them; never
+    a list's page, which is ``sales.listing``): Queries on gsi3 (a customer), gsi2 (a technician) or
     gsi1 (everyone), one per 1 MB read; the other filters run server side. Lists use
     ``sales.listing``."""
     low, high = keys.sale_date_range(date_from, date_to)
@@ -224,10 +225,9 @@ def query(
         )
     else:
         index, pk, sort = SaleItem.gsi1, keys.sales_by_date_pk(tenant_id), SaleItem.gsi1sk
-    results = index.query(
+    yield from index.query(
         pk, sort.between(low, high), filter_condition=filters, scan_index_forward=False
     )
-    return list(results)
 
 
 def as_read(sale: SaleItem) -> Condition:
