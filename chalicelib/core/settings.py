@@ -2,14 +2,16 @@
 
 Read lazily, on every call, because ``chalice.test.Client`` only sets the stage's
 environment variables for the duration of a request, and because tests change them.
-Nothing here is a secret baked into the repo: ``JWT_SECRET`` must come from the
-environment (``make run`` generates one into ``.local/``; AWS stages take it from the
-deploy environment).
+Nothing here is a secret baked into the repo. The JWT signing key comes either from
+SSM Parameter Store (on AWS: ``JWT_SECRET_PARAM`` names a SecureString parameter, read
+once per container at the first token operation, never at import) or from ``JWT_SECRET``
+(locally and in tests; ``make run`` generates one into ``.local/``).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 
 LOCAL_STAGES = frozenset({"local", "test"})
@@ -43,6 +45,7 @@ class Settings:
     aws_endpoint_url: str | None
     aws_region: str
     jwt_secret: str
+    jwt_secret_param: str | None
     jwt_issuer: str
     jwt_audience: str
     access_token_ttl_s: int
@@ -57,7 +60,15 @@ class Settings:
         return f"{self.events_queue_name}-dlq"
 
     def signing_key(self) -> str:
-        """The JWT signing key; refuses to run with a missing or short one."""
+        """The JWT signing key: the SSM parameter ``JWT_SECRET_PARAM`` names when set
+        (read once per container), else ``JWT_SECRET``; refuses a missing or short one."""
+        if self.jwt_secret_param:
+            secret = secret_parameter(self.jwt_secret_param, self.aws_region)
+            if len(secret) < 32:
+                raise SettingsError(
+                    f"the SSM parameter {self.jwt_secret_param} must hold at least 32 characters"
+                )
+            return secret
         if len(self.jwt_secret) < 32:
             raise SettingsError("JWT_SECRET must be set to at least 32 characters")
         return self.jwt_secret
@@ -66,6 +77,50 @@ class Settings:
     def local_mode(self) -> bool:
         """True on stages that run against an emulator (relaxes https-only rules)."""
         return self.stage in LOCAL_STAGES
+
+
+_SECRETS: dict[tuple[str, str, str | None], str] = {}
+_SECRETS_LOCK = threading.Lock()
+
+
+def secret_parameter(name: str, region: str) -> str:
+    """The decrypted value of the SSM parameter ``name`` (a SecureString), fetched on the
+    first call and then kept for the life of the container (process). A missing or
+    unreadable parameter is a ``SettingsError`` that names it; failures are not cached."""
+    key = (name, region, aws_endpoint_url())
+    cached = _SECRETS.get(key)
+    if cached is not None:
+        return cached
+    with _SECRETS_LOCK:
+        if key not in _SECRETS:
+            _SECRETS[key] = _fetch_parameter(name, region)
+        return _SECRETS[key]
+
+
+def _fetch_parameter(name: str, region: str) -> str:
+    import boto3  # only the first token operation of a container pays for the client
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = boto3.client("ssm", region_name=region, endpoint_url=aws_endpoint_url())
+    try:
+        answer = client.get_parameter(Name=name, WithDecryption=True)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "ParameterNotFound":
+            raise SettingsError(
+                f"the JWT secret parameter {name} does not exist in SSM Parameter Store "
+                f"({region}): create it as a SecureString (README, Deploy to AWS)"
+            ) from None
+        raise SettingsError(f"cannot read the SSM parameter {name}: {code or exc}") from None
+    except BotoCoreError as exc:
+        raise SettingsError(f"cannot read the SSM parameter {name}: {exc}") from None
+    return answer["Parameter"]["Value"]
+
+
+def forget_secrets() -> None:
+    """Drop the cached parameter values (tests; a container never needs it)."""
+    with _SECRETS_LOCK:
+        _SECRETS.clear()
 
 
 def _env(name: str) -> str | None:
@@ -138,6 +193,7 @@ def get_settings() -> Settings:
         aws_endpoint_url=aws_endpoint_url(),
         aws_region=aws_region(),
         jwt_secret=os.environ.get("JWT_SECRET", ""),
+        jwt_secret_param=_env("JWT_SECRET_PARAM"),
         jwt_issuer=os.environ.get("JWT_ISSUER", "tradekitt"),
         jwt_audience=os.environ.get("JWT_AUDIENCE", "tradekitt-api"),
         access_token_ttl_s=_int("ACCESS_TOKEN_TTL_S", 15 * 60),
