@@ -36,6 +36,8 @@ PAYROLL = "payroll:write"  # pay periods, exports
 BILLING = "billing:write"  # invoices, estimates, agreements
 INVENTORY = "inventory:write"
 ANALYTICS = "analytics:read"
+FORMS_READ = "forms:read"  # form templates (dispatchers read what a job needs)
+FORMS_WRITE = "forms:write"  # configure form templates
 SELF = "self"  # any signed-in staff user acting on their own data
 
 _BACK_OFFICE = frozenset(
@@ -53,6 +55,8 @@ _BACK_OFFICE = frozenset(
         BILLING,
         INVENTORY,
         ANALYTICS,
+        FORMS_READ,
+        FORMS_WRITE,
         SELF,
     }
 )
@@ -61,7 +65,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: _BACK_OFFICE | {SETTINGS_WRITE, USERS_WRITE, WEBHOOKS_WRITE},
     MANAGER: _BACK_OFFICE,
     DISPATCHER: frozenset(
-        {DISPATCH_READ, DISPATCH_WRITE, CUSTOMERS_READ, CUSTOMERS_WRITE, TECHNICIANS_READ, SELF}
+        {
+            DISPATCH_READ,
+            DISPATCH_WRITE,
+            CUSTOMERS_READ,
+            CUSTOMERS_WRITE,
+            TECHNICIANS_READ,
+            FORMS_READ,
+            SELF,
+        }
     ),
     TECHNICIAN: frozenset({SELF}),
 }

@@ -30,6 +30,7 @@ NOT_TABLE_KEYS = {
     "period_file_key",
     "statement_file_key",
     "export_copy_key",
+    "form_upload_prefix",
 }
 # The package's modules (``keys`` re-exports every name they define).
 MODULES = [

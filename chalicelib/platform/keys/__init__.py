@@ -54,6 +54,17 @@ from chalicelib.platform.keys.exports import (
     period_file_key,
     statement_file_key,
 )
+from chalicelib.platform.keys.forms import (
+    FORMS_ROLLUP_SCOPE,
+    form_key,
+    form_requirement_key,
+    form_requirements_pk,
+    form_submission_key,
+    form_submissions_pk,
+    form_upload_prefix,
+    form_version_key,
+    forms_pk,
+)
 from chalicelib.platform.keys.infra import (
     ROLLUP_ALL,
     counter_key,
@@ -186,4 +197,13 @@ __all__ = [
     "period_file_key",
     "statement_file_key",
     "export_copy_key",
+    "FORMS_ROLLUP_SCOPE",
+    "form_key",
+    "forms_pk",
+    "form_version_key",
+    "form_requirements_pk",
+    "form_requirement_key",
+    "form_submissions_pk",
+    "form_submission_key",
+    "form_upload_prefix",
 ]

@@ -41,6 +41,10 @@ ENTITIES: dict[str, str] = {
     "JOBHIST": "dispatch",
     "DISPATCHEVT": "dispatch",
     "TECHPOS": "dispatch",
+    "FORM": "forms",
+    "FORMVER": "forms",
+    "FORMREQ": "forms",
+    "FORMSUB": "forms",
 }
 # First segment of the partition key of items that belong to no tenant.
 GLOBAL_PREFIXES: dict[str, str] = {
