@@ -58,6 +58,7 @@ from chalicelib.dispatch.jobs import (  # noqa: F401  (the service's API)
     _iso,
     _job,
     _outbox,
+    _own_job,
     position_view,
     sees_all,
     stream_event,
@@ -210,3 +211,11 @@ def my_jobs(principal: Principal, day: Any, page: PageRequest) -> dict[str, Any]
     )
     body["items"] = [view(j) for j in body["items"]]
     return body
+
+
+def job_for(principal: Principal, job_id: int, *, own: bool = False) -> dict[str, Any]:
+    """A job as the API shows it, for another feature (forms): any of the tenant's, or
+    with ``own`` only the caller's own (another technician's is 404). One GetItem."""
+    if own:
+        return view(_own_job(principal, job_id))
+    return view(_job(principal.tenant_id, job_id))

@@ -88,3 +88,30 @@ def get(key: str) -> bytes | None:
     except client.exceptions.NoSuchKey:
         return None
     return reply["Body"].read()
+
+
+# --- direct uploads (a client sends the file to S3 itself) ---------------------------------
+def presigned_post(key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]:
+    """A presigned POST (``{"url", "fields"}``) that stores exactly ``key`` with
+    ``content_type``, refusing a file of more than ``max_bytes`` (S3 enforces the policy's
+    ``content-length-range``) after ``expires_s`` seconds."""
+    return _s3().generate_presigned_post(
+        Bucket=bucket(),
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        ExpiresIn=expires_s,
+    )
+
+
+def head(key: str) -> dict[str, Any] | None:
+    """``{"size", "content_type"}`` of the object, or None when it does not exist."""
+    from botocore.exceptions import ClientError
+
+    try:
+        reply = _s3().head_object(Bucket=bucket(), Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return {"size": int(reply["ContentLength"]), "content_type": reply.get("ContentType")}
