@@ -6,7 +6,11 @@
    ``infra/sqs-event-source.yaml`` (ReportBatchItemFailures on the webhook delivery's SQS
    trigger) and ``infra/alarms.yaml`` (dead letters, 5xx rate, throttles): one deployable
    template, its ``Stage`` parameter defaulting to the stage, and each function with a
-   least-privilege role of its own (``FUNCTION_POLICIES``);
+   least-privilege role of its own (``FUNCTION_POLICIES``). ``infra/stage-parameters.yaml``
+   adds the stage settings a deploy may change (log level, the SSM parameter of the JWT
+   secret, reserved concurrency per function), defaulting to the stage's values in
+   ``.chalice/config.json``; the functions' environment refers to the template's own
+   resources and parameters (``wire``), never to names typed twice;
 2. the libraries the AWS Lambda Python runtime already ships (boto3, botocore and
    theirs) are removed from the zip: pynamodb and Powertools pull botocore in, and at about
    21 MB unzipped it was most of the package. The runtime's copies serve them instead.
@@ -41,7 +45,12 @@ MERGED = (
     INFRA / "api-gateway.yaml",
     INFRA / "sqs-event-source.yaml",
     INFRA / "alarms.yaml",
+    INFRA / "stage-parameters.yaml",
 )
+CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
+# Functions that sign or verify tokens (or list cursors): they get the JWT secret's
+# parameter name and the right to read that parameter, and no other function does.
+SECRET_READERS = frozenset({"APIHandler"})
 DESCRIPTION = (
     "TradeKitt API ({stage}): Chalice's functions and REST API, the single DynamoDB table, "
     "the events queue with its dead-letter queue, and the exports bucket"
@@ -81,13 +90,20 @@ def _load(path: Path) -> dict[str, Any]:
 
 def _deep_merge(into: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """``extra`` folded into ``into``: mappings merge key by key, anything else replaces
-    (what ``chalice package --merge-template`` does, for several templates)."""
+    (what ``chalice package --merge-template`` does, for several templates); an intrinsic
+    function replaces whatever was there."""
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
+        if isinstance(value, dict) and _mapping(value) and _mapping(into.get(key)):
             _deep_merge(into[key], value)
         else:
             into[key] = value
     return into
+
+
+def _mapping(value: Any) -> bool:
+    """A plain mapping; an intrinsic function (``{"Fn::GetAtt": ...}``, ``{"Ref": ...}``)
+    is a value, replaced whole."""
+    return isinstance(value, dict) and not any(k == "Ref" or k.startswith("Fn::") for k in value)
 
 
 def merge(sam: dict[str, Any], templates: list[dict[str, Any]], stage: str) -> dict[str, Any]:
@@ -101,7 +117,71 @@ def merge(sam: dict[str, Any], templates: list[dict[str, Any]], stage: str) -> d
     if "Stage" in merged.get("Parameters", {}):
         merged["Parameters"]["Stage"]["Default"] = stage
     merged["Description"] = DESCRIPTION.format(stage=stage)
-    return least_privilege(merged)
+    return least_privilege(wire(merged))
+
+
+def _functions(template: dict[str, Any]) -> list[str]:
+    resources = template["Resources"]
+    return [n for n, r in resources.items() if r.get("Type") == "AWS::Serverless::Function"]
+
+
+# Environment variables that name the template's own resources or parameters: the
+# functions read what the stack created, whatever the Stage parameter says.
+_WIRED_ENV: dict[str, Any] = {
+    "STAGE": {"Ref": "Stage"},
+    "TABLE_NAME": {"Ref": "Table"},
+    "EVENTS_QUEUE_NAME": {"Fn::GetAtt": ["EventsQueue", "QueueName"]},
+    "EXPORTS_BUCKET": {"Ref": "ExportsBucket"},
+    "LOG_LEVEL": {"Ref": "LogLevel"},
+    "API_URL": {"Fn::If": ["HasApiUrl", {"Ref": "ApiUrl"}, {"Ref": "AWS::NoValue"}]},
+}
+_STAGE_DEFAULTS = {"LOG_LEVEL": "LogLevel", "JWT_SECRET_PARAM": "JwtSecretParameter"}
+
+
+def wire(template: dict[str, Any]) -> dict[str, Any]:
+    """Point each function's environment at the template's resources and parameters.
+
+    The stage's ``LOG_LEVEL`` and ``JWT_SECRET_PARAM`` (``.chalice/config.json``, as
+    Chalice packaged them) become the defaults of the ``LogLevel`` and
+    ``JwtSecretParameter`` parameters; only ``SECRET_READERS`` get ``JWT_SECRET_PARAM``
+    and no function gets a plain ``JWT_SECRET``. A function's ``reserved_concurrency``
+    becomes the default of its ``<Function>ReservedConcurrency`` parameter (-1: none)."""
+    resources, parameters = template["Resources"], template.setdefault("Parameters", {})
+    conditions = template.setdefault("Conditions", {})
+    for name in _functions(template):
+        properties = resources[name]["Properties"]
+        variables = properties.setdefault("Environment", {}).setdefault("Variables", {})
+        if "JWT_SECRET" in variables:
+            raise SystemExit(f"{name}: JWT_SECRET must not be a plain environment value")
+        for variable, parameter in _STAGE_DEFAULTS.items():
+            if isinstance(variables.get(variable), str) and parameter in parameters:
+                parameters[parameter]["Default"] = variables[variable]
+        variables.update(_WIRED_ENV)
+        variables.pop("JWT_SECRET_PARAM", None)
+        if name in SECRET_READERS:
+            variables["JWT_SECRET_PARAM"] = {"Ref": "JwtSecretParameter"}
+        reserved = properties.pop("ReservedConcurrentExecutions", -1)
+        parameter, condition = f"{name}ReservedConcurrency", f"{name}HasReservedConcurrency"
+        parameters[parameter] = {
+            "Type": "Number",
+            "Default": str(reserved),
+            "MinValue": -1,
+            "Description": f"Reserved concurrent executions of {name} (-1: none reserved)",
+        }
+        conditions[condition] = {"Fn::Not": [{"Fn::Equals": [{"Ref": parameter}, "-1"]}]}
+        properties["ReservedConcurrentExecutions"] = {
+            "Fn::If": [condition, {"Ref": parameter}, {"Ref": "AWS::NoValue"}]
+        }
+    api = resources.get("RestAPI", {}).get("Properties")
+    if api is not None:
+        api.setdefault("Name", {"Fn::Sub": "tradekitt-${Stage}"})
+    template.setdefault("Outputs", {})["ApiUrl"] = {
+        "Description": "The API's base URL (the API Gateway stage, then /api/v1)",
+        "Value": {
+            "Fn::Sub": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api/api/v1"
+        },
+    }
+    return template
 
 
 _TABLE_ITEM_ACTIONS = [
@@ -121,6 +201,35 @@ _TABLE = [
 _EVENTS_QUEUE = {"Fn::GetAtt": ["EventsQueue", "Arn"]}
 _DEAD_LETTERS = {"Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]}
 _SEND = ["sqs:SendMessage", "sqs:GetQueueUrl"]
+# The JWT secret: GetParameter on that one parameter; kms:Decrypt only with a customer
+# managed key, and only through SSM (the AWS managed aws/ssm key needs no grant).
+_SECRET = [
+    {
+        "Action": ["ssm:GetParameter"],
+        "Resource": {
+            "Fn::Sub": (
+                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                ":parameter${JwtSecretParameter}"
+            )
+        },
+    },
+    {
+        "Fn::If": [
+            "HasJwtSecretKmsKey",
+            {
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": {"Ref": "JwtSecretKmsKeyArn"},
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"}
+                    }
+                },
+            },
+            {"Ref": "AWS::NoValue"},
+        ]
+    },
+]
 # Least privilege (issue 15): per function role, what its code calls and on which
 # resources (the merged template's own, by reference). Logs go to this app's groups only.
 FUNCTION_POLICIES: dict[str, list[dict[str, Any]]] = {
@@ -131,6 +240,7 @@ FUNCTION_POLICIES: dict[str, list[dict[str, Any]]] = {
             "Action": ["s3:GetObject", "s3:PutObject"],
             "Resource": {"Fn::Sub": "${ExportsBucket.Arn}/tenants/*"},
         },
+        *_SECRET,
     ],
     "DeliverWebhooks": [
         {"Action": _TABLE_ITEM_ACTIONS, "Resource": _TABLE},
@@ -150,6 +260,8 @@ FUNCTION_POLICIES: dict[str, list[dict[str, Any]]] = {
         {"Action": _TABLE_ITEM_ACTIONS, "Resource": _TABLE},
         {"Action": _SEND, "Resource": _EVENTS_QUEUE},
     ],
+    # the SLA sweep reads the due index and writes the jobs' transactions; no events
+    "SweepSlaDeadlines": [{"Action": _TABLE_ITEM_ACTIONS, "Resource": _TABLE}],
 }
 _LOGS = {
     "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
@@ -179,14 +291,17 @@ def least_privilege(template: dict[str, Any]) -> dict[str, Any]:
     (``FUNCTION_POLICIES``, replacing the roles Chalice made); a function the table does
     not know fails the packaging, so a new function must say what it needs."""
     resources = template["Resources"]
-    functions = [n for n, r in resources.items() if r.get("Type") == "AWS::Serverless::Function"]
+    functions = _functions(template)
     unknown = sorted(set(functions) - set(FUNCTION_POLICIES))
     if unknown:
         raise SystemExit(f"no least-privilege policy for {unknown}: add it to FUNCTION_POLICIES")
     for name in [n for n, r in resources.items() if r.get("Type") == "AWS::IAM::Role"]:
         del resources[name]
     for name in functions:
-        statements = [{"Effect": "Allow", **s} for s in [_LOGS, *FUNCTION_POLICIES[name]]]
+        statements = [
+            s if "Fn::If" in s else {"Effect": "Allow", **s}
+            for s in [_LOGS, *FUNCTION_POLICIES[name]]
+        ]
         resources[f"{name}Role"] = {
             "Type": "AWS::IAM::Role",
             "Properties": {

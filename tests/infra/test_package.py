@@ -10,6 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from infra import package
 
 MAX_ZIPPED_BYTES = 15 * 1024 * 1024
@@ -54,20 +56,33 @@ def test_strip_removes_only_what_the_lambda_runtime_ships(tmp_path):
     assert figures["files"] == 6 and figures["unzipped_bytes"] == 600
 
 
-def test_the_packaged_stage_is_small_and_keeps_report_batch_item_failures(tmp_path):
-    figures = package.package("prod", tmp_path / "prod")
+def expected_functions() -> dict[str, str]:
+    """Logical id -> handler of every function ``chalice package`` makes of app.py: the
+    API, and one per ``@app.on_sqs_message`` / ``@app.schedule``."""
+    import app as app_module
+
+    functions = {"APIHandler": "app.app"}
+    for source in app_module.app.event_sources:
+        logical = "".join(part.capitalize() for part in source.name.split("_"))
+        functions[logical] = source.handler_string
+    return functions
+
+
+def test_the_packaged_stage_is_small_and_keeps_report_batch_item_failures(prod_package):
+    dist, figures = prod_package
     assert figures["zipped_bytes"] <= MAX_ZIPPED_BYTES, figures
-    with zipfile.ZipFile(tmp_path / "prod" / "deployment.zip") as archive:
+    with zipfile.ZipFile(dist / "deployment.zip") as archive:
         names = set(archive.namelist())
     assert "app.py" in names and "chalicelib/core/routing.py" in names
     assert "pynamodb/models.py" in names and "pydantic/main.py" in names
     assert not any(name.startswith("botocore/") for name in names)
-    sam = tmp_path / "prod" / "sam.json"
+    sam = dist / "sam.json"
     template = json.loads(sam.read_text())
     resources = template["Resources"]
     events = resources["DeliverWebhooks"]["Properties"]["Events"]
     source = events["DeliverWebhooksSqsEventSource"]["Properties"]
     assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert source["Queue"] == {"Fn::GetAtt": ["EventsQueue", "Arn"]}  # the stack's own
     # one deployable template: Chalice's functions and API, infra/template.yaml's stateful
     # resources and infra/api-gateway.yaml's gateway answers, for the stage it was built for
     assert template["Parameters"]["Stage"]["Default"] == "prod"
@@ -106,10 +121,14 @@ def test_the_packaged_stage_is_small_and_keeps_report_batch_item_failures(tmp_pa
 
 
 def _actions(role: dict) -> dict[str, object]:
-    """Action -> the resource(s) it is allowed on, from a packaged role."""
+    """Action -> the resource(s) it is allowed on, from a packaged role (a statement under
+    a condition, ``Fn::If [cond, statement, AWS::NoValue]``, counts as granted)."""
     found: dict[str, object] = {}
     for policy in role["Properties"]["Policies"]:
         for statement in policy["PolicyDocument"]["Statement"]:
+            if "Fn::If" in statement:
+                _, statement, otherwise = statement["Fn::If"]
+                assert otherwise == {"Ref": "AWS::NoValue"}
             assert statement["Effect"] == "Allow"
             for action in statement["Action"]:
                 found[action] = statement["Resource"]
@@ -120,7 +139,7 @@ def _assert_least_privilege(resources: dict) -> None:
     """Each function has a role of its own, allowing only what its code calls, on the
     template's own resources (never "*")."""
     functions = [n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
-    assert sorted(functions) == ["APIHandler", "DeliverWebhooks", "SweepEventOutbox"]
+    assert {n: resources[n]["Properties"]["Handler"] for n in functions} == expected_functions()
     roles = {n for n, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
     assert roles == {f"{n}Role" for n in functions}
     granted = {}
@@ -147,3 +166,89 @@ def _assert_least_privilege(resources: dict) -> None:
     assert api["sqs:SendMessage"] == {"Fn::GetAtt": ["EventsQueue", "Arn"]}
     assert "dynamodb:DescribeTable" in api and "dynamodb:DescribeTable" not in sweep
     assert not any(a.startswith("ses:") for role in granted.values() for a in role)
+    # the JWT secret: only the API may read it, that one parameter, and decrypt only with
+    # the customer managed key given (through SSM), if any
+    parameter = {
+        "Fn::Sub": (
+            "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+            ":parameter${JwtSecretParameter}"
+        )
+    }
+    assert api["ssm:GetParameter"] == parameter
+    assert api["kms:Decrypt"] == {"Ref": "JwtSecretKmsKeyArn"}
+    for name in functions:
+        env = resources[name]["Properties"]["Environment"]["Variables"]
+        assert "JWT_SECRET" not in env, name
+        if name != "APIHandler":
+            assert not any(a.startswith(("ssm:", "kms:")) for a in granted[name]), name
+            assert "JWT_SECRET_PARAM" not in env, name
+    assert resources["APIHandler"]["Properties"]["Environment"]["Variables"][
+        "JWT_SECRET_PARAM"
+    ] == {"Ref": "JwtSecretParameter"}
+
+
+def test_stage_settings_come_from_the_config_and_the_template_parameters(prod_package):
+    """Names, log level, memory, timeouts, reserved concurrency and the JWT secret's
+    parameter: .chalice/config.json's prod stage gives the defaults, the template's
+    parameters let a deploy change them, and the environment refers to the stack's own
+    resources rather than to names typed twice."""
+    dist, _ = prod_package
+    template = json.loads((dist / "sam.json").read_text())
+    config = json.loads((package.ROOT / ".chalice" / "config.json").read_text())
+    prod = config["stages"]["prod"]
+    parameters, resources = template["Parameters"], template["Resources"]
+    assert parameters["LogLevel"]["Default"] == prod["environment_variables"]["LOG_LEVEL"]
+    assert (
+        parameters["JwtSecretParameter"]["Default"]
+        == prod["environment_variables"]["JWT_SECRET_PARAM"]
+        == "/tradekitt/prod/jwt-secret"
+    )
+    for name, handler in expected_functions().items():
+        properties = resources[name]["Properties"]
+        assert properties["Handler"] == handler
+        env = properties["Environment"]["Variables"]
+        assert env["TABLE_NAME"] == {"Ref": "Table"}
+        assert env["EVENTS_QUEUE_NAME"] == {"Fn::GetAtt": ["EventsQueue", "QueueName"]}
+        assert env["EXPORTS_BUCKET"] == {"Ref": "ExportsBucket"}
+        assert env["STAGE"] == {"Ref": "Stage"} and env["LOG_LEVEL"] == {"Ref": "LogLevel"}
+        assert properties["MemorySize"] == prod["lambda_memory_size"]
+        function_config = config["lambda_functions"].get(handler.split(".", 1)[1], {})
+        assert properties["Timeout"] == function_config.get(
+            "lambda_timeout", config["lambda_timeout"]
+        )
+        reserved = parameters[f"{name}ReservedConcurrency"]
+        assert reserved["Default"] == str(function_config.get("reserved_concurrency", -1))
+        assert properties["ReservedConcurrentExecutions"] == {
+            "Fn::If": [
+                f"{name}HasReservedConcurrency",
+                {"Ref": f"{name}ReservedConcurrency"},
+                {"Ref": "AWS::NoValue"},
+            ]
+        }
+    assert resources["RestAPI"]["Properties"]["Name"] == {"Fn::Sub": "tradekitt-${Stage}"}
+    assert template["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"].endswith("/api/api/v1")
+
+
+def test_reserved_concurrency_of_the_config_becomes_a_parameter_default():
+    sam = {
+        "Resources": {
+            "DeliverWebhooks": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "ReservedConcurrentExecutions": 5,
+                    "Environment": {"Variables": {"LOG_LEVEL": "DEBUG", "STAGE": "dev"}},
+                },
+            }
+        },
+        "Parameters": {"LogLevel": {"Type": "String", "Default": "INFO"}},
+    }
+    wired = package.wire(sam)
+    assert wired["Parameters"]["DeliverWebhooksReservedConcurrency"]["Default"] == "5"
+    assert wired["Parameters"]["LogLevel"]["Default"] == "DEBUG"
+    env = wired["Resources"]["DeliverWebhooks"]["Properties"]["Environment"]["Variables"]
+    assert "JWT_SECRET_PARAM" not in env  # not a secret reader
+    sam["Resources"]["DeliverWebhooks"]["Properties"]["Environment"]["Variables"] = {
+        "JWT_SECRET": "x" * 40
+    }
+    with pytest.raises(SystemExit, match="JWT_SECRET must not be a plain environment value"):
+        package.wire(sam)
