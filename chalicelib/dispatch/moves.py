@@ -60,6 +60,19 @@ def _apply(
     raise Conflict(f"dispatch job {job_id} is being changed by other requests; retry")
 
 
+def _check_forms(tid: str, job: JobItem) -> None:
+    """A job whose type requires forms is completed only once they are submitted (409
+    naming the missing ones; one or two Queries, none without a job type)."""
+    from chalicelib.forms import service as forms  # lazily: forms reads jobs via our service
+
+    missing = forms.missing_for(tid, job.job_type, int(job.job_id))
+    if missing:
+        raise Conflict(
+            f"dispatch job {int(job.job_id)} cannot be completed before its required forms "
+            f"are submitted: {', '.join(missing)}"
+        )
+
+
 def _move(
     principal: Principal,
     job: JobItem,
@@ -76,6 +89,8 @@ def _move(
     """Everything a move writes: the job's changes, the history entry, the counts, the
     stream's event and (``webhook``) the outbox event."""
     tid, job_id, at = principal.tenant_id, int(job.job_id), _iso(now)
+    if target == workflow.COMPLETED:
+        _check_forms(tid, job)
     changes = {"status": target, "updated_at": at, **(changes or {})}
     old_tech = None if job.technician_id is None else int(job.technician_id)
     new_tech = changes.get("technician_id", old_tech) if "technician_id" in changes else old_tech

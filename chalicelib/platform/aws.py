@@ -11,15 +11,25 @@ from chalicelib.core import settings
 
 
 @lru_cache(maxsize=16)
-def _client_for(service: str, endpoint: str | None, region: str) -> Any:
+def _client_for(
+    service: str, endpoint: str | None, region: str, signature_version: str | None = None
+) -> Any:
     import boto3  # ships with the Lambda runtime
 
-    return boto3.client(service, endpoint_url=endpoint, region_name=region)
+    config = None
+    if signature_version is not None:
+        from botocore.config import Config
+
+        config = Config(signature_version=signature_version)
+    return boto3.client(service, endpoint_url=endpoint, region_name=region, config=config)
 
 
-def client(service: str) -> Any:
-    """The shared client of ``service`` for the current endpoint (emulator or AWS)."""
-    return _client_for(service, settings.aws_endpoint_url(), settings.aws_region())
+def client(service: str, *, signature_version: str | None = None) -> Any:
+    """The shared client of ``service`` for the current endpoint (emulator or AWS);
+    ``signature_version`` pins how it signs (``s3v4`` for presigned uploads)."""
+    return _client_for(
+        service, settings.aws_endpoint_url(), settings.aws_region(), signature_version
+    )
 
 
 def reset_clients() -> None:

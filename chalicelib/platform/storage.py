@@ -95,7 +95,8 @@ def presigned_post(key: str, content_type: str, max_bytes: int, expires_s: int) 
     """A presigned POST (``{"url", "fields"}``) that stores exactly ``key`` with
     ``content_type``, refusing a file of more than ``max_bytes`` (S3 enforces the policy's
     ``content-length-range``) after ``expires_s`` seconds."""
-    return _s3().generate_presigned_post(
+    signer = aws.client("s3", signature_version="s3v4")  # SigV4: every region takes it
+    return signer.generate_presigned_post(
         Bucket=bucket(),
         Key=key,
         Fields={"Content-Type": content_type},

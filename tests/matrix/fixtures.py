@@ -125,6 +125,54 @@ def _job(stage: str = "pending") -> Params:
     return lambda w: {"job_id": w.fresh_job(stage)}
 
 
+# forms: the owner's template (built once per world) and a job of the technician login's
+FORM_PATH = "/admin/forms/{form_id}"
+JOB_FORMS = "/admin/dispatch/{job_id}/forms"
+MY_JOB_FORMS = "/tech/dispatch/my-jobs/{job_id}/forms"
+MATRIX_FORM_FIELDS = [
+    {"key": "note", "label": "Note", "type": "text"},
+    {"key": "photo", "label": "Photo", "type": "photo"},
+]
+FORM_VALUES = {"values": {"note": "matrix"}}
+FORM_UPLOAD = {"field": "photo", "content_type": "image/png", "size_bytes": 2048}
+
+
+def _new_form(w: World) -> int:
+    from tests.matrix.world import MARK
+
+    body = {"name": f"{MARK} form", "fields": MATRIX_FORM_FIELDS}
+    return w.ok("POST", "/admin/forms", body)["id"]
+
+
+def _owner_form(w: World) -> int:
+    if "forms:form" not in w.cache:
+        w.cache["forms:form"] = _new_form(w)
+    return w.cache["forms:form"]
+
+
+def _form_ids(w: World) -> dict[str, Any]:
+    return {"form_id": _owner_form(w)}
+
+
+def _job_form(w: World) -> dict[str, Any]:
+    return {"job_id": w.ids["job"], "form_id": _owner_form(w)}
+
+
+def _my_job(w: World) -> int:
+    if "forms:my_job" not in w.cache:
+        w.cache["forms:my_job"] = w.fresh_job("dispatched")
+    return w.cache["forms:my_job"]
+
+
+def _my_job_form(w: World) -> dict[str, Any]:
+    return {"job_id": _my_job(w), "form_id": _owner_form(w)}
+
+
+def _shows_form(w: World) -> list[str]:
+    _owner_form(w)
+    return w.marks
+
+
 PUBLIC: frozenset[Route] = frozenset(
     {
         ("POST", "/auth/login"),
@@ -197,6 +245,21 @@ FIXTURES: dict[Route, Fixture] = {
     ("POST", "/tech/dispatch/location"): Fixture(
         body=_body({"latitude": 27.9506, "longitude": -82.4572, "speed": 35.5, "heading": 180})
     ),
+    # forms (templates, a job's forms in the back office and the technician's own)
+    ("GET", "/admin/forms"): Fixture(shows=_shows_form),
+    ("POST", "/admin/forms"): Fixture(
+        body=_body({"name": "Matrix form", "fields": MATRIX_FORM_FIELDS})
+    ),
+    ("GET", FORM_PATH): Fixture(_form_ids),
+    ("PATCH", FORM_PATH): Fixture(_form_ids, _body({"description": "patched"})),
+    ("DELETE", FORM_PATH): Fixture(lambda w: {"form_id": _new_form(w)}, fresh=True),
+    ("GET", f"{FORM_PATH}/versions/{{version}}"): Fixture(lambda w: {**_form_ids(w), "version": 1}),
+    ("GET", JOB_FORMS): Fixture(JOB),
+    ("POST", f"{JOB_FORMS}/{{form_id}}"): Fixture(_job_form, _body(FORM_VALUES)),
+    ("POST", f"{JOB_FORMS}/{{form_id}}/uploads"): Fixture(_job_form, _body(FORM_UPLOAD)),
+    ("GET", MY_JOB_FORMS): Fixture(lambda w: {"job_id": _my_job(w)}),
+    ("POST", f"{MY_JOB_FORMS}/{{form_id}}"): Fixture(_my_job_form, _body(FORM_VALUES)),
+    ("POST", f"{MY_JOB_FORMS}/{{form_id}}/uploads"): Fixture(_my_job_form, _body(FORM_UPLOAD)),
     # payroll: pay periods and exports
     ("GET", "/admin/csv-export/commission-report"): Fixture(shows=MARKED),
     ("GET", "/admin/csv-export/pay-period/{period_id}"): Fixture(PERIOD),
@@ -295,6 +358,18 @@ REFUSED: dict[Route, dict[str, str]] = {
         )
     },
 }
+
+
+REFUSED.update(
+    {
+        route: {role: _NOT_LINKED for role in (roles.ADMIN, roles.MANAGER, roles.DISPATCHER)}
+        for route in (
+            ("GET", MY_JOB_FORMS),
+            ("POST", f"{MY_JOB_FORMS}/{{form_id}}"),
+            ("POST", f"{MY_JOB_FORMS}/{{form_id}}/uploads"),
+        )
+    }
+)
 
 
 # --- the routes, from the route table and the registered endpoints ------------------------

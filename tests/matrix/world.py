@@ -29,7 +29,7 @@ from tests.support.sales_helpers import line_item, staff, technician, technician
 
 MARK = "Zq" + uuid.uuid4().hex[:10]  # in every name of the owner's; letters and digits
 FIRST_ID = 1000  # the owner's counters start here: the other tenant's ids stay below
-COUNTERS = ("technician", "line_item", "customer", "sale", "payperiod", "webhook", "job")
+COUNTERS = ("technician", "line_item", "customer", "sale", "payperiod", "webhook", "job", "form")
 PAST_DAY = date(2021, 3, 3)  # the past pay period's sale (long before either tenant)
 DISCOUNT_RATE_BPS = 8191  # the owner's discount scale: a number only the owner's shows
 HEADERS = {"Accept": "*/*"}  # as curl: PDFs need an Accept that allows them
