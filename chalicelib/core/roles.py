@@ -38,6 +38,12 @@ INVENTORY = "inventory:write"
 ANALYTICS = "analytics:read"
 FORMS_READ = "forms:read"  # form templates (dispatchers read what a job needs)
 FORMS_WRITE = "forms:write"  # configure form templates
+ZONES_READ = "zones:read"  # service zones (dispatchers read them to dispatch)
+ZONES_WRITE = "zones:write"  # configure service zones
+SKILLS_READ = "skills:read"  # the skills catalogue and technicians' levels
+SKILLS_WRITE = "skills:write"  # configure skills and technicians' levels
+SLA_READ = "sla:read"  # SLA policies and violations (dispatchers read them)
+SLA_WRITE = "sla:write"  # configure SLA policies
 SELF = "self"  # any signed-in staff user acting on their own data
 
 _BACK_OFFICE = frozenset(
@@ -55,8 +61,14 @@ _BACK_OFFICE = frozenset(
         BILLING,
         INVENTORY,
         ANALYTICS,
+        ZONES_READ,
+        ZONES_WRITE,
+        SKILLS_READ,
+        SKILLS_WRITE,
         FORMS_READ,
         FORMS_WRITE,
+        SLA_READ,
+        SLA_WRITE,
         SELF,
     }
 )
@@ -71,7 +83,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             CUSTOMERS_READ,
             CUSTOMERS_WRITE,
             TECHNICIANS_READ,
+            ZONES_READ,
+            SKILLS_READ,
             FORMS_READ,
+            SLA_READ,
             SELF,
         }
     ),

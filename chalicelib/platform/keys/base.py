@@ -41,6 +41,16 @@ ENTITIES: dict[str, str] = {
     "JOBHIST": "dispatch",
     "DISPATCHEVT": "dispatch",
     "TECHPOS": "dispatch",
+    "ZONEJOB": "dispatch",
+    "ZONE": "zones",
+    "ZONEZIP": "zones",
+    "SKILL": "skills",
+    "SKILLNAME": "skills",
+    "TECHSKILL": "skills",
+    "SLA": "sla",
+    "SLAVIOL": "sla",
+    "SLAVIOLDUE": "sla",
+    "SLAVIOLTECH": "sla",
     "FORM": "forms",
     "FORMVER": "forms",
     "FORMREQ": "forms",
@@ -53,6 +63,7 @@ GLOBAL_PREFIXES: dict[str, str] = {
     "OWNERNAME": "accounts",
     "RL": "platform",
     "OUTBOX": "platform",
+    "SLADUE": "sla",
 }
 
 

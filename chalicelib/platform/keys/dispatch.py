@@ -28,10 +28,19 @@ def jobs_by_technician_pk(tenant_id: str, technician_id: int) -> str:
     return tenant_pk(tenant_id, "TECHJOB", id_sk(technician_id))
 
 
-def jobs_rollup_scope(technician_id: int | None = None) -> tuple[str, ...]:
-    """The rollup scope of the tenant's jobs, or of one technician's."""
+def jobs_by_zone_pk(tenant_id: str, zone_id: int) -> str:
+    """gsi3: the jobs of one service zone by day (sparse: jobs with a zone)."""
+    return tenant_pk(tenant_id, "ZONEJOB", id_sk(zone_id))
+
+
+def jobs_rollup_scope(
+    technician_id: int | None = None, zone_id: int | None = None
+) -> tuple[str, ...]:
+    """The rollup scope of the tenant's jobs, or of one technician's, or of one zone's."""
     if technician_id is not None:
         return ("JOB", "TECH", id_sk(technician_id))
+    if zone_id is not None:
+        return ("JOB", "ZONE", id_sk(zone_id))
     return ("JOB",)
 
 
