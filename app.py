@@ -144,3 +144,12 @@ def sweep_event_outbox(event):
     from chalicelib.platform import outbox
 
     return {"requeued": outbox.sweep_outbox()}
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def sweep_sla_deadlines(event):
+    """Record the SLA deadlines that passed while their jobs did not move (the due index:
+    only what is due is read)."""
+    from chalicelib.sla import sweep
+
+    return sweep.sweep()

@@ -64,14 +64,26 @@ def move(
 ) -> None:
     """Count an entry that appears (``old`` None), disappears (``new`` None) or changes
     bucket or facet, inside ``tx``. Nothing is written when nothing moves."""
+    move_all(tx, tenant_id, rollup, [(old, new)])
+
+
+def move_all(
+    tx: Labelled,
+    tenant_id: str,
+    rollup: Rollup,
+    moves: Iterable[tuple[Entry | None, Entry | None]],
+) -> None:
+    """``move`` for several entries of one scope in one transaction (which may change each
+    rollup item once): their deltas are summed into one update per item."""
     deltas: dict[str, Counter[str]] = defaultdict(Counter)
-    for entry, sign in ((old, -1), (new, 1)):
-        if entry is None:
-            continue
-        sort, facet = entry
-        coarse = rollup.coarse_of(sort)
-        deltas[keys.ROLLUP_ALL][_name(coarse, facet)] += sign
-        deltas[keys.rollup_coarse_sk(coarse)][_name(rollup.fine_of(sort), facet)] += sign
+    for old, new in moves:
+        for entry, sign in ((old, -1), (new, 1)):
+            if entry is None:
+                continue
+            sort, facet = entry
+            coarse = rollup.coarse_of(sort)
+            deltas[keys.ROLLUP_ALL][_name(coarse, facet)] += sign
+            deltas[keys.rollup_coarse_sk(coarse)][_name(rollup.fine_of(sort), facet)] += sign
     pk = keys.rollup_pk(tenant_id, rollup.scope)
     for sk, attrs in deltas.items():
         actions = [NumberAttribute(attr_name=n).add(d) for n, d in sorted(attrs.items()) if d]
