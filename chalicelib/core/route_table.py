@@ -95,6 +95,15 @@ ROUTES = {
         ("GET", "/admin/settings"),
         ("PATCH", "/admin/settings"),
     ),
+    "chalicelib.skills.api": (
+        ("GET", "/admin/technician-skills"),
+        ("POST", "/admin/technician-skills"),
+        ("GET", "/admin/technician-skills/technicians/{technician_id}"),
+        ("PUT", "/admin/technician-skills/technicians/{technician_id}"),
+        ("DELETE", "/admin/technician-skills/{skill_id}"),
+        ("GET", "/admin/technician-skills/{skill_id}"),
+        ("PATCH", "/admin/technician-skills/{skill_id}"),
+    ),
     "chalicelib.technicians.api": (
         ("GET", "/admin/technicians"),
         ("POST", "/admin/technicians"),
@@ -113,5 +122,12 @@ ROUTES = {
         ("POST", "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"),
         ("POST", "/admin/webhooks/{webhook_id}/rotate-secret"),
         ("POST", "/admin/webhooks/{webhook_id}/test"),
+    ),
+    "chalicelib.zones.api": (
+        ("GET", "/admin/service-zones"),
+        ("POST", "/admin/service-zones"),
+        ("DELETE", "/admin/service-zones/{zone_id}"),
+        ("GET", "/admin/service-zones/{zone_id}"),
+        ("PATCH", "/admin/service-zones/{zone_id}"),
     ),
 }

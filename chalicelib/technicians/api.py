@@ -31,12 +31,18 @@ PayType = Literal["hourly", "salary", "commission"]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 Tags = Annotated[list[Tag], Field(max_length=50)]
 NOT_NULL = ("name", "pay_type", "base_pay_cents", "skills", "service_zones", "active")
+HomeZip = Annotated[str, Field(min_length=1, max_length=10, description="5 digits or ZIP+4")]
+HomeLatitude = Annotated[float, Field(ge=-90, le=90)]
+HomeLongitude = Annotated[float, Field(ge=-180, le=180)]
 
 
 class TechnicianIn(Body):
     """``base_pay_cents`` is the hourly rate (hourly) or the pay per pay period (salary);
     commission-only technicians use ``commission``. ``username`` + ``password`` (and
-    ``email``) create a ``technician`` login linked to this record."""
+    ``email``) create a ``technician`` login linked to this record. The home base
+    (suggestions' and route optimisation's start point without a GPS fix):
+    ``home_latitude`` and ``home_longitude`` together, or ``home_zip`` alone (its
+    centroid; an unknown ZIP is then 422)."""
 
     model_config = reference_example(
         {"name": "Mike Johnson", "pay_type": "hourly", "base_pay_cents": 2500}
@@ -50,6 +56,9 @@ class TechnicianIn(Body):
     skills: Tags = Field(default_factory=list)
     service_zones: Tags = Field(default_factory=list)
     active: StrictBool = True
+    home_zip: HomeZip | None = None
+    home_latitude: HomeLatitude | None = None
+    home_longitude: HomeLongitude | None = None
     username: Username | None = None
     password: Password | None = None
 
@@ -62,7 +71,9 @@ class TechnicianIn(Body):
 
 class TechnicianPatch(Body):
     """Only the fields sent change; ``email``/``phone`` null clears them. ``active: false``
-    deactivates the technician (and blocks their login)."""
+    deactivates the technician (and blocks their login). ``home_zip`` sent without
+    coordinates re-derives the home base from the ZIP (null clears it);
+    ``home_latitude`` and ``home_longitude`` (together) set the point exactly."""
 
     model_config = reference_example({"base_pay_cents": 2800})
 
@@ -74,6 +85,9 @@ class TechnicianPatch(Body):
     skills: Tags | None = None
     service_zones: Tags | None = None
     active: StrictBool | None = None
+    home_zip: HomeZip | None = None
+    home_latitude: HomeLatitude | None = None
+    home_longitude: HomeLongitude | None = None
 
 
 class TechniciansQuery(Query):
@@ -90,6 +104,9 @@ class TechnicianOut(Out):
     skills: list[str]
     service_zones: list[str]
     active: bool
+    home_zip: str | None = None
+    home_latitude: float | None = None
+    home_longitude: float | None = None
     user_id: int | None
     username: str | None
     has_login: bool

@@ -20,12 +20,13 @@ from chalicelib.core.errors import Conflict, found
 from chalicelib.core.pagination import PageRequest
 from chalicelib.platform import counters
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
-from chalicelib.technicians import listing, store
+from chalicelib.technicians import listing, rules, store
 from chalicelib.technicians.store import Part, TechnicianItem
 
 ENTITY = "technician"
 CATEGORY_RATES, PLANS = "category_rates", "plans"
 ref = store.ref  # a technician for another feature's batch read
+MAX_ACTIVE = 200  # what ``active`` reads at most (dispatch suggestions' roster)
 
 
 def get(tenant_id: str, technician_id: int, consistent: bool = False) -> TechnicianItem:
@@ -37,6 +38,11 @@ def get(tenant_id: str, technician_id: int, consistent: bool = False) -> Technic
 def page(tenant_id: str, request: PageRequest, active: bool | None = None) -> dict[str, Any]:
     """One page of the roster, by id (``active``: only active or inactive ones)."""
     return listing.page(tenant_id, request, active=active)
+
+
+def active(tenant_id: str, limit: int = MAX_ACTIVE) -> list[TechnicianItem]:
+    """The first ``limit`` active technicians, by id (one Query, continued per MB)."""
+    return store.active(tenant_id, limit)
 
 
 def list_all(tenant_id: str) -> list[TechnicianItem]:
@@ -52,8 +58,11 @@ def create(
     login_email: str | None = None,
 ) -> TechnicianItem:
     """``fields``: name, email, phone, pay_type, base_pay_cents, skills, service_zones,
-    active. With ``username`` and ``password`` a ``technician`` user is created and linked
-    (409 when the username, or the e-mail as a staff login, is taken)."""
+    active, home_zip, home_latitude, home_longitude (``rules.home_base``). With
+    ``username`` and ``password`` a ``technician`` user is created and linked (409 when
+    the username, or the e-mail as a staff login, is taken)."""
+    sent = {k: fields[k] for k in rules.HOME_FIELDS if fields.get(k) is not None}
+    fields = {**fields, **dict.fromkeys(rules.HOME_FIELDS), **rules.home_base({}, sent)}
     now = clock.now()
     new_login = None
     if username is not None:
@@ -84,13 +93,16 @@ def create(
 def update(tenant_id: str, technician_id: int, changes: dict[str, Any]) -> TechnicianItem:
     """When ``active`` is sent, the list's counts move in the same transaction, and a
     technician's login is (de)activated in it too. The change requires ``active`` as read
-    and is applied again to what it is now when another request changed it meanwhile."""
+    and is applied again to what it is now when another request changed it meanwhile.
+    The home base fields follow ``rules.home_base``."""
     if "active" not in changes:
         tech = get(tenant_id, technician_id)
+        changes = _with_home_base(tech, changes)
         return store.update(tech, changes, clock.now()) if changes else tech
     active = bool(changes["active"])
     for _ in retries():
         tech = get(tenant_id, technician_id, consistent=True)
+        changes = _with_home_base(tech, changes)
         parts: list[Part] = [listing.counted(tenant_id, technician_id, bool(tech.active), active)]
         if tech.user_id is not None:
             user_id = int(tech.user_id)
@@ -108,6 +120,11 @@ def update(tenant_id: str, technician_id: int, changes: dict[str, Any]) -> Techn
         except Contention:
             continue
     raise Conflict(f"technician {technician_id} is being changed by other requests; retry")
+
+
+def _with_home_base(tech: TechnicianItem, changes: dict[str, Any]) -> dict[str, Any]:
+    current = {k: getattr(tech, k) for k in rules.HOME_FIELDS}
+    return {**changes, **rules.home_base(current, changes)}
 
 
 # --- commission rules kept on the technician (managed by the commission feature) ----------

@@ -24,7 +24,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.platform import keys
-from chalicelib.platform.table import BaseItem, change_actions, register
+from chalicelib.platform.table import BaseItem, change_actions, register, take
 from chalicelib.platform.tx import Labelled, applied, labelled_transaction
 
 Part = Callable[[Labelled], None]  # another write of the technician's transaction
@@ -38,6 +38,9 @@ UPDATABLE = (
     "skills",
     "service_zones",
     "active",
+    "home_zip",
+    "home_latitude",
+    "home_longitude",
 )
 
 
@@ -57,6 +60,9 @@ class TechnicianItem(BaseItem):
     skills = ListAttribute(of=UnicodeAttribute, default=list)
     service_zones = ListAttribute(of=UnicodeAttribute, default=list)
     active = BooleanAttribute(default=True)
+    home_zip = UnicodeAttribute(null=True)  # the home base (technicians.rules.home_base)
+    home_latitude = NumberAttribute(null=True)
+    home_longitude = NumberAttribute(null=True)
     user_id = NumberAttribute(null=True)
     username = UnicodeAttribute(null=True)
     category_rates = MapAttribute(default=dict)
@@ -77,6 +83,16 @@ def get(tenant_id: str, technician_id: int, consistent: bool = False) -> Technic
 
 def ref(tenant_id: str, technician_id: int) -> tuple[type[TechnicianItem], tuple[str, str]]:
     return TechnicianItem, keys.technician_key(tenant_id, technician_id)
+
+
+def active(tenant_id: str, limit: int) -> list[TechnicianItem]:
+    """The first ``limit`` active technicians, by id (one Query, continued per MB)."""
+    found = TechnicianItem.query(
+        keys.technicians_pk(tenant_id),
+        filter_condition=TechnicianItem.active == True,  # noqa: E712
+        limit=limit,
+    )
+    return take(found, limit)
 
 
 def list_all(tenant_id: str) -> list[TechnicianItem]:
