@@ -449,6 +449,18 @@ def test_dynamodb_calls_per_request(api, owner):
     with counting_reads() as reads:
         assert api.get("/admin/forms?limit=10", as_=owner).status == 200
     assert _calls(reads) == {"GetItem": 1, "BatchGetItem": 1, "Query": 1}
+    with counting_reads() as reads:
+        upload = {"field": "unit_photo", "content_type": "image/png", "size_bytes": 10}
+        assert api.post(f"{path}/{form['id']}/uploads", upload, as_=login).status == 201
+    assert _calls(reads) == {"GetItem": 3}
+    with counting_reads() as reads:
+        body = {**TEMPLATE, "required_for_job_types": []}
+        assert api.post("/admin/forms", body, as_=owner).status == 201
+    assert _calls(reads) == {"GetItem": 1, "TransactWriteItems": 1}  # + the counter's UpdateItem
+    with counting_reads() as reads:
+        reply = api.patch(f"/admin/forms/{form['id']}", {"name": "Renamed"}, as_=owner)
+    assert reply.status == 200 and reply.data["version"] == 2
+    assert _calls(reads) == {"GetItem": 2, "TransactWriteItems": 1}
     _work_to(api, login, job["id"])
     with counting_reads() as reads:
         reply = api.patch(
