@@ -15,7 +15,7 @@ RATE_LIMIT_AUTH ?= 5
 FRESH ?=
 export RATE_LIMIT_IP RATE_LIMIT_TENANT RATE_LIMIT_AUTH PORT FRESH
 
-.PHONY: run reset tick routes test test-fast bench fuzz lint install chromium package clean
+.PHONY: run reset tick routes test test-fast bench fuzz lint install chromium package deploy clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required" >&2; exit 1; }
@@ -43,6 +43,13 @@ tick: $(STAMP)
 STAGE ?= dev
 package: $(STAMP)
 	$(PY) -m infra.package --stage $(STAGE)
+
+## Deploy dist/$(STAGE)/ (make package first) to the AWS account of the environment with a
+## CloudFormation change set (infra/deploy.py); PARAMS="LogLevel=DEBUG ApiUrl=..." sets
+## template parameters, DEPLOY_BUCKET the artifact bucket, AWS_ENDPOINT_URL an emulator.
+PARAMS ?=
+deploy: $(STAMP)
+	$(PY) -m infra.deploy --stage $(STAGE) $(foreach p,$(PARAMS),--param $(p))
 
 ## Regenerate chalicelib/core/route_table.py after adding or changing a route.
 routes: $(STAMP)
