@@ -308,7 +308,28 @@ def _plain_operation(route: PlainRoute) -> dict[str, Any]:
     }
 
 
-def build_document() -> dict[str, Any]:
+def server_url(request_context: dict[str, Any] | None, route_path: str) -> str:
+    """The URL prefix the document's paths are served under, for ``servers``.
+
+    Behind API Gateway the caller's path (``requestContext.path``) carries what comes
+    before the route: the stage (``/api`` on the execute-api host) or a custom domain's
+    base path, so the prefix is that path less ``route_path``; failing that, the stage
+    (``requestContext.stage``). Locally (``chalice local``, the test client) both are
+    absent and the prefix is ``/``."""
+    context = request_context or {}
+    path, stage = context.get("path"), context.get("stage")
+    if isinstance(path, str) and path.endswith(route_path):
+        prefix = path[: len(path) - len(route_path)].rstrip("/")
+        if not prefix or re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", prefix):
+            return prefix or "/"
+    if isinstance(stage, str) and re.fullmatch(r"[A-Za-z0-9_-]+", stage):
+        return f"/{stage}"
+    return "/"
+
+
+def build_document(server: str = "/") -> dict[str, Any]:
+    """The document; ``server`` is the URL prefix its paths are served under
+    (``server_url``: ``/`` locally, the API Gateway stage on AWS)."""
     components: dict[str, Any] = {"ErrorEnvelope": _ERROR_SCHEMA}
     paths: dict[str, Any] = {}
     for spec in sorted(ENDPOINTS, key=lambda s: (s.path, s.method)):
@@ -330,7 +351,7 @@ def build_document() -> dict[str, Any]:
                 "next_cursor)."
             ),
         },
-        "servers": [{"url": "/"}],
+        "servers": [{"url": server}],
         "paths": paths,
         "components": {
             "schemas": components,
