@@ -96,8 +96,9 @@ def envelope_framework_errors(event, get_response):
 @app.route("/api/openapi.json", methods=["GET"])
 def openapi_document():
     registry.load_all()
+    server = openapi.server_url(app.current_request.context, "/api/openapi.json")
     return Response(
-        body=json.dumps(openapi.build_document()),
+        body=json.dumps(openapi.build_document(server)),
         status_code=200,
         headers={"Content-Type": "application/json"},
     )
