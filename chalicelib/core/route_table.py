@@ -47,6 +47,7 @@ ROUTES = {
         ("PATCH", "/admin/dispatch/{job_id}/assign"),
         ("PATCH", "/admin/dispatch/{job_id}/cancel"),
         ("GET", "/admin/dispatch/{job_id}/history"),
+        ("GET", "/admin/dispatch/{job_id}/suggestions"),
         ("PATCH", "/admin/dispatch/{job_id}/unassign"),
         ("POST", "/tech/dispatch/location"),
         ("GET", "/tech/dispatch/my-jobs"),

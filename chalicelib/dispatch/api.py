@@ -12,7 +12,7 @@ from chalice import Blueprint
 from chalicelib.core import clock, roles
 from chalicelib.core.routing import ApiRequest, Raw, endpoint
 from chalicelib.core.schemas import changes_of, page_of
-from chalicelib.dispatch import service
+from chalicelib.dispatch import service, suggest
 from chalicelib.dispatch.models import (
     AssignIn,
     BoardOut,
@@ -29,6 +29,7 @@ from chalicelib.dispatch.models import (
     StatusIn,
     StreamQuery,
 )
+from chalicelib.dispatch.suggest_models import SuggestionsOut
 
 bp = Blueprint(__name__)
 TAG = "dispatch"
@@ -216,6 +217,26 @@ def job_history(req: ApiRequest) -> Any:
     """Every move, oldest first: action, actor, time, from and to status, the technician,
     the GPS fix when one was given, the reason of a cancellation."""
     return service.history(req.user, req.int_param("job_id"))
+
+
+@endpoint(
+    bp,
+    "/admin/dispatch/{job_id}/suggestions",
+    "GET",
+    summary="Suggested technicians for a job",
+    tag=TAG,
+    permission=roles.DISPATCH_READ,
+    response=SuggestionsOut,
+    errors=(409,),
+)
+def job_suggestions(req: ApiRequest) -> Any:
+    """The active technicians (up to 200, by id), highest ``score`` (0-100) first, ties by
+    technician id, each with the parts of the score: the job's required skills matched
+    (with the technician's level) and missing (35 points), whether they serve the job's
+    service zone (20), ``distance_km`` from their last GPS fix or home base (20), that
+    day's load (10) and overlapping bookings (15); ``points`` shows each part. A cancelled
+    or completed job is 409."""
+    return suggest.suggestions(req.user, req.int_param("job_id"))
 
 
 # --- the technician's own jobs -------------------------------------------------------------------

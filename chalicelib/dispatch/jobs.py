@@ -36,6 +36,7 @@ VIEW_FIELDS = (
     "service_zip",
     "latitude",
     "longitude",
+    "zone_id",
     "scheduled_start",
     "scheduled_end",
     "scheduled_date",
@@ -48,7 +49,7 @@ VIEW_FIELDS = (
     "completed_at",
     "cancelled_at",
 )
-INT_FIELDS = ("estimated_minutes", "customer_id", "technician_id")
+INT_FIELDS = ("estimated_minutes", "customer_id", "technician_id", "zone_id")
 
 
 def _number(value: Any) -> Any:

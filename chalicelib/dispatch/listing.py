@@ -3,8 +3,10 @@
 transaction.
 
 Scopes (``keys.jobs_rollup_scope``), sort key ``<day>#<id>``, buckets day and month:
-the tenant's jobs (gsi1 ``JOBDATE``) and one technician's (gsi2 ``TECHJOB#<tech>``). The
-facet is ``<status>|<priority>`` (``rules.workflow.facet``).
+the tenant's jobs (gsi1 ``JOBDATE``), one technician's (gsi2 ``TECHJOB#<tech>``) and one
+service zone's (gsi3 ``ZONEJOB#<zone>``). The facet is ``<status>|<priority>``
+(``rules.workflow.facet``). A job moves between technicians' or zones' scopes in the
+transaction that changes its technician or zone.
 """
 
 from __future__ import annotations
@@ -21,18 +23,19 @@ from chalicelib.platform.tx import Labelled
 DAY, MONTH = 10, 7
 
 
-def _rollup(technician_id: int | None = None) -> Rollup:
-    return Rollup(keys.jobs_rollup_scope(technician_id), DAY, MONTH)
+def _rollup(technician_id: int | None = None, zone_id: int | None = None) -> Rollup:
+    return Rollup(keys.jobs_rollup_scope(technician_id, zone_id), DAY, MONTH)
 
 
 def entries(job: JobItem, **changes: Any) -> dict[Rollup, Entry]:
     """The job's entry in every scope it is listed in, with ``changes`` (status, priority,
-    scheduled_date, technician_id) applied."""
+    scheduled_date, technician_id, zone_id) applied."""
     state = {
         "status": job.status,
         "priority": job.priority,
         "scheduled_date": job.scheduled_date,
         "technician_id": None if job.technician_id is None else int(job.technician_id),
+        "zone_id": None if job.zone_id is None else int(job.zone_id),
         **changes,
     }
     entry = (
@@ -42,6 +45,8 @@ def entries(job: JobItem, **changes: Any) -> dict[Rollup, Entry]:
     found = {_rollup(): entry}
     if state["technician_id"] is not None:
         found[_rollup(state["technician_id"])] = entry
+    if state["zone_id"] is not None:
+        found[_rollup(zone_id=state["zone_id"])] = entry
     return found
 
 
@@ -65,9 +70,19 @@ def page(
     status: str | None,
     priority: str | None,
     technician_id: int | None,
+    zone_id: int | None = None,
 ) -> dict[str, Any]:
-    """One page, newest day first (then id), of the jobs matching every filter."""
-    if technician_id is not None:
+    """One page, newest day first (then id), of the jobs matching every filter (a
+    technician's or a zone's, not both)."""
+    if zone_id is not None:
+        source = listing.Source(
+            JobItem,
+            JobItem.gsi3pk,
+            JobItem.gsi3sk,
+            keys.jobs_by_zone_pk(tenant_id, zone_id),
+            index=JobItem.gsi3,
+        )
+    elif technician_id is not None:
         source = listing.Source(
             JobItem,
             JobItem.gsi2pk,
@@ -89,10 +104,10 @@ def page(
             condition = (attr == value) if condition is None else condition & (attr == value)
     return listing.page(
         source,
-        _rollup(technician_id),
+        _rollup(zone_id=zone_id) if zone_id is not None else _rollup(technician_id),
         tenant_id,
         request,
-        name=f"jobs|s={status}|p={priority}|t={technician_id}",
+        name=f"jobs|s={status}|p={priority}|t={technician_id}|z={zone_id}",
         low=day,
         high=f"{day}#{rollups.TOP}" if day else None,
         matches=workflow.facet_filter(status, priority),

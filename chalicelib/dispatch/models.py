@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StrictInt,
+    WithJsonSchema,
+    model_validator,
+)
 
 from chalicelib.core.schemas import Body, Id, IdQuery, IsoDate, Out, Query, reference_example
 
@@ -136,6 +143,13 @@ class JobFilter(Query):
     status: Status | None = None
     priority: Priority | None = None
     technician_id: IdQuery | None = None
+    zone_id: IdQuery | None = Field(default=None, description="the jobs of one service zone")
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> JobFilter:
+        if self.technician_id is not None and self.zone_id is not None:
+            raise ValueError("filter by technician_id or by zone_id, not both")
+        return self
 
 
 class DayQuery(Query):
@@ -174,6 +188,11 @@ class JobOut(Out):
     service_zip: str | None
     latitude: float | None
     longitude: float | None
+    zone_id: int | None = Field(
+        default=None,
+        description="its service zone, found from its ZIP or point when it is created and "
+        "whenever they change (null: in none)",
+    )
     scheduled_start: str | None
     scheduled_end: str | None
     scheduled_date: str

@@ -29,6 +29,7 @@ from chalicelib.platform import outbox
 from chalicelib.platform.batch import get_many
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
 from chalicelib.technicians import service as technicians
+from chalicelib.zones import service as zones
 
 
 def _apply(
@@ -225,6 +226,8 @@ UPDATABLE = (
     "scheduled_end",
 )
 
+PLACE = ("service_zip", "latitude", "longitude")  # what a job's zone is found from
+
 
 def update(principal: Principal, job_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     """Change a job's details (not its status or technician); a job that is completed or
@@ -249,10 +252,16 @@ def update(principal: Principal, job_id: int, changes: dict[str, Any]) -> dict[s
             written.update(store.index_keys(tid, int(job.job_id), day, tech))
             if tech is None:
                 written.pop("gsi2pk"), written.pop("gsi2sk")
+        old_zone = zone = None if job.zone_id is None else int(job.zone_id)
+        if set(PLACE).intersection(changes):  # its zone follows its ZIP and point
+            zone = zones.zone_id_of(tid, *(changes.get(k, getattr(job, k)) for k in PLACE))
+            written["zone_id"] = zone
+        if zone != old_zone or day != job.scheduled_date:
+            written.update(store.zone_index_keys(tid, int(job.job_id), day, zone))
         priority = changes.get("priority") or job.priority
         after = {**view(job), **{k: v for k, v in written.items() if not k.startswith("gsi")}}
         parts = [
-            listing.counted(tid, job, priority=priority, scheduled_date=day),
+            listing.counted(tid, job, priority=priority, scheduled_date=day, zone_id=zone),
             stream_event(tid, "job.updated", {"job": after}, now),
         ]
         return written, parts, []

@@ -79,6 +79,7 @@ from chalicelib.dispatch.store import Part
 from chalicelib.platform import counters, outbox
 from chalicelib.platform.batch import get_many
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
+from chalicelib.zones import service as zones
 
 
 # --- creating ----------------------------------------------------------------------------
@@ -93,12 +94,15 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     customer_id = data.get("customer_id")
     creates_customer = customer_id is None and bool(data.get("customer_name"))
     reserved: int | None = None
+    zone = zones.locate(tid, data.get("service_zip"), data.get("latitude"), data.get("longitude"))
     for _ in retries():
         wanted = [counters.ref(tid, JOB_COUNTER)]
         if customer_id is not None:
             wanted.append(customers.ref(tid, customer_id))
         elif creates_customer:
             wanted.append(customers.counter_ref(tid))
+        zone_at = len(wanted)
+        wanted += zone.refs  # the ZIP's zone, and whether polygon zones exist
         got = get_many(wanted, consistent=True)
         job_counter = counters.current_value(got[0])  # type: ignore[arg-type]
         job_id = reserved if reserved is not None else job_counter + 1
@@ -106,6 +110,7 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
         at = _iso(now)
         parts: list[Part] = []
         fields = {k: v for k, v in data.items() if k != "customer_id"}
+        fields["zone_id"] = zone.zone_id(got[zone_at : zone_at + len(zone.refs)])
         if customer_id is not None:
             customer = got[1]
             if customer is None or customer.tenant_id != tid:
@@ -194,6 +199,7 @@ def list_jobs(principal: Principal, flt: Any, page: PageRequest) -> dict[str, An
         status=flt.status,
         priority=flt.priority,
         technician_id=flt.technician_id,
+        zone_id=flt.zone_id,
     )
     body["items"] = [view(j) for j in body["items"]]
     return body

@@ -4,6 +4,7 @@ technicians' last positions and the board's short-lived event log.
 Keys (``platform.keys``, "dispatch"): job ``T#<tid>#JOB`` / ``<id>``; gsi1
 ``T#<tid>#JOBDATE`` / ``<day>#<id>`` (every job, by scheduled day: a day's board is one
 Query); gsi2 ``T#<tid>#TECHJOB#<tech>`` / ``<day>#<id>`` (the assigned technician's, sparse);
+gsi3 ``T#<tid>#ZONEJOB#<zone>`` / ``<day>#<id>`` (the service zone's, sparse);
 history ``T#<tid>#JOBHIST#<id>`` / ``<time>#<random>``; positions ``T#<tid>#TECHPOS`` /
 ``<tech>``; events ``T#<tid>#DISPATCHEVT`` / ``<time>#<random>`` (TTL one day).
 
@@ -21,7 +22,7 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.platform import keys
-from chalicelib.platform.table import BaseItem, Gsi2, register, take
+from chalicelib.platform.table import BaseItem, Gsi2, Gsi3, register, take
 from chalicelib.platform.tx import Labelled, labelled_transaction
 
 Part = Callable[[Labelled], None]
@@ -35,6 +36,9 @@ class JobItem(BaseItem):
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     gsi2 = Gsi2()
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi3 = Gsi3()
     tenant_id = UnicodeAttribute()
     job_id = NumberAttribute()
     title = UnicodeAttribute()
@@ -52,6 +56,7 @@ class JobItem(BaseItem):
     service_zip = UnicodeAttribute(null=True)
     latitude = NumberAttribute(null=True)
     longitude = NumberAttribute(null=True)
+    zone_id = NumberAttribute(null=True)  # its service zone (zones.service.locate)
     scheduled_start = UnicodeAttribute(null=True)
     scheduled_end = UnicodeAttribute(null=True)
     scheduled_date = UnicodeAttribute()
@@ -164,12 +169,23 @@ def index_keys(tenant_id: str, job_id: int, day: str, technician_id: int | None)
     return found
 
 
+def zone_index_keys(tenant_id: str, job_id: int, day: str, zone_id: int | None) -> dict[str, Any]:
+    """gsi3: the zone's jobs by day (None values remove the entry)."""
+    if zone_id is None:
+        return {"gsi3pk": None, "gsi3sk": None}
+    return {
+        "gsi3pk": keys.jobs_by_zone_pk(tenant_id, zone_id),
+        "gsi3sk": keys.job_sort(day, job_id),
+    }
+
+
 def new_job(tenant_id: str, job_id: int, **fields: Any) -> JobItem:
     return JobItem(
         *keys.job_key(tenant_id, job_id),
         tenant_id=tenant_id,
         job_id=job_id,
         **index_keys(tenant_id, job_id, fields["scheduled_date"], fields.get("technician_id")),
+        **zone_index_keys(tenant_id, job_id, fields["scheduled_date"], fields.get("zone_id")),
         **fields,
     )
 
@@ -209,7 +225,7 @@ def new_event(
 
 # --- writes ------------------------------------------------------------------------------
 def as_read(job: JobItem) -> Condition:
-    """The job still has the status, priority, day and technician it was read with."""
+    """The job still has the status, priority, day, technician and zone it was read with."""
     condition = (
         JobItem.pk.exists()
         & (JobItem.status == job.status)
@@ -220,6 +236,10 @@ def as_read(job: JobItem) -> Condition:
         condition &= JobItem.technician_id.does_not_exist()
     else:
         condition &= JobItem.technician_id == int(job.technician_id)
+    if job.zone_id is None:
+        condition &= JobItem.zone_id.does_not_exist()
+    else:
+        condition &= JobItem.zone_id == int(job.zone_id)
     return condition
 
 

@@ -24,6 +24,7 @@ until you do, and names the route):
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -117,6 +118,9 @@ PERIOD = _ids(period_id="period")
 HOOK = _ids(webhook_id="webhook")
 MARKED: Callable[[World], list[str]] = lambda w: w.marks  # noqa: E731
 JOB_PATH = "/admin/dispatch/{job_id}"
+ZONES, ZONE = "/admin/service-zones", "/admin/service-zones/{zone_id}"
+SKILLS, SKILL = "/admin/technician-skills", "/admin/technician-skills/{skill_id}"
+LEVELS = "/admin/technician-skills/technicians/{technician_id}"
 MY_JOB = "/tech/dispatch/my-jobs/{job_id}"
 JOB = _ids(job_id="job")
 
@@ -235,6 +239,7 @@ FIXTURES: dict[Route, Fixture] = {
     ("PATCH", f"{JOB_PATH}/unassign"): Fixture(_job("dispatched"), fresh=True),
     ("PATCH", f"{JOB_PATH}/cancel"): Fixture(_job(), _body({"reason": "matrix"}), fresh=True),
     ("GET", f"{JOB_PATH}/history"): Fixture(JOB),
+    ("GET", f"{JOB_PATH}/suggestions"): Fixture(JOB),
     ("GET", "/tech/dispatch/my-jobs"): Fixture(shows=MARKED),
     ("PATCH", f"{MY_JOB}/acknowledge"): Fixture(_job("dispatched"), fresh=True),
     ("PATCH", f"{MY_JOB}/status"): Fixture(
@@ -286,6 +291,24 @@ FIXTURES: dict[Route, Fixture] = {
     ),
     ("PATCH", "/sales/{sale_id}/void"): Fixture(
         _fresh("fresh_sale", "sale_id"), _body({"voided": True}), fresh=True
+    ),
+    # service zones (the owner's zone holds ZIP 33601: new ones are polygons)
+    ("GET", ZONES): Fixture(shows=MARKED),
+    ("POST", ZONES): Fixture(
+        body=_body({"name": "Matrix zone", "polygon": [[41, -75], [41.1, -75], [41, -75.1]]})
+    ),
+    ("GET", ZONE): Fixture(_ids(zone_id="zone")),
+    ("PATCH", ZONE): Fixture(_ids(zone_id="zone"), _body({"description": "patched"})),
+    ("DELETE", ZONE): Fixture(_fresh("fresh_zone", "zone_id"), fresh=True),
+    # technician skills (names are unique: each create names a new one)
+    ("GET", SKILLS): Fixture(shows=MARKED),
+    ("POST", SKILLS): Fixture(body=lambda w: {"name": f"Matrix skill {uuid.uuid4().hex[:8]}"}),
+    ("GET", SKILL): Fixture(_ids(skill_id="skill")),
+    ("PATCH", SKILL): Fixture(_ids(skill_id="skill"), _body({"description": "patched"})),
+    ("DELETE", SKILL): Fixture(_fresh("fresh_skill", "skill_id"), fresh=True),
+    ("GET", LEVELS): Fixture(TECH),
+    ("PUT", LEVELS): Fixture(
+        TECH, lambda w: {"skills": [{"skill_id": w.ids["skill"], "level": 4}]}
     ),
     # settings
     ("GET", f"{CFG}/tenant"): Fixture(shows=_tenant_commission),

@@ -29,7 +29,18 @@ from tests.support.sales_helpers import line_item, staff, technician, technician
 
 MARK = "Zq" + uuid.uuid4().hex[:10]  # in every name of the owner's; letters and digits
 FIRST_ID = 1000  # the owner's counters start here: the other tenant's ids stay below
-COUNTERS = ("technician", "line_item", "customer", "sale", "payperiod", "webhook", "job", "form")
+COUNTERS = (
+    "technician",
+    "line_item",
+    "customer",
+    "sale",
+    "payperiod",
+    "webhook",
+    "job",
+    "form",
+    "zone",
+    "skill",
+)
 PAST_DAY = date(2021, 3, 3)  # the past pay period's sale (long before either tenant)
 DISCOUNT_RATE_BPS = 8191  # the owner's discount scale: a number only the owner's shows
 HEADERS = {"Accept": "*/*"}  # as curl: PDFs need an Accept that allows them
@@ -88,6 +99,13 @@ class World:
             "notes": f"{MARK} fresh",
         }
         return self.ok("POST", "/sales", body)["id"]
+
+    def fresh_zone(self) -> int:
+        body = {"name": f"{MARK} Temp zone", "polygon": [[40, -75], [40.1, -75], [40, -75.1]]}
+        return self.ok("POST", "/admin/service-zones", body)["id"]
+
+    def fresh_skill(self) -> int:
+        return self.ok("POST", "/admin/technician-skills", {"name": f"{MARK} {uuid.uuid4()}"})["id"]
 
     def fresh_webhook(self) -> int:
         body = {"url": f"http://127.0.0.1:9/{MARK}/temp", "events": ["sale.created"]}
@@ -213,6 +231,11 @@ def build(api: Api) -> World:
         },
     )
     ids["webhook"] = hook["id"]
+    zone = {"name": f"{MARK} Zone", "zip_codes": ["33601"], "technician_ids": [tech]}
+    ids["zone"] = world.ok("POST", "/admin/service-zones", zone)["id"]
+    ids["skill"] = world.ok("POST", "/admin/technician-skills", {"name": f"{MARK} Skill"})["id"]
+    levels = {"skills": [{"skill_id": ids["skill"], "level": 4}]}
+    world.ok("PUT", f"/admin/technician-skills/technicians/{tech}", levels)
     ids["job"] = world.fresh_job()
     world.fresh_job("dispatched")  # so the technician's my-jobs list shows one
     ids["delivery"] = world.ok("POST", f"/admin/webhooks/{hook['id']}/test", {})["id"]
