@@ -105,6 +105,11 @@ ROUTES = {
         ("GET", "/admin/technician-skills/{skill_id}"),
         ("PATCH", "/admin/technician-skills/{skill_id}"),
     ),
+    "chalicelib.sla.api": (
+        ("GET", "/admin/sla"),
+        ("PATCH", "/admin/sla"),
+        ("GET", "/admin/sla/violations"),
+    ),
     "chalicelib.technicians.api": (
         ("GET", "/admin/technicians"),
         ("POST", "/admin/technicians"),

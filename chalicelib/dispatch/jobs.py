@@ -48,6 +48,8 @@ VIEW_FIELDS = (
     "acknowledged_at",
     "completed_at",
     "cancelled_at",
+    "sla_response_due",
+    "sla_resolution_due",
 )
 INT_FIELDS = ("estimated_minutes", "customer_id", "technician_id", "zone_id")
 

@@ -204,6 +204,16 @@ class JobOut(Out):
     acknowledged_at: str | None
     completed_at: str | None
     cancelled_at: str | None
+    sla_response_due: str | None = Field(
+        default=None,
+        description="UTC: created_at + the SLA policy's response minutes for its priority "
+        "(met when the job first reaches acknowledged); null without a policy",
+    )
+    sla_resolution_due: str | None = Field(
+        default=None,
+        description="UTC: created_at + the policy's resolution minutes (met when "
+        "completed); null without a policy",
+    )
 
 
 class MoveOut(Out):

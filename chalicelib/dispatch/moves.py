@@ -28,6 +28,7 @@ from chalicelib.dispatch.store import JobItem, Part
 from chalicelib.platform import outbox
 from chalicelib.platform.batch import get_many
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
+from chalicelib.sla import service as sla
 from chalicelib.technicians import service as technicians
 from chalicelib.zones import service as zones
 
@@ -104,7 +105,10 @@ def _move(
             }
         )
     after = {**view(job), **{k: v for k, v in changes.items() if not k.startswith("gsi")}}
+    sla_changes, sla_parts = sla.on_change(tid, job, changes, now)  # deadlines met or missed
+    changes.update(sla_changes)
     parts: list[Part] = [
+        *sla_parts,
         _history(
             tid,
             job_id,
@@ -259,14 +263,38 @@ def update(principal: Principal, job_id: int, changes: dict[str, Any]) -> dict[s
         if zone != old_zone or day != job.scheduled_date:
             written.update(store.zone_index_keys(tid, int(job.job_id), day, zone))
         priority = changes.get("priority") or job.priority
+        if priority != job.priority:  # deadlines from the new priority's SLA policy
+            written.update(sla.deadlines_for(tid, priority, job.created_at))
         after = {**view(job), **{k: v for k, v in written.items() if not k.startswith("gsi")}}
+        sla_changes, sla_parts = sla.on_change(tid, job, written, now)
+        written.update(sla_changes)
         parts = [
+            *sla_parts,
             listing.counted(tid, job, priority=priority, scheduled_date=day, zone_id=zone),
             stream_event(tid, "job.updated", {"job": after}, now),
         ]
         return written, parts, []
 
     return _apply(principal, job_id, decide)
+
+
+def check_sla(tenant_id: str, job_id: int, now: datetime | None = None) -> bool:
+    """The SLA sweep's write: record the deadlines the job has missed by ``now``
+    (``sla.service.on_change`` with no other change; one consistent GetItem, one
+    TransactWriteItems). False when there was nothing to record (or no such job)."""
+    for _ in retries():
+        job = store.get(tenant_id, job_id, consistent=True)
+        if job is None:
+            return False
+        changes, parts = sla.on_change(tenant_id, job, {}, now or clock.now())
+        if not changes:
+            return False
+        try:
+            store.change(job, changes, parts)
+        except (ConditionFailed, Contention):
+            continue
+        return True
+    raise Conflict(f"dispatch job {job_id} is being changed by other requests; retry")
 
 
 # --- the technician's side -----------------------------------------------------------------

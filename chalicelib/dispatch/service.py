@@ -69,6 +69,7 @@ from chalicelib.dispatch.moves import (  # noqa: F401  (the service's API)
     acknowledge,
     assign,
     cancel,
+    check_sla,
     report_location,
     set_status,
     unassign,
@@ -79,6 +80,7 @@ from chalicelib.dispatch.store import Part
 from chalicelib.platform import counters, outbox
 from chalicelib.platform.batch import get_many
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
+from chalicelib.sla import service as sla
 from chalicelib.zones import service as zones
 
 
@@ -101,6 +103,8 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
             wanted.append(customers.ref(tid, customer_id))
         elif creates_customer:
             wanted.append(customers.counter_ref(tid))
+        sla_at = len(wanted)
+        wanted.append(sla.policy_ref(tid))  # the SLA policies, for the job's deadlines
         zone_at = len(wanted)
         wanted += zone.refs  # the ZIP's zone, and whether polygon zones exist
         got = get_many(wanted, consistent=True)
@@ -138,6 +142,7 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
             created_by=principal.user_id,
             created_at=at,
             updated_at=at,
+            **sla.deadline_fields(got[sla_at], fields.get("priority", "normal"), at),
         )
         shown = view(job)
         pending = outbox.prepare(tid, "dispatch.created", shown, now)
@@ -146,6 +151,7 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
             listing.counted(tid, job, new=True),
             _outbox(pending),
             stream_event(tid, "job.created", {"job": shown}, now),
+            *sla.on_create(tid, job, now),
         ]
         if reserved is None:
             parts.append(

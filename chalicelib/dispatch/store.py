@@ -18,7 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.platform import keys
@@ -69,6 +74,12 @@ class JobItem(BaseItem):
     acknowledged_at = UnicodeAttribute(null=True)
     completed_at = UnicodeAttribute(null=True)
     cancelled_at = UnicodeAttribute(null=True)
+    # SLA (``chalicelib.sla``): the deadlines, when it first responded, what it missed
+    sla_response_due = UnicodeAttribute(null=True)
+    sla_resolution_due = UnicodeAttribute(null=True)
+    sla_responded_at = UnicodeAttribute(null=True)
+    sla_response_missed = BooleanAttribute(null=True)
+    sla_resolution_missed = BooleanAttribute(null=True)
 
 
 @register

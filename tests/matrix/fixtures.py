@@ -27,6 +27,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.core import registry, roles
@@ -177,6 +178,32 @@ def _shows_form(w: World) -> list[str]:
     return w.marks
 
 
+# sla: a policy only the owner has (its minutes show), a violation of a MARK job
+SLA_SHOWN = {"response_minutes": 7919, "resolution_minutes": 7927}
+
+
+def _shows_sla_policy(w: World) -> list[str]:
+    w.ok("PATCH", "/admin/sla", {"low": SLA_SHOWN})
+    return ['"response_minutes":7919']
+
+
+def _shows_sla_violation(w: World) -> list[str]:
+    """A job of the owner's that missed its urgent response deadline (the sweep, run as
+    if ten minutes later, records it): its title shows the mark."""
+    if "sla:violation" not in w.cache:
+        from datetime import timedelta
+
+        from chalicelib.sla import sweep
+        from tests.matrix.world import MARK
+
+        policy = {"response_minutes": 1, "resolution_minutes": 1}
+        w.ok("PATCH", "/admin/sla", {"urgent": policy})
+        w.ok("POST", "/admin/dispatch", {"title": f"{MARK} late job", "priority": "urgent"})
+        sweep.sweep(datetime.now(UTC) + timedelta(minutes=10))
+        w.cache["sla:violation"] = [MARK]
+    return w.cache["sla:violation"]
+
+
 PUBLIC: frozenset[Route] = frozenset(
     {
         ("POST", "/auth/login"),
@@ -310,6 +337,12 @@ FIXTURES: dict[Route, Fixture] = {
     ("PUT", LEVELS): Fixture(
         TECH, lambda w: {"skills": [{"skill_id": w.ids["skill"], "level": 4}]}
     ),
+    # sla
+    ("GET", "/admin/sla"): Fixture(shows=_shows_sla_policy),
+    ("PATCH", "/admin/sla"): Fixture(
+        body=_body({"normal": {"response_minutes": 600, "resolution_minutes": 1200}})
+    ),
+    ("GET", "/admin/sla/violations"): Fixture(shows=_shows_sla_violation),
     # settings
     ("GET", f"{CFG}/tenant"): Fixture(shows=_tenant_commission),
     ("PATCH", f"{CFG}/tenant"): Fixture(body=_body({"discount_scale_all": False})),

@@ -113,6 +113,13 @@ from chalicelib.platform.keys.sales import (
     sales_by_technician_pk,
     sales_rollup_scope,
 )
+from chalicelib.platform.keys.skills import (
+    SKILLS_ROLLUP_SCOPE,
+    skill_key,
+    skill_name_key,
+    skills_pk,
+    technician_skills_key,
+)
 from chalicelib.platform.keys.sla import (
     SLA_DUE_PARTITIONS,
     SLA_DUE_SHARDS,
@@ -124,13 +131,6 @@ from chalicelib.platform.keys.sla import (
     sla_violation_technician_key,
     sla_violations_by_due_pk,
     sla_violations_by_technician_pk,
-)
-from chalicelib.platform.keys.skills import (
-    SKILLS_ROLLUP_SCOPE,
-    skill_key,
-    skill_name_key,
-    skills_pk,
-    technician_skills_key,
 )
 from chalicelib.platform.keys.webhooks import (
     WebhookRollupScopes,
