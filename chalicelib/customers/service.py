@@ -55,6 +55,12 @@ def claim_id(tx: Labelled, label: str, tenant_id: str, current: int) -> int:
     return counters.claim(tx, label, tenant_id, ENTITY, current)
 
 
+def reserve_id(tenant_id: str) -> int:
+    """Take a customer id outright (``UpdateItem ADD``; never reused), for a writer that
+    lost the compare-and-set of ``claim_id`` once."""
+    return counters.next_id(tenant_id, ENTITY)
+
+
 def get(tenant_id: str, customer_id: int, consistent: bool = False) -> CustomerItem:
     return found(
         store.get(tenant_id, customer_id, consistent=consistent),

@@ -26,7 +26,8 @@ Recording a sale (``POST /sales``), DynamoDB calls besides rate limiting:
 
 So 4 calls with a key, 2 without (plus the route decorator's read of the caller's
 account); a replay is 1. When another sale took the id first, the sale reserves an id
-outright (``UpdateItem ADD``, one more call) and retries 2-3 without the compare-and-set,
+outright (``UpdateItem ADD``, one more call) and retries 2-3 without the compare-and-set
+(likewise the id of a new customer it creates),
 so each sale of a burst loses that race at most once; when a concurrent transaction held
 the same period or rollup item, 2-3 are retried after a short jittered wait
 (``tx.retries``): sales that race each other are all recorded, none is answered 409. An id
@@ -135,10 +136,13 @@ def _record(
     email = customers.normalize_email(data.customer_email)
     creates_customer = data.customer_id is None and bool(data.customer_name or email)
     reserved: int | None = None  # a sale id taken with ADD after losing the id race once
+    reserved_customer: int | None = None  # likewise the new customer's id
     for _ in retries():
         period = periods.likely_window(principal.tenant_id, data.sale_date)
         inputs = store.load_inputs(_reads(principal, data, email, creates_customer, period))
-        new, pending = _prepare(principal, data, inputs, email, key, digest, period, reserved)
+        new, pending = _prepare(
+            principal, data, inputs, email, key, digest, period, reserved, reserved_customer
+        )
         try:
             sale = store.create(new)
         except ConditionFailed as exc:
@@ -150,11 +154,15 @@ def _record(
                 ) from exc
             if "guard" in exc.failed and key is not None:
                 return _existing_for_key(principal.tenant_id, key, digest)
+            # another sale took the next sale (or customer) id first: reserve one outright,
+            # so a burst of N sales costs O(N) attempts, not O(N^2) (each loses once)
+            took = False
             if "sale_counter" in exc.failed and reserved is None:
-                # another sale took the next id first: reserve one outright, so a burst of
-                # N sales costs O(N) attempts, not O(N^2) (each loses this race once)
-                reserved = counters.next_id(principal.tenant_id, SALE_COUNTER)
-                log.info("sale id taken concurrently; reserved %s", reserved)
+                reserved, took = counters.next_id(principal.tenant_id, SALE_COUNTER), True
+            if "customer_counter" in exc.failed and reserved_customer is None:
+                reserved_customer, took = customers.reserve_id(principal.tenant_id), True
+            if took:
+                log.info("ids taken concurrently; reserved %s, %s", reserved, reserved_customer)
                 continue
             log.info("sale ids or customer taken concurrently (%s); retrying", exc.failed)
             continue
@@ -203,10 +211,12 @@ def _prepare(
     digest: str | None,
     period: PeriodWindow,
     reserved: int | None = None,
+    reserved_customer: int | None = None,
 ) -> tuple[store.NewSale, list[outbox.PendingEvent]]:
     """Check the request against what was read and build everything to write
-    (``period``: the pay period the batch read; ``reserved``: the sale id already taken
-    from the counter, else the transaction claims the next one)."""
+    (``period``: the pay period the batch read; ``reserved`` and ``reserved_customer``: the
+    sale and new customer ids already taken from their counters, else the transaction
+    claims the next ones)."""
     tid = principal.tenant_id
     tenant_settings = settings.effective(inputs["tenant"])
     if not sees_all(principal) and accounts.own_technician(principal, NOT_LINKED) != (
@@ -230,16 +240,13 @@ def _prepare(
         customer_id = int(inputs["customer_pointer"].customer_id)
     elif data.customer_name or email:
         current = counters.current_value(inputs.get("customer_counter"))
-        customer_id = current + 1
+        customer_id = reserved_customer if reserved_customer is not None else current + 1
         customer, pointer = customers.new_from_sale(
             tid, customer_id, data.customer_name or email, email, now
         )
-        parts.append(
-            lambda tx: (
-                customers.add(tx, customer, pointer, email_label="customer_email"),
-                customers.claim_id(tx, "customer_counter", tid, current),
-            )
-        )
+        parts.append(lambda tx: customers.add(tx, customer, pointer, email_label="customer_email"))
+        if reserved_customer is None:
+            parts.append(lambda tx: customers.claim_id(tx, "customer_counter", tid, current))
     sale = store.new_sale(
         tid,
         sale_id,

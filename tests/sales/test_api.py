@@ -275,6 +275,29 @@ def test_concurrent_duplicates_create_one_sale(api, owner, monkeypatch):
     assert record(api, owner, SEED_SALE)["id"] == 5  # 4 went to the racer, 5 reserved
     assert len(attempts) == 2
 
+    # the same for the id of the customer a sale creates (a burst of sales each creating
+    # a customer by name used to lose that compare-and-set again and again: 409)
+    created_customers: list[int | None] = []
+
+    def customer_racing_load(*args, **kwargs):
+        inputs = load(*args, **kwargs)
+        counters.next_id(owner.tenant_id, "customer")
+        return inputs
+
+    def counted_customer_create(new):
+        created_customers.append(new.sale.customer_id)
+        return original(new)
+
+    counter, counter_key = counters.ref(owner.tenant_id, "customer")
+    before = counters.current_value(counter.find(counter_key, consistent=True))
+    monkeypatch.setattr(sales_store, "load_inputs", customer_racing_load)
+    monkeypatch.setattr(sales_store, "create", counted_customer_create)
+    recorded = record(api, owner, {**SEED_SALE, "customer_name": "Burst Customer"})
+    assert created_customers == [before + 1, before + 2]  # lost once, then reserved
+    assert recorded["customer_id"] == before + 2
+    customer = api.get(f"/admin/customers/{before + 2}", as_=owner)
+    assert customer.status == 200 and customer.data["name"] == "Burst Customer"
+
 
 def test_bad_input(api, owner, other):
     _ready(api, owner)
