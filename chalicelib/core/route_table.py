@@ -41,6 +41,7 @@ ROUTES = {
         ("GET", "/admin/dispatch"),
         ("POST", "/admin/dispatch"),
         ("GET", "/admin/dispatch/board"),
+        ("POST", "/admin/dispatch/optimize-routes"),
         ("GET", "/admin/dispatch/stream"),
         ("GET", "/admin/dispatch/{job_id}"),
         ("PATCH", "/admin/dispatch/{job_id}"),

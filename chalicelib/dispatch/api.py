@@ -12,7 +12,7 @@ from chalice import Blueprint
 from chalicelib.core import clock, roles
 from chalicelib.core.routing import ApiRequest, Raw, endpoint
 from chalicelib.core.schemas import changes_of, page_of
-from chalicelib.dispatch import service, suggest
+from chalicelib.dispatch import optimize, service, suggest
 from chalicelib.dispatch.models import (
     AssignIn,
     BoardOut,
@@ -25,6 +25,8 @@ from chalicelib.dispatch.models import (
     JobOut,
     JobPatch,
     LocationIn,
+    OptimizeIn,
+    OptimizeOut,
     PositionOut,
     StatusIn,
     StreamQuery,
@@ -90,6 +92,10 @@ def get_board(req: ApiRequest) -> Any:
 STREAM_WINDOW = timedelta(minutes=5)
 STREAM_SETTLE = timedelta(seconds=1)
 RETRY_MS = 3000
+# Every event is a ``message`` event, the one the reference's ``eventSource.onmessage``
+# receives (a named event only reaches ``addEventListener(name)``); the change's kind
+# (``job.assigned``...) is ``type`` in its data.
+SSE_EVENT = "message"
 
 
 def _sse(events: list[dict[str, Any]]) -> str:
@@ -99,7 +105,7 @@ def _sse(events: list[dict[str, Any]]) -> str:
             {"type": event["type"], "created_at": event["created_at"], **event["data"]},
             separators=(",", ":"),
         )
-        lines.append(f"id: {event['id']}\nevent: {event['type']}\ndata: {data}\n\n")
+        lines.append(f"id: {event['id']}\nevent: {SSE_EVENT}\ndata: {data}\n\n")
     return "".join(lines)
 
 
@@ -116,16 +122,39 @@ def _sse(events: list[dict[str, Any]]) -> str:
 )
 def stream(req: ApiRequest) -> Any:
     """``text/event-stream``: the events after ``Last-Event-ID`` (header, or
-    ``last_event_id``), else those of the last 5 minutes, each with ``id:``, ``event:``
-    and ``data:`` (JSON) lines, after a ``retry:`` hint; then the response ends and
-    EventSource reconnects with the last id it saw. The token may also come as
-    ``access_token`` (EventSource cannot set headers). Events younger than a second
-    are left for the next call, so none is missed."""
+    ``last_event_id``), else those of the last 5 minutes, each with ``id:``,
+    ``event: message`` (what ``onmessage`` receives) and ``data:`` lines (JSON: ``type``,
+    e.g. ``job.assigned``, ``created_at`` and the change), after a ``retry:`` hint; then
+    the response ends and EventSource reconnects with the last id it saw. The token may
+    also come as ``access_token`` (EventSource cannot set headers). Events younger than
+    a second are left for the next call, so none is missed."""
     after = req.headers.get("last-event-id") or req.query.last_event_id
     events = service.events_after(
         req.tenant_id, (after or "")[:100] or None, clock.now(), STREAM_WINDOW, STREAM_SETTLE
     )
     return Raw(_sse(events), "text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@endpoint(
+    bp,
+    "/admin/dispatch/optimize-routes",
+    "POST",
+    summary="Optimize the technicians' routes of a day",
+    tag=TAG,
+    permission=roles.DISPATCH_WRITE,
+    body=OptimizeIn,
+    response=OptimizeOut,
+)
+def optimize_routes(req: ApiRequest) -> Any:
+    """Per technician with open jobs on ``date`` (or each of ``technician_ids``): the
+    stop order that shortens the day's travel from their start point (home base, else
+    last GPS fix, else the first stop), honouring scheduled windows, with the distance
+    before and after and each stop's estimated arrival; exact up to 10 stops, a heuristic
+    beyond. A job without coordinates or a known ZIP is in ``skipped_job_ids``.
+    ``apply: true`` saves the order on the jobs (``route_position``), which the board
+    follows; a change of a job's technician, schedule or place clears it."""
+    body: OptimizeIn = req.body
+    return optimize.optimize_routes(req.user, body.date, body.technician_ids, body.apply)
 
 
 @endpoint(

@@ -31,8 +31,11 @@ def technician_status(jobs: list[dict[str, Any]]) -> str:
     return "available"
 
 
-def _sort_key(job: dict[str, Any]) -> tuple[str, int]:
-    return (job["scheduled_start"] or "~", job["id"])
+def _sort_key(job: dict[str, Any]) -> tuple[int, str, int]:
+    """A column's order: the saved route (``route_position``, set by optimize-routes with
+    ``apply``), then the jobs without one by scheduled start, then id."""
+    position = job.get("route_position")
+    return (position if position is not None else 1 << 30, job["scheduled_start"] or "~", job["id"])
 
 
 def board(principal: Principal, day: str) -> dict[str, Any]:

@@ -42,6 +42,7 @@ VIEW_FIELDS = (
     "scheduled_date",
     "technician_id",
     "technician_name",
+    "route_position",
     "cancel_reason",
     "created_at",
     "updated_at",
@@ -51,7 +52,7 @@ VIEW_FIELDS = (
     "sla_response_due",
     "sla_resolution_due",
 )
-INT_FIELDS = ("estimated_minutes", "customer_id", "technician_id", "zone_id")
+INT_FIELDS = ("estimated_minutes", "customer_id", "technician_id", "route_position", "zone_id")
 
 
 def _number(value: Any) -> Any:

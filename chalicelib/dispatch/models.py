@@ -9,6 +9,7 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    StrictBool,
     StrictInt,
     WithJsonSchema,
     model_validator,
@@ -198,6 +199,11 @@ class JobOut(Out):
     scheduled_date: str
     technician_id: int | None
     technician_name: str | None
+    route_position: int | None = Field(
+        default=None,
+        description="1, 2...: the job's place in its technician's day, saved by "
+        "optimize-routes with apply (cleared when its technician, schedule or place changes)",
+    )
     cancel_reason: str | None
     created_at: str
     updated_at: str
@@ -262,3 +268,54 @@ class BoardOut(Out):
     technicians: list[BoardColumn]
     unassigned: list[JobOut]
     total: int
+
+
+# --- route optimization ------------------------------------------------------------------
+class OptimizeIn(Body):
+    """``technician_ids``: only these technicians (each must be the tenant's: 422
+    otherwise); default every technician with open jobs that day. ``apply``: save the new
+    order on the jobs (``route_position``; the board sorts by it)."""
+
+    model_config = reference_example({"date": "2026-03-28"})
+
+    date: IsoDate
+    technician_ids: list[Id] | None = Field(default=None, max_length=100)
+    apply: StrictBool = False
+
+
+class RouteStart(Out):
+    lat: float
+    lng: float
+    source: Literal["home", "gps", "first_stop"]
+
+
+class RouteStop(Out):
+    job_id: int
+    position: int
+    estimated_arrival: str | None
+    window_start: str | None
+    window_end: str | None
+    late: bool
+
+
+class TechnicianRoute(Out):
+    technician_id: int
+    name: str
+    start: RouteStart | None
+    departure: str | None
+    distance_before_km: float
+    distance_after_km: float
+    order: list[int] = Field(description="the job ids in the new order")
+    stops: list[RouteStop] = Field(description="per stop of order: its estimated arrival")
+    changed: bool
+    feasible: bool
+    late_job_ids: list[int]
+    method: Literal["exact", "heuristic", "given", "none"]
+    skipped_job_ids: list[int] = Field(description="jobs with no coordinates and no known ZIP")
+    applied: bool
+
+
+class OptimizeOut(Out):
+    date: str
+    applied: bool
+    routes: list[TechnicianRoute]

@@ -104,6 +104,9 @@ def _move(
                 if k.startswith("gsi2")
             }
         )
+        # its place was in the old technician's route (removed even when none was read:
+        # optimize-routes may save one meanwhile, and this write's condition ignores it)
+        changes["route_position"] = None
     after = {**view(job), **{k: v for k, v in changes.items() if not k.startswith("gsi")}}
     sla_changes, sla_parts = sla.on_change(tid, job, changes, now)  # deadlines met or missed
     changes.update(sla_changes)
@@ -230,7 +233,10 @@ UPDATABLE = (
     "scheduled_end",
 )
 
+
 PLACE = ("service_zip", "latitude", "longitude")  # what a job's zone is found from
+# changes of a job that void its saved place in its technician's route (optimize-routes)
+REROUTES = frozenset(("scheduled_start", "scheduled_end", "latitude", "longitude", "service_zip"))
 
 
 def update(principal: Principal, job_id: int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -247,6 +253,8 @@ def update(principal: Principal, job_id: int, changes: dict[str, Any]) -> dict[s
             return None
         tid, at = principal.tenant_id, _iso(now)
         written: dict[str, Any] = {**changes, "updated_at": at}
+        if REROUTES.intersection(changes):
+            written["route_position"] = None  # the saved route no longer fits the job
         day = job.scheduled_date
         if changes.get("scheduled_start"):
             day = changes["scheduled_start"][:10]

@@ -15,7 +15,7 @@ brings (the history entry, the counts, the events, a new customer, the id counte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pynamodb.attributes import (
@@ -67,6 +67,7 @@ class JobItem(BaseItem):
     scheduled_date = UnicodeAttribute()
     technician_id = NumberAttribute(null=True)
     technician_name = UnicodeAttribute(null=True)
+    route_position = NumberAttribute(null=True)  # 1.. in its technician's day (optimize-routes)
     cancel_reason = UnicodeAttribute(null=True)
     created_by = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
@@ -278,6 +279,36 @@ def change(job: JobItem, changes: dict[str, Any], parts: list[Part]) -> JobItem:
     for name, value in changes.items():
         setattr(job, name, value)
     return job
+
+
+def unchanged(job: JobItem) -> Condition:
+    """The job is exactly as read (every change of a job sets ``updated_at``)."""
+    return as_read(job) & (JobItem.updated_at == job.updated_at)
+
+
+def change_many(
+    changed: list[tuple[JobItem, dict[str, Any]]],
+    parts: list[Part],
+    checked: Sequence[JobItem] = (),
+) -> None:
+    """Apply each job's ``changes`` (as :func:`change`) in one transaction, each job
+    conditioned on being :func:`unchanged`, as is every job of ``checked`` (written or
+    not, the set agrees); ``ConditionFailed`` labelled ``job:<id>``."""
+    with labelled_transaction() as tx:
+        for part in parts:
+            part(tx)
+        for job in checked:
+            key = keys.job_key(job.tenant_id, int(job.job_id))
+            tx.check(f"job:{int(job.job_id)}", JobItem, key, unchanged(job))
+        for job, changes in changed:
+            actions = [
+                getattr(JobItem, k).remove() if v is None else getattr(JobItem, k).set(v)
+                for k, v in changes.items()
+            ]
+            tx.update(f"job:{int(job.job_id)}", job, actions, condition=unchanged(job))
+    for job, changes in changed:
+        for name, value in changes.items():
+            setattr(job, name, value)
 
 
 def write(parts: list[Part]) -> None:

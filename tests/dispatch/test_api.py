@@ -3,6 +3,8 @@ HTTP, bad input, isolation, exact totals, the board and the event log."""
 
 from __future__ import annotations
 
+import json
+
 from tests.support.reads import counting_reads
 from tests.support.sales_helpers import event_types, staff, technician, technician_login
 
@@ -297,10 +299,11 @@ def test_stream_sends_the_events_after_last_event_id(api, owner, monkeypatch):
     assert reply.status == 200 and reply.headers["content-type"] == "text/event-stream"
     text = reply.raw.decode()
     ids = [line[4:] for line in text.splitlines() if line.startswith("id: ")]
-    assert [line[7:] for line in text.splitlines() if line.startswith("event: ")] == [
-        "job.created",
-        "job.cancelled",
-    ]
+    # message events (what the reference's onmessage receives), their kind in the data
+    assert {line for line in text.splitlines() if line.startswith("event: ")} == {"event: message"}
+    assert [
+        json.loads(line[6:])["type"] for line in text.splitlines() if line.startswith("data: ")
+    ] == ["job.created", "job.cancelled"]
     reply = api.get("/admin/dispatch/stream", as_=owner, headers={"Last-Event-ID": ids[0]})
     assert [line[4:] for line in reply.raw.decode().splitlines() if line.startswith("id: ")] == [
         ids[1]

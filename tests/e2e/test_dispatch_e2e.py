@@ -1,9 +1,11 @@
 """The reference's Dispatch curls, over real HTTP against the `make run` stack: create,
-assign, board, my-jobs, acknowledge, status with GPS, location (the reference's text with
-only the host, ids and placeholders substituted), then the stream."""
+suggestions, assign, my-jobs, acknowledge, status with GPS, location, board,
+optimize-routes (the reference's text with only the host, ids and placeholders
+substituted), then the stream."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 import time
 import urllib.request
@@ -75,6 +77,22 @@ def test_reference_dispatch_curls(stack):
     job = created["data"]
     assert job["status"] == "pending" and job["customer_name"] == "John Smith"
     jid = job["id"]
+
+    suggested = curl(
+        stack,
+        _sub(
+            f"""\
+        curl "https://api.tradekitt.com/api/v1/admin/dispatch/{jid}/suggestions" \\
+          -H "Authorization: Bearer <access_token>" \\
+          -H "X-Tenant-Id: <tenant-uuid>\"""",
+            token,
+            tenant,
+        ),
+    )
+    assert suggested["ok"] is True and suggested["data"]["job_id"] == jid, suggested
+    [best] = suggested["data"]["items"]
+    assert best["technician_id"] == tech_id and best["name"] == "Tina Tech"
+    assert 0 <= best["score"] <= 100 and set(best["points"]) >= {"skills", "distance", "load"}
 
     assigned = curl(
         stack,
@@ -169,6 +187,29 @@ def test_reference_dispatch_curls(stack):
     assert [j["id"] for j in column["jobs"]] == [jid] and column["status"] == "on_site"
     assert column["position"]["lat"] == 27.9506 and column["position"]["lng"] == -82.4572
 
+    optimized = curl(
+        stack,
+        _sub(
+            """\
+        curl -X POST https://api.tradekitt.com/api/v1/admin/dispatch/optimize-routes \\
+          -H "Authorization: Bearer <access_token>" \\
+          -H "Content-Type: application/json" \\
+          -H "X-Tenant-Id: <tenant-uuid>" \\
+          -d '{"date": "2026-03-28"}'""",
+            token,
+            tenant,
+        ),
+    )
+    assert optimized["ok"] is True and optimized["data"]["date"] == "2026-03-28", optimized
+    [route] = optimized["data"]["routes"]
+    assert route["technician_id"] == tech_id and route["name"] == "Tina Tech"
+    # the job has no coordinates: its ZIP's centroid; the day starts at the last GPS fix
+    assert route["order"] == [jid] and route["skipped_job_ids"] == []
+    assert route["start"] == {"lat": 27.9506, "lng": -82.4572, "source": "gps"}
+    assert route["distance_before_km"] == route["distance_after_km"] > 0
+    assert route["feasible"] is True and route["stops"][0]["estimated_arrival"]
+    assert optimized["data"]["applied"] is False
+
     history = stack.request("GET", f"/api/v1/admin/dispatch/{jid}/history", headers=headers)
     assert [m["to_status"] for m in history[2]["data"]["items"]] == [
         "pending",
@@ -187,7 +228,9 @@ def test_reference_dispatch_curls(stack):
         text = resp.read().decode()
     assert text.startswith("retry: ")
     ids = [line[4:] for line in text.splitlines() if line.startswith("id: ")]
-    events = [line[7:] for line in text.splitlines() if line.startswith("event: ")]
+    # message events (the reference's onmessage receives them), their kind in the data
+    assert {line for line in text.splitlines() if line.startswith("event: ")} == {"event: message"}
+    events = [json.loads(line[6:])["type"] for line in text.splitlines() if line[:6] == "data: "]
     assert events == [
         "job.created",
         "job.assigned",

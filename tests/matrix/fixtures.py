@@ -257,6 +257,9 @@ FIXTURES: dict[Route, Fixture] = {
     ("GET", "/admin/dispatch"): Fixture(shows=MARKED),
     ("POST", "/admin/dispatch"): Fixture(body=_body({"title": "Matrix job"})),
     ("GET", "/admin/dispatch/board"): Fixture(shows=MARKED),
+    ("POST", "/admin/dispatch/optimize-routes"): Fixture(
+        body=lambda w: {"date": datetime.now(UTC).date().isoformat(), "apply": True}
+    ),
     ("GET", "/admin/dispatch/stream"): Fixture(shows=lambda w: w.recent_dispatch_event()),
     ("GET", JOB_PATH): Fixture(JOB),
     ("PATCH", JOB_PATH): Fixture(JOB, _body({"description": "patched"})),
@@ -319,6 +322,12 @@ FIXTURES: dict[Route, Fixture] = {
     ("PATCH", "/sales/{sale_id}/void"): Fixture(
         _fresh("fresh_sale", "sale_id"), _body({"voided": True}), fresh=True
     ),
+    # sla
+    ("GET", "/admin/sla"): Fixture(shows=_shows_sla_policy),
+    ("PATCH", "/admin/sla"): Fixture(
+        body=_body({"normal": {"response_minutes": 600, "resolution_minutes": 1200}})
+    ),
+    ("GET", "/admin/sla/violations"): Fixture(shows=_shows_sla_violation),
     # service zones (the owner's zone holds ZIP 33601: new ones are polygons)
     ("GET", ZONES): Fixture(shows=MARKED),
     ("POST", ZONES): Fixture(
@@ -337,12 +346,6 @@ FIXTURES: dict[Route, Fixture] = {
     ("PUT", LEVELS): Fixture(
         TECH, lambda w: {"skills": [{"skill_id": w.ids["skill"], "level": 4}]}
     ),
-    # sla
-    ("GET", "/admin/sla"): Fixture(shows=_shows_sla_policy),
-    ("PATCH", "/admin/sla"): Fixture(
-        body=_body({"normal": {"response_minutes": 600, "resolution_minutes": 1200}})
-    ),
-    ("GET", "/admin/sla/violations"): Fixture(shows=_shows_sla_violation),
     # settings
     ("GET", f"{CFG}/tenant"): Fixture(shows=_tenant_commission),
     ("PATCH", f"{CFG}/tenant"): Fixture(body=_body({"discount_scale_all": False})),
