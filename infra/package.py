@@ -47,7 +47,6 @@ MERGED = (
     INFRA / "alarms.yaml",
     INFRA / "stage-parameters.yaml",
 )
-CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Functions that sign or verify tokens (or list cursors): they get the JWT secret's
 # parameter name and the right to read that parameter, and no other function does.
 SECRET_READERS = frozenset({"APIHandler"})
@@ -116,6 +115,8 @@ def merge(sam: dict[str, Any], templates: list[dict[str, Any]], stage: str) -> d
                 merged[section] = _deep_merge(merged.get(section, {}), template[section])
     if "Stage" in merged.get("Parameters", {}):
         merged["Parameters"]["Stage"]["Default"] = stage
+    if "JwtSecretParameter" in merged.get("Parameters", {}):  # unless the config names one
+        merged["Parameters"]["JwtSecretParameter"]["Default"] = f"/tradekitt/{stage}/jwt-secret"
     merged["Description"] = DESCRIPTION.format(stage=stage)
     return least_privilege(wire(merged))
 

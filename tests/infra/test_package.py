@@ -252,3 +252,18 @@ def test_reserved_concurrency_of_the_config_becomes_a_parameter_default():
     }
     with pytest.raises(SystemExit, match="JWT_SECRET must not be a plain environment value"):
         package.wire(sam)
+
+
+def test_a_stage_without_a_configured_parameter_gets_its_own_secret_name():
+    sam = {
+        "Resources": {
+            "SweepEventOutbox": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Environment": {"Variables": {"STAGE": "staging"}}},
+            }
+        }
+    }
+    templates = [package._load(path) for path in package.MERGED]
+    merged = package.merge(sam, templates, "staging")
+    assert merged["Parameters"]["JwtSecretParameter"]["Default"] == "/tradekitt/staging/jwt-secret"
+    assert merged["Parameters"]["Stage"]["Default"] == "staging"
