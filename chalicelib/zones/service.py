@@ -95,8 +95,8 @@ def _checked(tenant_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     out = dict(fields)
     if out.get("zip_codes") is not None:
         out["zip_codes"] = rules.normalize_zips(out["zip_codes"])
-    if out.get("polygon") is not None:
-        out["polygon"] = rules.check_polygon(out["polygon"])
+    if "polygon" in out:  # [] as null: no polygon
+        out["polygon"] = rules.check_polygon(out["polygon"]) if out["polygon"] else None
     if out.get("technician_ids") is not None:
         ids = list(dict.fromkeys(out["technician_ids"]))
         found = get_many([technicians.ref(tenant_id, t) for t in ids]) if ids else []
@@ -168,8 +168,6 @@ def update(tenant_id: str, zone_id: int, changes: dict[str, Any]) -> dict[str, A
     changes = _checked(tenant_id, changes)
     if "zip_codes" in changes and changes["zip_codes"] is None:
         changes["zip_codes"] = []
-    if changes.get("polygon") == []:
-        changes["polygon"] = None
     for _ in retries():
         zone = _zone(tenant_id, zone_id, consistent=True)
         if not changes:

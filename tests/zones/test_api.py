@@ -37,7 +37,7 @@ def test_create_get_list_update_delete(api, owner):
         "total_pages": 1,
         "next_cursor": None,
     }
-    reply = api.patch(f"{PATH}/1", {"name": "Tampa N", "polygon": None}, as_=owner)
+    reply = api.patch(f"{PATH}/1", {"name": "Tampa N", "polygon": []}, as_=owner)
     assert reply.status == 200, reply.raw
     assert reply.data["name"] == "Tampa N" and reply.data["polygon"] is None
     assert reply.data["zip_codes"] == ["33601", "33602"]  # untouched
