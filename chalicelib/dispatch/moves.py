@@ -23,7 +23,7 @@ from chalicelib.dispatch.jobs import (
     stream_event,
     view,
 )
-from chalicelib.dispatch.rules import workflow
+from chalicelib.dispatch.rules import geo, workflow
 from chalicelib.dispatch.store import JobItem, Part
 from chalicelib.platform import outbox
 from chalicelib.platform.batch import get_many
@@ -249,6 +249,7 @@ def update(principal: Principal, job_id: int, changes: dict[str, Any]) -> dict[s
         start = changes.get("scheduled_start", job.scheduled_start)
         end = changes.get("scheduled_end", job.scheduled_end)
         workflow.check_window(start, end)
+        geo.check_place(*(changes.get(k, getattr(job, k)) for k in PLACE))
         if not changes:
             return None
         tid, at = principal.tenant_id, _iso(now)

@@ -75,7 +75,7 @@ from chalicelib.dispatch.moves import (  # noqa: F401  (the service's API)
     unassign,
     update,
 )
-from chalicelib.dispatch.rules import workflow
+from chalicelib.dispatch.rules import geo, workflow
 from chalicelib.dispatch.store import Part
 from chalicelib.platform import counters, outbox
 from chalicelib.platform.batch import get_many
@@ -93,9 +93,11 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     """A new pending job (``dispatch.created``)."""
     tid = principal.tenant_id
     workflow.check_window(data.get("scheduled_start"), data.get("scheduled_end"))
+    geo.check_place(data.get("service_zip"), data.get("latitude"), data.get("longitude"))
     customer_id = data.get("customer_id")
     creates_customer = customer_id is None and bool(data.get("customer_name"))
-    reserved: int | None = None
+    reserved: int | None = None  # the job id taken with ADD after losing its race once
+    reserved_customer: int | None = None  # likewise the new customer's id
     zone = zones.locate(tid, data.get("service_zip"), data.get("latitude"), data.get("longitude"))
     for _ in retries():
         wanted = [counters.ref(tid, JOB_COUNTER)]
@@ -123,16 +125,16 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
             fields["customer_id"] = customer_id
         elif creates_customer:
             current = counters.current_value(got[1])  # type: ignore[arg-type]
-            fields["customer_id"] = current + 1
+            new_id = reserved_customer if reserved_customer is not None else current + 1
+            fields["customer_id"] = new_id
             customer, pointer = customers.new_from_sale(
-                tid, current + 1, data["customer_name"], None, now, source="dispatch"
+                tid, new_id, data["customer_name"], None, now, source="dispatch"
             )
-            parts.append(
-                lambda tx, customer=customer, pointer=pointer, current=current: (
-                    customers.add(tx, customer, pointer),
-                    customers.claim_id(tx, "customer_counter", tid, current),
+            parts.append(lambda tx, c=customer, p=pointer: customers.add(tx, c, p))
+            if reserved_customer is None:
+                parts.append(
+                    lambda tx, c=current: customers.claim_id(tx, "customer_counter", tid, c)
                 )
-            )
         job = store.new_job(
             tid,
             job_id,
@@ -159,9 +161,11 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
             )
         try:
             store.create(job, parts)
-        except ConditionFailed as exc:
+        except ConditionFailed as exc:  # lost an id race: reserve the id outright (O(N) burst)
             if "job_counter" in exc.failed and reserved is None:
                 reserved = counters.next_id(tid, JOB_COUNTER)
+            if "customer_counter" in exc.failed and reserved_customer is None:
+                reserved_customer = customers.reserve_id(tid)
             continue
         except Contention:
             continue

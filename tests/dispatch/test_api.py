@@ -170,6 +170,53 @@ def test_bad_input(api, owner):
     assert api.patch(path, {"status": "cancelled"}, as_=login).status == 422
 
 
+def test_a_jobs_place_is_checked(api, owner):
+    """A ZIP that the offline table does not know, without coordinates, cannot place the
+    job: 422 naming ``service_zip``; with coordinates it is kept as given. Latitude and
+    longitude go together, on create and on a change."""
+    for body, field in [
+        ({**SEED_JOB, "service_zip": "00000"}, "service_zip"),
+        ({**SEED_JOB, "service_zip": "ABCDE"}, "service_zip"),
+        ({**SEED_JOB, "latitude": 27.9}, "longitude"),
+        ({**SEED_JOB, "longitude": -82.4}, "latitude"),
+    ]:
+        reply = api.post("/admin/dispatch", body, as_=owner)
+        assert reply.status == 422, (body, reply.raw)
+        assert reply.error["details"][0]["field"] == field, reply.raw
+        assert "ZIP" in reply.error["details"][0]["message"] or field != "service_zip"
+    placed = _job(api, owner, service_zip="00000", **GPS)
+    assert (placed["service_zip"], placed["latitude"]) == ("00000", GPS["latitude"])
+    job = _job(api, owner)  # ZIP 33601 alone: its centroid places it
+    path = f"/admin/dispatch/{job['id']}"
+    reply = api.patch(path, {"service_zip": "00000"}, as_=owner)
+    assert reply.status == 422 and reply.error["details"][0]["field"] == "service_zip"
+    assert api.patch(path, {"latitude": 27.95}, as_=owner).status == 422  # no longitude
+    assert api.patch(path, {"service_zip": "00000", **GPS}, as_=owner).status == 200
+    reply = api.patch(f"/admin/dispatch/{placed['id']}", {"latitude": None}, as_=owner)
+    assert reply.status == 422 and reply.error["details"][0]["field"] == "latitude"
+    assert api.get(f"/admin/dispatch/{job['id']}", as_=owner).data["service_zip"] == "00000"
+
+
+def test_a_burst_of_jobs_creating_customers_is_all_recorded(api, owner, monkeypatch):
+    """Another writer takes the next customer id before each of our writes: the job loses
+    that compare-and-set once, reserves an id outright and is recorded (it used to lose
+    again and again until it answered 409)."""
+    from chalicelib.dispatch import service as dispatch_service
+    from chalicelib.platform import counters
+
+    read = dispatch_service.get_many
+
+    def racing_read(*args, **kwargs):
+        got = read(*args, **kwargs)
+        counters.next_id(owner.tenant_id, "customer")
+        return got
+
+    monkeypatch.setattr(dispatch_service, "get_many", racing_read)
+    job = _job(api, owner, customer_name="Burst Customer")
+    customer = api.get(f"/admin/customers/{job['customer_id']}", as_=owner)
+    assert customer.status == 200 and customer.data["name"] == "Burst Customer"
+
+
 def test_a_technician_only_sees_and_moves_their_own_jobs(api, owner):
     tech, login = technician_login(api, owner)
     other, other_login = technician_login(api, owner, name="Olly Other")

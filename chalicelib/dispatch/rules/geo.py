@@ -187,3 +187,17 @@ def zip_centroid(zip_code: object) -> Point | None:
     if zip5 is None:
         return None
     return zip_table().get(zip5)
+
+
+def check_place(zip_code: object, latitude: object, longitude: object) -> None:
+    """A job's place, as it will be stored: ``latitude`` and ``longitude`` go together,
+    and a ``service_zip`` without them must be a known US ZIP (its centroid places the
+    job). Raises :class:`InvalidInput` naming the field."""
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        raise InvalidInput("latitude and longitude go together", field=missing)
+    if latitude is None and zip_code not in (None, "") and zip_centroid(zip_code) is None:
+        raise InvalidInput(
+            f"{zip_code!r} is not a known US ZIP code; send latitude and longitude with it",
+            field="service_zip",
+        )
