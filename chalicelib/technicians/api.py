@@ -40,7 +40,8 @@ class TechnicianIn(Body):
     """``base_pay_cents`` is the hourly rate (hourly) or the pay per pay period (salary);
     commission-only technicians use ``commission``. ``username`` + ``password`` (and
     ``email``) create a ``technician`` login linked to this record. The home base
-    (suggestions' and route optimisation's start point without a GPS fix):
+    (where suggestions measure distance from without a GPS fix, and where route
+    optimisation starts the day):
     ``home_latitude`` and ``home_longitude`` together, or ``home_zip`` alone (its
     centroid; an unknown ZIP is then 422)."""
 
