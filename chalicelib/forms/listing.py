@@ -10,43 +10,19 @@ from typing import Any
 
 from chalicelib.core.pagination import PageRequest
 from chalicelib.forms.store import FormItem, Part
-from chalicelib.platform import keys, listing, rollups
-from chalicelib.platform.rollups import Entry, Rollup
-from chalicelib.platform.tx import Labelled
+from chalicelib.platform import keys, listing
+from chalicelib.platform.rollups import Rollup
 
 ROLLUP = Rollup(keys.FORMS_ROLLUP_SCOPE, fine=8, coarse=6)  # blocks of 100 / 10,000 ids
-
-
-def facet(active: bool) -> str:
-    return "1" if active else "0"
-
-
-def entry(form_id: int, active: bool) -> Entry:
-    return keys.id_sk(form_id), facet(active)
+TEMPLATES = listing.ActiveList("forms", FormItem, keys.forms_pk, ROLLUP)
 
 
 def counted(tenant_id: str, form_id: int, old: bool | None, new: bool | None) -> Part:
     """The part that counts a new template (``old`` None), a deleted one (``new`` None) or
     a change of ``active``."""
-    before = None if old is None else entry(form_id, old)
-    after = None if new is None else entry(form_id, new)
-
-    def part(tx: Labelled) -> None:
-        rollups.move(tx, tenant_id, ROLLUP, before, after)
-
-    return part
+    return TEMPLATES.counted(tenant_id, form_id, old, new)
 
 
 def page(tenant_id: str, request: PageRequest, *, active: bool | None) -> dict[str, Any]:
     """One page of the templates, by id (only active or inactive ones if ``active``)."""
-    source = listing.Source.partition(FormItem, keys.forms_pk(tenant_id), descending=False)
-    wanted = None if active is None else facet(active)
-    return listing.page(
-        source,
-        ROLLUP,
-        tenant_id,
-        request,
-        name=f"forms|active={wanted}",
-        matches=None if wanted is None else (lambda f: f == wanted),
-        condition=None if active is None else FormItem.active == active,
-    )
+    return TEMPLATES.page(tenant_id, request, active=active)

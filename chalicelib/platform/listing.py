@@ -20,14 +20,15 @@ sort key) counted by a ``rollups.Rollup`` kept in the same transactions as the e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.pagination import PageRequest, page_body
-from chalicelib.platform import cursors, rollups
+from chalicelib.platform import cursors, keys, rollups
 from chalicelib.platform.rollups import TOP, Counts, Matches, Rollup
 from chalicelib.platform.table import take
+from chalicelib.platform.tx import Labelled
 
 GAP = 20  # non-matching entries a filtered query reads through rather than re-querying
 MAX_PAGE_SIZE = 1000  # DynamoDB Limit of one request of a filtered run
@@ -233,3 +234,49 @@ def _read(
         if len(found) >= skip + limit:
             break
     return found[skip : skip + limit]
+
+
+@dataclass(frozen=True)
+class ActiveList:
+    """A list over one partition in id order whose one filter is ``active`` (facet "1" or
+    "0"): the technicians, the service zones, the form templates. ``partition(tenant_id)``
+    is the partition key; ``rollup`` counts it (by id blocks)."""
+
+    name: str
+    model: Any
+    partition: Callable[[str], str]
+    rollup: Rollup
+
+    @staticmethod
+    def facet(active: bool) -> str:
+        return "1" if active else "0"
+
+    def entry(self, item_id: int, active: bool) -> rollups.Entry:
+        return keys.id_sk(item_id), self.facet(active)
+
+    def counted(
+        self, tenant_id: str, item_id: int, old: bool | None, new: bool | None
+    ) -> Callable[[Labelled], None]:
+        """The transaction part that counts a new item (``old`` None), a removed one
+        (``new`` None) or a change of ``active``."""
+        before = None if old is None else self.entry(item_id, old)
+        after = None if new is None else self.entry(item_id, new)
+
+        def part(tx: Labelled) -> None:
+            rollups.move(tx, tenant_id, self.rollup, before, after)
+
+        return part
+
+    def page(self, tenant_id: str, request: PageRequest, *, active: bool | None) -> dict:
+        """One page in id order (only the active or inactive ones when ``active`` says)."""
+        source = Source.partition(self.model, self.partition(tenant_id), descending=False)
+        wanted = None if active is None else self.facet(active)
+        return page(
+            source,
+            self.rollup,
+            tenant_id,
+            request,
+            name=f"{self.name}|active={wanted}",
+            matches=None if wanted is None else (lambda f: f == wanted),
+            condition=None if active is None else self.model.active == active,
+        )

@@ -9,46 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.pagination import PageRequest
-from chalicelib.platform import keys, listing, rollups
-from chalicelib.platform.rollups import Entry, Rollup
-from chalicelib.platform.tx import Labelled
+from chalicelib.platform import keys, listing
+from chalicelib.platform.rollups import Rollup
 from chalicelib.zones.store import Part, ZoneItem
 
 ROLLUP = Rollup(keys.ZONES_ROLLUP_SCOPE, fine=8, coarse=6)
-
-
-def facet(active: bool) -> str:
-    return "1" if active else "0"
-
-
-def entry(zone_id: int, active: bool) -> Entry:
-    return keys.id_sk(zone_id), facet(active)
+ZONES = listing.ActiveList("zones", ZoneItem, keys.zones_pk, ROLLUP)
 
 
 def counted(zone_id: int, old: bool | None, new: bool | None, tenant_id: str) -> list[Part]:
     """The part that counts a new zone (``old`` None), a deleted one (``new`` None) or a
     change of ``active``; none when nothing moves."""
-    if old == new:
-        return []
-    before = None if old is None else entry(zone_id, old)
-    after = None if new is None else entry(zone_id, new)
-
-    def part(tx: Labelled) -> None:
-        rollups.move(tx, tenant_id, ROLLUP, before, after)
-
-    return [part]
+    return [] if old == new else [ZONES.counted(tenant_id, zone_id, old, new)]
 
 
 def page(tenant_id: str, request: PageRequest, *, active: bool | None) -> dict[str, Any]:
     """One page of the zones, by id (only active or inactive ones if ``active`` says)."""
-    source = listing.Source.partition(ZoneItem, keys.zones_pk(tenant_id), descending=False)
-    wanted = None if active is None else facet(active)
-    return listing.page(
-        source,
-        ROLLUP,
-        tenant_id,
-        request,
-        name=f"zones|active={wanted}",
-        matches=None if wanted is None else (lambda f: f == wanted),
-        condition=None if active is None else ZoneItem.active == active,
-    )
+    return ZONES.page(tenant_id, request, active=active)
