@@ -18,7 +18,6 @@ from chalicelib.dispatch.rules import workflow
 from chalicelib.dispatch.store import JobItem, Part
 from chalicelib.platform import keys, listing, rollups
 from chalicelib.platform.rollups import Entry, Rollup
-from chalicelib.platform.tx import Labelled
 
 DAY, MONTH = 10, 7
 
@@ -52,14 +51,7 @@ def entries(job: JobItem, **changes: Any) -> dict[Rollup, Entry]:
 
 def counted(tenant_id: str, job: JobItem, *, new: bool = False, **changes: Any) -> Part:
     """The part that counts a new job (``new``) or the ``changes`` of one."""
-    old = {} if new else entries(job)
-    after = entries(job, **changes)
-
-    def part(tx: Labelled) -> None:
-        for rollup in dict.fromkeys([*old, *after]):
-            rollups.move(tx, tenant_id, rollup, old.get(rollup), after.get(rollup))
-
-    return part
+    return rollups.moved(tenant_id, {} if new else entries(job), entries(job, **changes))
 
 
 def page(
@@ -75,33 +67,13 @@ def page(
     """One page, newest day first (then id), of the jobs matching every filter (a
     technician's or a zone's, not both)."""
     if zone_id is not None:
-        source = listing.Source(
-            JobItem,
-            JobItem.gsi3pk,
-            JobItem.gsi3sk,
-            keys.jobs_by_zone_pk(tenant_id, zone_id),
-            index=JobItem.gsi3,
-        )
+        source = listing.Source.on_index(JobItem, "gsi3", keys.jobs_by_zone_pk(tenant_id, zone_id))
     elif technician_id is not None:
-        source = listing.Source(
-            JobItem,
-            JobItem.gsi2pk,
-            JobItem.gsi2sk,
-            keys.jobs_by_technician_pk(tenant_id, technician_id),
-            index=JobItem.gsi2,
-        )
+        hash_value = keys.jobs_by_technician_pk(tenant_id, technician_id)
+        source = listing.Source.on_index(JobItem, "gsi2", hash_value)
     else:
-        source = listing.Source(
-            JobItem,
-            JobItem.gsi1pk,
-            JobItem.gsi1sk,
-            keys.jobs_by_date_pk(tenant_id),
-            index=JobItem.gsi1,
-        )
-    condition = None
-    for attr, value in ((JobItem.status, status), (JobItem.priority, priority)):
-        if value is not None:
-            condition = (attr == value) if condition is None else condition & (attr == value)
+        source = listing.Source.on_index(JobItem, "gsi1", keys.jobs_by_date_pk(tenant_id))
+    condition = listing.equal_to(((JobItem.status, status), (JobItem.priority, priority)))
     return listing.page(
         source,
         _rollup(zone_id=zone_id) if zone_id is not None else _rollup(technician_id),

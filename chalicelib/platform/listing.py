@@ -20,6 +20,7 @@ sort key) counted by a ``rollups.Rollup`` kept in the same transactions as the e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,13 @@ class Source:
         """The items of ``model`` in the table's partition ``hash_value`` (by ``sk``)."""
         return cls(model, model.pk, model.sk, hash_value, descending=descending)
 
+    @classmethod
+    def on_index(cls, model: Any, index: str, hash_value: str) -> Source:
+        """The items of ``model`` under ``hash_value`` in its index ``index`` (``"gsi1"``:
+        attributes ``gsi1pk``/``gsi1sk``), newest (highest sort key) first."""
+        attr = functools.partial(getattr, model)
+        return cls(model, attr(f"{index}pk"), attr(f"{index}sk"), hash_value, index=attr(index))
+
     def key_of(self, item: Any) -> dict[str, str]:
         """The exclusive start key that resumes the Query after ``item``."""
         names = dict.fromkeys(("pk", "sk", self.hash_attr.attr_name, self.sort_attr.attr_name))
@@ -59,6 +67,16 @@ class Source:
 
     def sort_of(self, item: Any) -> str:
         return str(getattr(item, self.sort_attr.attr_name))
+
+
+def equal_to(pairs: Iterable[tuple[Any, Any]]) -> Any:
+    """The filter condition ``attr == value`` for every pair whose value is not None (and
+    them all together), or None when every value is None."""
+    condition = None
+    for attr, value in pairs:
+        if value is not None:
+            condition = (attr == value) if condition is None else condition & (attr == value)
+    return condition
 
 
 def plan_runs(

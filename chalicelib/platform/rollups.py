@@ -67,6 +67,21 @@ def move(
     move_all(tx, tenant_id, rollup, [(old, new)])
 
 
+def moved(
+    tenant_id: str,
+    old: dict[Rollup, Entry],
+    after: dict[Rollup, Entry],
+) -> Callable[[Labelled], None]:
+    """The transaction part that moves an item's entries, by rollup, from ``old`` to
+    ``after`` (a rollup on one side only is an addition or a removal)."""
+
+    def part(tx: Labelled) -> None:
+        for rollup in dict.fromkeys([*old, *after]):
+            move(tx, tenant_id, rollup, old.get(rollup), after.get(rollup))
+
+    return part
+
+
 def move_all(
     tx: Labelled,
     tenant_id: str,

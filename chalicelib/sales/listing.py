@@ -21,7 +21,6 @@ from typing import Any
 from chalicelib.core.pagination import PageRequest
 from chalicelib.platform import keys, listing, rollups
 from chalicelib.platform.rollups import Entry, Rollup
-from chalicelib.platform.tx import Labelled
 from chalicelib.sales import rules
 from chalicelib.sales.store import Part, SaleItem
 
@@ -55,19 +54,7 @@ def entries(sale: SaleItem, **changes: Any) -> dict[Rollup, Entry]:
 
 def counted(tenant_id: str, sale: SaleItem, *, new: bool = False, **changes: Any) -> Part:
     """The part that counts a new sale (``new``) or the ``changes`` of one."""
-    old = {} if new else entries(sale)
-    after = entries(sale, **changes)
-
-    def part(tx: Labelled) -> None:
-        for rollup in dict.fromkeys([*old, *after]):
-            rollups.move(tx, tenant_id, rollup, old.get(rollup), after.get(rollup))
-
-    return part
-
-
-def _date_index(index: Any, hash_attr: Any, sort_attr: Any, hash_value: str) -> listing.Source:
-    """The sales under ``hash_value`` of one of their date indexes, newest first."""
-    return listing.Source(SaleItem, hash_attr, sort_attr, hash_value, index=index)
+    return rollups.moved(tenant_id, {} if new else entries(sale), entries(sale, **changes))
 
 
 def page(
@@ -85,26 +72,25 @@ def page(
     """One page, newest first (by date, then id), of the sales matching every filter."""
     if customer_id is not None:
         hash_value = keys.sales_by_customer_pk(tenant_id, customer_id)
-        source = _date_index(SaleItem.gsi3, SaleItem.gsi3pk, SaleItem.gsi3sk, hash_value)
+        source = listing.Source.on_index(SaleItem, "gsi3", hash_value)
         rollup = _rollup(customer_id=customer_id)
         tech_filter = technician_id
     elif technician_id is not None:
         hash_value = keys.sales_by_technician_pk(tenant_id, technician_id)
-        source = _date_index(SaleItem.gsi2, SaleItem.gsi2pk, SaleItem.gsi2sk, hash_value)
+        source = listing.Source.on_index(SaleItem, "gsi2", hash_value)
         rollup, tech_filter = _rollup(technician_id), None
     else:
         hash_value = keys.sales_by_date_pk(tenant_id)
-        source = _date_index(SaleItem.gsi1, SaleItem.gsi1pk, SaleItem.gsi1sk, hash_value)
+        source = listing.Source.on_index(SaleItem, "gsi1", hash_value)
         rollup, tech_filter = _rollup(), None
-    condition = None
-    for attr, value in (
-        (SaleItem.approval_status, approval_status),
-        (SaleItem.payment_status, payment_status),
-        (SaleItem.voided, voided),
-        (SaleItem.technician_id, tech_filter),
-    ):
-        if value is not None:
-            condition = (attr == value) if condition is None else condition & (attr == value)
+    condition = listing.equal_to(
+        (
+            (SaleItem.approval_status, approval_status),
+            (SaleItem.payment_status, payment_status),
+            (SaleItem.voided, voided),
+            (SaleItem.technician_id, tech_filter),
+        )
+    )
     return listing.page(
         source,
         rollup,

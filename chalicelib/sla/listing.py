@@ -66,25 +66,12 @@ def page(
     """One page, latest deadline first, of the violations matching every filter
     (``date_from``..``date_to``: the deadline's UTC day, inclusive)."""
     if technician_id is not None:
-        source = listing.Source(
-            ViolationItem,
-            ViolationItem.gsi2pk,
-            ViolationItem.gsi2sk,
-            keys.sla_violations_by_technician_pk(tenant_id, technician_id),
-            index=ViolationItem.gsi2,
-        )
+        hash_value = keys.sla_violations_by_technician_pk(tenant_id, technician_id)
+        source = listing.Source.on_index(ViolationItem, "gsi2", hash_value)
     else:
-        source = listing.Source(
-            ViolationItem,
-            ViolationItem.gsi1pk,
-            ViolationItem.gsi1sk,
-            keys.sla_violations_by_due_pk(tenant_id),
-            index=ViolationItem.gsi1,
-        )
-    condition = None
-    for attr, value in ((ViolationItem.kind, kind), (ViolationItem.priority, priority)):
-        if value is not None:
-            condition = (attr == value) if condition is None else condition & (attr == value)
+        hash_value = keys.sla_violations_by_due_pk(tenant_id)
+        source = listing.Source.on_index(ViolationItem, "gsi1", hash_value)
+    condition = listing.equal_to(((ViolationItem.kind, kind), (ViolationItem.priority, priority)))
     return listing.page(
         source,
         _rollup(technician_id),
