@@ -51,15 +51,28 @@ def _apply(
         decided = decide(job, now)
         if decided is None:
             return view(job)
-        changes, parts, events = decided
-        try:
-            store.change(job, changes, parts)
-        except (ConditionFailed, Contention):
-            continue
-        for pending in events:
-            outbox.enqueue(pending)
-        return view(job)
-    raise Conflict(f"dispatch job {job_id} is being changed by other requests; retry")
+        done = _commit(job, *decided)
+        if done is not None:
+            return done
+    raise _busy(job_id)
+
+
+def _commit(
+    job: JobItem, changes: dict[str, Any], parts: list[Part], events: list[Any]
+) -> dict[str, Any] | None:
+    """Write one move conditioned on the job as read, then send its events: the job's view,
+    or None when the job or a shared count changed since it was read (read again)."""
+    try:
+        store.change(job, changes, parts)
+    except (ConditionFailed, Contention):
+        return None
+    for pending in events:
+        outbox.enqueue(pending)
+    return view(job)
+
+
+def _busy(job_id: int) -> Conflict:
+    return Conflict(f"dispatch job {job_id} is being changed by other requests; retry")
 
 
 def _check_forms(tid: str, job: JobItem) -> None:
@@ -175,14 +188,10 @@ def assign(principal: Principal, job_id: int, technician_id: int) -> dict[str, A
             {"technician_id": technician_id, "technician_name": tech.name, "acknowledged_at": None},
             webhook="dispatch.assigned",
         )
-        try:
-            store.change(job, changes, parts)
-        except (ConditionFailed, Contention):
-            continue
-        for pending in events:
-            outbox.enqueue(pending)
-        return view(job)
-    raise Conflict(f"dispatch job {job_id} is being changed by other requests; retry")
+        done = _commit(job, changes, parts, events)
+        if done is not None:
+            return done
+    raise _busy(job_id)
 
 
 def unassign(principal: Principal, job_id: int) -> dict[str, Any]:
@@ -214,24 +223,6 @@ def cancel(principal: Principal, job_id: int, reason: str) -> dict[str, Any]:
         )
 
     return _apply(principal, job_id, decide)
-
-
-UPDATABLE = (
-    "title",
-    "description",
-    "priority",
-    "job_type",
-    "required_skills",
-    "estimated_minutes",
-    "service_address",
-    "service_city",
-    "service_state",
-    "service_zip",
-    "latitude",
-    "longitude",
-    "scheduled_start",
-    "scheduled_end",
-)
 
 
 PLACE = ("service_zip", "latitude", "longitude")  # what a job's zone is found from

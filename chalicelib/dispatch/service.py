@@ -65,7 +65,6 @@ from chalicelib.dispatch.jobs import (  # noqa: F401  (the service's API)
     view,
 )
 from chalicelib.dispatch.moves import (  # noqa: F401  (the service's API)
-    UPDATABLE,
     acknowledge,
     assign,
     cancel,
