@@ -44,6 +44,8 @@ SKILLS_READ = "skills:read"  # the skills catalogue and technicians' levels
 SKILLS_WRITE = "skills:write"  # configure skills and technicians' levels
 SLA_READ = "sla:read"  # SLA policies and violations (dispatchers read them)
 SLA_WRITE = "sla:write"  # configure SLA policies
+INVOICES_READ = "invoices:read"  # invoices and their PDFs (admins, managers)
+INVOICES_WRITE = "invoices:write"  # create, change, send, pay, void invoices
 SELF = "self"  # any signed-in staff user acting on their own data
 
 _BACK_OFFICE = frozenset(
@@ -69,6 +71,8 @@ _BACK_OFFICE = frozenset(
         FORMS_WRITE,
         SLA_READ,
         SLA_WRITE,
+        INVOICES_READ,
+        INVOICES_WRITE,
         SELF,
     }
 )

@@ -70,6 +70,16 @@ ROUTES = {
         ("POST", "/tech/dispatch/my-jobs/{job_id}/forms/{form_id}/uploads"),
     ),
     "chalicelib.health.api": (("GET", "/health"),),
+    "chalicelib.invoices.api": (
+        ("GET", "/admin/invoices"),
+        ("POST", "/admin/invoices"),
+        ("GET", "/admin/invoices/{invoice_id}"),
+        ("PATCH", "/admin/invoices/{invoice_id}"),
+        ("POST", "/admin/invoices/{invoice_id}/payments"),
+        ("GET", "/admin/invoices/{invoice_id}/pdf"),
+        ("POST", "/admin/invoices/{invoice_id}/send"),
+        ("POST", "/admin/invoices/{invoice_id}/void"),
+    ),
     "chalicelib.payroll.api": (
         ("GET", "/admin/csv-export/commission-report"),
         ("GET", "/admin/csv-export/pay-period/{period_id}"),

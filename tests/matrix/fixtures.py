@@ -142,6 +142,40 @@ FORM_VALUES = {"values": {"note": "matrix"}}
 FORM_UPLOAD = {"field": "photo", "content_type": "image/png", "size_bytes": 2048}
 
 
+# invoices: the owner's draft (built once per world, marked); fresh ones for the moves
+INVOICES, INVOICE = "/admin/invoices", "/admin/invoices/{invoice_id}"
+INVOICE_BODY = {
+    "customer_name": "Matrix Buyer",
+    "line_items": [{"description": "Matrix repair", "amount_cents": 15000, "quantity": 1}],
+    "due_date": "2030-01-15",
+}
+
+
+def _new_invoice(w: World, stage: str = "draft") -> int:
+    from tests.matrix.world import MARK
+
+    body = {**INVOICE_BODY, "customer_name": f"{MARK} Buyer", "notes": f"{MARK} invoice"}
+    invoice_id = w.ok("POST", INVOICES, body)["id"]
+    if stage == "sent":
+        w.ok("POST", f"{INVOICES}/{invoice_id}/send")
+    return invoice_id
+
+
+def _owner_invoice(w: World) -> dict[str, Any]:
+    if "invoices:draft" not in w.cache:
+        w.cache["invoices:draft"] = _new_invoice(w)
+    return {"invoice_id": w.cache["invoices:draft"]}
+
+
+def _fresh_invoice(stage: str) -> Params:
+    return lambda w: {"invoice_id": _new_invoice(w, stage)}
+
+
+def _invoice_list(w: World) -> dict[str, Any]:
+    _owner_invoice(w)  # the list shows the owner's marked invoice
+    return {}
+
+
 def _new_form(w: World) -> int:
     from tests.matrix.world import MARK
 
@@ -322,6 +356,17 @@ FIXTURES: dict[Route, Fixture] = {
     ("PATCH", "/sales/{sale_id}/void"): Fixture(
         _fresh("fresh_sale", "sale_id"), _body({"voided": True}), fresh=True
     ),
+    # invoices (moves consume the invoice: a fresh one each call)
+    ("GET", INVOICES): Fixture(_invoice_list, shows=MARKED),
+    ("POST", INVOICES): Fixture(body=_body(INVOICE_BODY)),
+    ("GET", INVOICE): Fixture(_owner_invoice),
+    ("PATCH", INVOICE): Fixture(_owner_invoice, _body({"notes": "patched"})),
+    ("POST", f"{INVOICE}/send"): Fixture(_fresh_invoice("draft"), fresh=True),
+    ("POST", f"{INVOICE}/payments"): Fixture(
+        _fresh_invoice("sent"), _body({"amount_cents": 100, "method": "cash"}), fresh=True
+    ),
+    ("POST", f"{INVOICE}/void"): Fixture(_fresh_invoice("draft"), fresh=True),
+    ("GET", f"{INVOICE}/pdf"): Fixture(_owner_invoice),
     # sla
     ("GET", "/admin/sla"): Fixture(shows=_shows_sla_policy),
     ("PATCH", "/admin/sla"): Fixture(

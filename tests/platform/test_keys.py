@@ -31,6 +31,9 @@ NOT_TABLE_KEYS = {
     "statement_file_key",
     "export_copy_key",
     "form_upload_prefix",
+    "invoice_sort",
+    "invoices_rollup_scope",
+    "invoice_pdf_key",
 }
 # The package's modules (``keys`` re-exports every name they define).
 MODULES = [

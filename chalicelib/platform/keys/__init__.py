@@ -78,6 +78,14 @@ from chalicelib.platform.keys.infra import (
     rollup_coarse_sk,
     rollup_pk,
 )
+from chalicelib.platform.keys.invoices import (
+    invoice_key,
+    invoice_pdf_key,
+    invoice_sort,
+    invoices_by_customer_pk,
+    invoices_by_due_pk,
+    invoices_rollup_scope,
+)
 from chalicelib.platform.keys.roster import (
     CUSTOMERS_ROLLUP_SCOPE,
     LINE_ITEMS_ROLLUP_SCOPE,
@@ -254,4 +262,10 @@ __all__ = [
     "form_submissions_pk",
     "form_submission_key",
     "form_upload_prefix",
+    "invoice_key",
+    "invoice_pdf_key",
+    "invoice_sort",
+    "invoices_by_customer_pk",
+    "invoices_by_due_pk",
+    "invoices_rollup_scope",
 ]

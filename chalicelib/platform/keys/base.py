@@ -55,6 +55,9 @@ ENTITIES: dict[str, str] = {
     "FORMVER": "forms",
     "FORMREQ": "forms",
     "FORMSUB": "forms",
+    "INV": "invoices",
+    "INVDUE": "invoices",
+    "CUSTINV": "invoices",
 }
 # First segment of the partition key of items that belong to no tenant.
 GLOBAL_PREFIXES: dict[str, str] = {

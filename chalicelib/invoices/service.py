@@ -1,0 +1,218 @@
+"""Invoices (issue 13 item 2): create, read, list and change drafts. Sending, payments,
+voiding and the PDF are ``invoices.moves``. The rules (totals, statuses, moves) are
+``invoices.rules``.
+
+Creating (``POST /admin/invoices``), DynamoDB calls besides the caller's account:
+
+1. one consistent ``BatchGetItem``: the invoice id counter, the customer (``customer_id``)
+   or its e-mail pointer (``customer_email``), and the customer id counter when the
+   invoice may create its customer;
+2. one ``TransactWriteItems``: the invoice, its counts in the list's rollups, the id
+   counter (compare-and-set on the value read in 1: the invoice number is the next
+   one) and, when no customer was found, the new customer with its e-mail pointer,
+   search entries, count and id (``customers.service``: linked, never duplicated).
+
+So 2 calls. When another invoice took the number first, the request reserves one
+outright (``UpdateItem ADD``, one more call) and retries; likewise a new customer's id. A
+number reserved by a request that then fails is never reused (numbers can have a gap;
+they never repeat). A concurrent transaction on the same rollup items is retried after a
+short jittered wait (``tx.retries``), never answered 409.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.auth import Principal
+from chalicelib.core.errors import Conflict, found, invalid
+from chalicelib.core.pagination import PageRequest
+from chalicelib.customers import service as customers
+from chalicelib.invoices import listing, rules, store
+from chalicelib.invoices.models import InvoiceFilter, InvoiceIn
+from chalicelib.invoices.store import InvoiceItem
+from chalicelib.platform import counters
+from chalicelib.platform.tx import ConditionFailed, Contention, retries
+
+log = logging.getLogger("tradekitt.invoices")
+ENTITY = "invoice"
+PATCHABLE = ("line_items", "due_date", "tax_bps", "notes")
+
+
+def today() -> Any:
+    return clock.now().date()
+
+
+def view(invoice: InvoiceItem) -> dict[str, Any]:
+    return {
+        "id": int(invoice.invoice_id),
+        "invoice_number": rules.number_of(int(invoice.invoice_id)),
+        "status": rules.shown_status(invoice.status, invoice.due_date, today()),
+        "customer_id": int(invoice.customer_id),
+        "customer_name": invoice.customer_name,
+        "customer_email": invoice.customer_email,
+        "line_items": list(invoice.line_items or []),
+        "tax_bps": int(invoice.tax_bps or 0),
+        "subtotal_cents": int(invoice.subtotal_cents),
+        "tax_cents": int(invoice.tax_cents),
+        "total_cents": int(invoice.total_cents),
+        "paid_cents": int(invoice.paid_cents or 0),
+        "balance_cents": int(invoice.balance_cents),
+        "payments": list(invoice.payments or []),
+        "due_date": invoice.due_date,
+        "notes": invoice.notes,
+        "created_at": invoice.created_at,
+        "updated_at": invoice.updated_at,
+        "sent_at": invoice.sent_at,
+        "paid_at": invoice.paid_at,
+        "voided_at": invoice.voided_at,
+    }
+
+
+def _totals(lines: list[dict[str, Any]], tax_bps: int) -> dict[str, int]:
+    t = rules.totals(lines, tax_bps)
+    return {
+        "subtotal_cents": t.subtotal_cents,
+        "tax_cents": t.tax_cents,
+        "total_cents": t.total_cents,
+        "balance_cents": t.total_cents,
+    }
+
+
+# --- creating ------------------------------------------------------------------------------
+def _reads(tid: str, data: InvoiceIn, email: str | None) -> dict[str, Any]:
+    wanted = {"counter": counters.ref(tid, ENTITY)}
+    if data.customer_id is not None:
+        wanted["customer"] = customers.ref(tid, data.customer_id)
+    else:
+        if email:
+            wanted["pointer"] = customers.email_ref(tid, email)
+        wanted["customer_counter"] = customers.counter_ref(tid)
+    return wanted
+
+
+def create(principal: Principal, data: InvoiceIn) -> dict[str, Any]:
+    tid = principal.tenant_id
+    lines = rules.check_lines([line.model_dump() for line in data.line_items])
+    amounts = _totals(lines, data.tax_bps)
+    email = customers.normalize_email(data.customer_email)
+    reserved: int | None = None  # an invoice number taken with ADD after losing the race
+    reserved_customer: int | None = None
+    for _ in retries():
+        got = store.load(_reads(tid, data, email))
+        now = clock.now()
+        at = clock.iso_utc(now)
+        customer_id, name, shown_email = data.customer_id, data.customer_name, email
+        parts: list[store.Part] = []
+        if data.customer_id is not None:
+            customer = got["customer"]
+            if customer is None or customer.tenant_id != tid:
+                raise invalid("customer_id", f"customer {data.customer_id} does not exist")
+            name, shown_email = customer.name, customer.email
+        elif got.get("pointer") is not None:
+            customer_id = int(got["pointer"].customer_id)
+        else:
+            current = counters.current_value(got["customer_counter"])
+            customer_id = reserved_customer or current + 1
+            new, pointer = customers.new_from_sale(
+                tid, customer_id, name or email, email, now, source="invoice"
+            )
+            parts.append(lambda tx, c=new, p=pointer: customers.add(tx, c, p, email_label="email"))
+            if reserved_customer is None:
+                parts.append(
+                    lambda tx, n=current: customers.claim_id(tx, "customer_counter", tid, n)
+                )
+        current_number = counters.current_value(got["counter"])
+        invoice_id = reserved or current_number + 1
+        invoice = store.new_invoice(
+            tid,
+            invoice_id,
+            customer_id=customer_id,
+            customer_name=name,
+            customer_email=shown_email,
+            line_items=lines,
+            tax_bps=data.tax_bps,
+            **amounts,
+            paid_cents=0,
+            payments=[],
+            due_date=data.due_date.isoformat(),
+            notes=data.notes,
+            status=rules.DRAFT,
+            revision=1,
+            created_by=principal.user_id,
+            created_at=at,
+            updated_at=at,
+        )
+        parts.append(listing.counted(invoice, new=True))
+        if reserved is None:
+            parts.append(lambda tx, n=current_number: counters.claim(tx, "counter", tid, ENTITY, n))
+        try:
+            store.create(invoice, parts)
+        except ConditionFailed as exc:
+            # another invoice (or customer) took the next id first: reserve one outright,
+            # so a burst of N invoices costs O(N) attempts; a customer that appeared with
+            # the e-mail meanwhile is found by the next read (linked, not duplicated)
+            if "counter" in exc.failed and reserved is None:
+                reserved = counters.next_id(tid, ENTITY)
+            if "customer_counter" in exc.failed and reserved_customer is None:
+                reserved_customer = customers.reserve_id(tid)
+            log.info("invoice ids taken concurrently (%s); retrying", exc.failed)
+            continue
+        except Contention:
+            continue
+        return view(invoice)
+    raise Conflict("too many concurrent invoices; retry the request")
+
+
+# --- reading -------------------------------------------------------------------------------
+def get_item(tenant_id: str, invoice_id: int, consistent: bool = False) -> InvoiceItem:
+    return found(
+        store.get(tenant_id, invoice_id, consistent=consistent),
+        f"invoice {invoice_id} not found",
+    )
+
+
+def get(tenant_id: str, invoice_id: int) -> dict[str, Any]:
+    return view(get_item(tenant_id, invoice_id))
+
+
+def page(tenant_id: str, flt: InvoiceFilter, request: PageRequest) -> dict[str, Any]:
+    body = listing.page(
+        tenant_id,
+        request,
+        today=today(),
+        status=flt.status,
+        customer_id=flt.customer_id,
+        due_from=flt.due_from.isoformat() if flt.due_from else None,
+        due_to=flt.due_to.isoformat() if flt.due_to else None,
+    )
+    body["items"] = [view(item) for item in body["items"]]
+    return body
+
+
+# --- changing a draft ------------------------------------------------------------------------
+def update(tenant_id: str, invoice_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """A draft's ``line_items``, ``due_date``, ``tax_bps``, ``notes`` (409 once sent)."""
+    changes = {k: v for k, v in changes.items() if k in PATCHABLE}
+    if "due_date" in changes:
+        changes["due_date"] = changes["due_date"].isoformat()
+    if "line_items" in changes:
+        changes["line_items"] = rules.check_lines(changes["line_items"])
+    for _ in retries():
+        invoice = get_item(tenant_id, invoice_id, consistent=True)
+        rules.check_update(invoice.status)
+        if not changes:
+            return view(invoice)
+        lines = changes.get("line_items", invoice.line_items)
+        tax = changes.get("tax_bps", int(invoice.tax_bps or 0))
+        write = {**changes, **_totals(lines, tax), "updated_at": clock.iso_utc(clock.now())}
+        parts = []
+        if "due_date" in changes and changes["due_date"] != invoice.due_date:
+            parts.append(listing.counted(invoice, due_date=changes["due_date"]))
+        try:
+            store.change(invoice, write, parts)
+        except (ConditionFailed, Contention):
+            continue  # changed meanwhile: check and apply to what it is now
+        return view(invoice)
+    raise Conflict(f"invoice {invoice_id} is being changed by other requests; retry")

@@ -1,0 +1,131 @@
+"""Invoices: the item by id (its payments inside it), two due-date indexes, and the
+transactions that create and change an invoice.
+
+Keys (``platform.keys``, "invoices"): main ``T#<tid>#INV`` / ``<id>``; gsi1
+``T#<tid>#INVDUE`` / ``<due_date>#<id>`` (the tenant's invoices); gsi2
+``T#<tid>#CUSTINV#<customer>`` / ``<due_date>#<id>`` (one customer's). The list's counts
+are ``invoices.listing``. Every change is conditioned on the status, the balance and the
+revision as read, so the counts moved in the same transaction stay exact and two
+payments can never both spend the same balance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+
+from chalicelib.platform import keys
+from chalicelib.platform.batch import get_many
+from chalicelib.platform.table import BaseItem, Gsi2, register
+from chalicelib.platform.tx import Labelled, labelled_transaction
+
+Part = Callable[[Labelled], None]
+
+
+@register
+class InvoiceItem(BaseItem):
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi2 = Gsi2()
+    tenant_id = UnicodeAttribute()
+    invoice_id = NumberAttribute()
+    customer_id = NumberAttribute()
+    customer_name = UnicodeAttribute(null=True)
+    customer_email = UnicodeAttribute(null=True)
+    line_items = JSONAttribute()
+    tax_bps = NumberAttribute(default=0)
+    subtotal_cents = NumberAttribute()
+    tax_cents = NumberAttribute()
+    total_cents = NumberAttribute()
+    paid_cents = NumberAttribute(default=0)
+    balance_cents = NumberAttribute()
+    payments = JSONAttribute(default=list)
+    due_date = UnicodeAttribute()
+    notes = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    revision = NumberAttribute(default=1)
+    created_by = NumberAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    voided_at = UnicodeAttribute(null=True)
+
+
+def ref(tenant_id: str, invoice_id: int) -> tuple[type[InvoiceItem], tuple[str, str]]:
+    return InvoiceItem, keys.invoice_key(tenant_id, invoice_id)
+
+
+def get(tenant_id: str, invoice_id: int, consistent: bool = False) -> InvoiceItem | None:
+    return InvoiceItem.find(
+        keys.invoice_key(tenant_id, invoice_id), tenant_id=tenant_id, consistent=consistent
+    )
+
+
+def load(requests: dict[str, tuple[Any, tuple[str, str]]]) -> dict[str, Any]:
+    """Items by name in one consistent ``BatchGetItem`` (None where missing)."""
+    got = get_many(list(requests.values()), consistent=True)
+    return dict(zip(requests, got, strict=True))
+
+
+def _index_keys(tenant_id: str, invoice_id: int, customer_id: int, due_date: str) -> dict:
+    sort = keys.invoice_sort(due_date, invoice_id)
+    return {
+        "gsi1pk": keys.invoices_by_due_pk(tenant_id),
+        "gsi1sk": sort,
+        "gsi2pk": keys.invoices_by_customer_pk(tenant_id, customer_id),
+        "gsi2sk": sort,
+    }
+
+
+def new_invoice(tenant_id: str, invoice_id: int, **fields: Any) -> InvoiceItem:
+    return InvoiceItem(
+        *keys.invoice_key(tenant_id, invoice_id),
+        tenant_id=tenant_id,
+        invoice_id=invoice_id,
+        **_index_keys(tenant_id, invoice_id, fields["customer_id"], fields["due_date"]),
+        **fields,
+    )
+
+
+def create(invoice: InvoiceItem, parts: list[Part]) -> None:
+    """The invoice (``invoice`` when its id is taken) with the parts (the id counter, a
+    new customer, the counts)."""
+    with labelled_transaction() as tx:
+        tx.create("invoice", invoice)
+        for part in parts:
+            part(tx)
+
+
+def change(invoice: InvoiceItem, changes: dict[str, Any], parts: list[Part]) -> InvoiceItem:
+    """Apply ``changes`` to the invoice as read (``invoice`` when its status, balance or
+    revision moved meanwhile), with the parts (the counts, an event); the revision goes up
+    by one. A new ``due_date`` moves its index entries."""
+    changes = {**changes, "revision": int(invoice.revision) + 1}
+    if "due_date" in changes:
+        changes.update(
+            _index_keys(
+                invoice.tenant_id,
+                int(invoice.invoice_id),
+                int(invoice.customer_id),
+                changes["due_date"],
+            )
+        )
+    actions = []
+    for name, value in changes.items():
+        attr = getattr(InvoiceItem, name)
+        actions.append(attr.remove() if value is None else attr.set(value))
+    condition = (
+        (InvoiceItem.status == invoice.status)
+        & (InvoiceItem.balance_cents == int(invoice.balance_cents))
+        & (InvoiceItem.revision == int(invoice.revision))
+    )
+    with labelled_transaction() as tx:
+        tx.update("invoice", invoice, actions, condition=condition)
+        for part in parts:
+            part(tx)
+    for name, value in changes.items():
+        setattr(invoice, name, value)
+    return invoice
