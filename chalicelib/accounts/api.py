@@ -184,7 +184,13 @@ def login(req: ApiRequest) -> Any:
     """Needs ``X-Tenant-Id``. Five failed attempts in a row lock the account for 15 minutes
     (429 with ``Retry-After``)."""
     body: LoginIn = req.body
-    return accounts.login(_tenant_header(req), body.username, body.password)
+    return accounts.login(
+        _tenant_header(req),
+        body.username,
+        body.password,
+        user_agent=req.headers.get("user-agent"),
+        ip_address=req.source_ip or None,
+    )
 
 
 @endpoint(

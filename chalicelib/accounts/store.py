@@ -4,6 +4,12 @@ Keys (``platform.keys``): tenant ``T#<tid>#TENANT`` / ``META``; business code
 ``BCODE#<code>``; user ``T#<tid>#USER`` / ``<id>``; per-tenant username pointer
 ``T#<tid>#USERNAME`` / ``<username>``; global e-mail and owner-username pointers
 (``EMAIL#``, ``OWNERNAME#``); session (refresh-token family) ``T#<tid>#SESSION`` / ``<sid>``.
+
+Staff users (not technicians' logins) are also in ``gsi1`` (``T#<tid>#STAFFUSER`` / id),
+the list ``GET /admin/users`` reads, counted by ``STAFF_ROLLUP`` in the same transactions;
+the tenant's active admins are counted in ``counter_key(tid, "admins")`` so the last one
+cannot be removed. Live sessions are in ``gsi1`` by user (``T#<tid>#USERSESSION#<uid>`` /
+sid, time-ordered), and leave it when revoked.
 """
 
 from __future__ import annotations
@@ -22,10 +28,14 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.core import roles
-from chalicelib.platform import keys
+from chalicelib.platform import keys, rollups
 from chalicelib.platform.counters import CounterItem
+from chalicelib.platform.rollups import Rollup
 from chalicelib.platform.table import BaseItem, register
-from chalicelib.platform.tx import applied, create_all, labelled
+from chalicelib.platform.tx import applied, labelled, labelled_transaction
+
+ADMINS_COUNTER = "admins"
+STAFF_ROLLUP = Rollup(keys.STAFF_USERS_ROLLUP_SCOPE, fine=8, coarse=6)  # 100 / 10,000 ids
 
 
 @register
@@ -61,6 +71,11 @@ class UserItem(BaseItem):
     created_at = UTCDateTimeAttribute()
     last_login_at = UTCDateTimeAttribute(null=True)
     version = NumberAttribute(default=1)
+    # invited, not yet accepted: no password and a placeholder username
+    invitation_pending = BooleanAttribute(null=True)
+    # sessions started before this instant (epoch ms) are revoked, but ``kept_session``
+    sessions_valid_from = NumberAttribute(null=True)
+    kept_session = UnicodeAttribute(null=True)
 
     @property
     def display_name(self) -> str:
@@ -91,6 +106,8 @@ class SessionItem(BaseItem):
     revoked_reason = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     rotated_at = UTCDateTimeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    ip_address = UnicodeAttribute(null=True)
 
 
 # --- tenants ---------------------------------------------------------------------------
@@ -150,6 +167,8 @@ def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
     uname = PointerItem(*keys.username_key(tid, acct.username), tenant_id=tid, user_id=acct.user_id)
     user = UserItem(
         *keys.user_key(tid, acct.user_id),
+        gsi1pk=keys.staff_users_pk(tid),
+        gsi1sk=keys.id_sk(acct.user_id),
         tenant_id=tid,
         user_id=acct.user_id,
         username=acct.username,
@@ -163,16 +182,19 @@ def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
         last_login_at=acct.now,
     )
     counter = CounterItem(*keys.counter_key(tid, "user"), value=acct.user_id)
+    admins = CounterItem(*keys.counter_key(tid, ADMINS_COUNTER), value=1)
     session = SessionItem(
         *keys.session_key(tid, acct.session_id),
+        gsi1pk=keys.user_sessions_pk(tid, acct.user_id),
+        gsi1sk=acct.session_id,
         session_id=acct.session_id,
         user_id=acct.user_id,
         current_jti=acct.refresh_jti,
         created_at=acct.now,
         expires_at=acct.session_expires_at,
     )
-    create_all(
-        [
+    with labelled_transaction() as tx:
+        for label, item in [
             ("tenant", tenant),
             ("business_code", code),
             ("email", email),
@@ -180,9 +202,11 @@ def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
             ("username_local", uname),
             ("user", user),
             ("counter", counter),
+            ("admins", admins),
             ("session", session),
-        ]
-    )
+        ]:
+            tx.create(label, item)
+        rollups.move(tx, tid, STAFF_ROLLUP, None, staff_entry(acct.user_id, True, acct.roles))
     return tenant, user
 
 
@@ -209,8 +233,10 @@ def save_settings(
 
 
 # --- users -----------------------------------------------------------------------------
-def get_user(tenant_id: str, user_id: int) -> UserItem | None:
-    return UserItem.find(keys.user_key(tenant_id, user_id), tenant_id=tenant_id)
+def get_user(tenant_id: str, user_id: int, consistent: bool = False) -> UserItem | None:
+    return UserItem.find(
+        keys.user_key(tenant_id, user_id), tenant_id=tenant_id, consistent=consistent
+    )
 
 
 def user_ref(tenant_id: str, user_id: int) -> tuple[type[UserItem], tuple[str, str]]:
@@ -323,10 +349,21 @@ class RotationRefused(Exception):
 
 
 def create_session(
-    tenant_id: str, session_id: str, user_id: int, jti: str, now: datetime, expires_at: int
+    tenant_id: str,
+    session_id: str,
+    user_id: int,
+    jti: str,
+    now: datetime,
+    expires_at: int,
+    user_agent: str | None = None,
+    ip_address: str | None = None,
 ) -> None:
     SessionItem(
         *keys.session_key(tenant_id, session_id),
+        gsi1pk=keys.user_sessions_pk(tenant_id, user_id),
+        gsi1sk=session_id,
+        user_agent=user_agent,
+        ip_address=ip_address,
         session_id=session_id,
         user_id=user_id,
         current_jti=jti,
@@ -384,7 +421,21 @@ def revoke(tenant_id: str, session_id: str, reason: str) -> bool:
     item = SessionItem(*keys.session_key(tenant_id, session_id))
     return applied(
         lambda: item.update(
-            actions=[SessionItem.revoked.set(True), SessionItem.revoked_reason.set(reason)],
+            actions=[
+                SessionItem.revoked.set(True),
+                SessionItem.revoked_reason.set(reason),
+                SessionItem.gsi1pk.remove(),
+                SessionItem.gsi1sk.remove(),
+            ],
             condition=SessionItem.pk.exists(),
         )
     )
+
+
+# --- staff users (invited and managed under /admin/users) ---------------------------------
+def staff_facet(active: bool, user_roles: list[str]) -> str:
+    return f"{'1' if active else '0'}|{','.join(sorted(user_roles))}"
+
+
+def staff_entry(user_id: int, active: bool, user_roles: list[str]) -> rollups.Entry:
+    return keys.id_sk(user_id), staff_facet(active, user_roles)

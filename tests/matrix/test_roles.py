@@ -33,7 +33,7 @@ def test_role_is_refused_exactly_where_the_role_table_says(world, route, role):
             world.cache[route] = fixture.params(world)
         params = world.cache[route]
     else:
-        params = fixture.params(world)
+        params = fixture.params_for(world, role)
     path = url(route, params)
     body = fixture.body(world) if fixture.body else None
     reply = world.call(method, path, body, world.owner.accounts[role])

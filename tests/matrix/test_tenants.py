@@ -48,7 +48,7 @@ def test_another_tenant_reaches_nothing(world, route):
     for batch in [[r] for r in served] if fixture.fresh else [served]:
         calls = []
         for role in batch:
-            path = url(route, fixture.params(world))
+            path = url(route, fixture.params_for(world, role))
             foreign = url(route, fixture.intruder(world, role)) if fixture.intruder else path
             calls.append((role, path, foreign, fixture.body(world) if fixture.body else None))
 

@@ -1,0 +1,249 @@
+"""Staff users (invited and managed under ``/admin/users``), their passwords and a user's
+sessions: the writes and reads the users feature composes (through ``accounts.service``)
+on the items of ``accounts.store``.
+
+A staff user is in ``gsi1`` (``T#<tid>#STAFFUSER`` / id), counted by ``STAFF_ROLLUP``
+(facet ``<active>|<roles>``) in the same transactions; the tenant's active admins are
+counted in ``counter_key(tid, "admins")``, so the last one cannot be removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.accounts.store import (
+    ADMINS_COUNTER,
+    STAFF_ROLLUP,
+    PointerItem,
+    SessionItem,
+    UserItem,
+    get_user,
+    staff_entry,
+)
+from chalicelib.core import roles
+from chalicelib.core.pagination import PageRequest
+from chalicelib.platform import keys, listing, rollups
+from chalicelib.platform.counters import CounterItem
+from chalicelib.platform.table import take
+from chalicelib.platform.tx import Labelled, labelled_transaction
+
+
+def is_staff(user: UserItem) -> bool:
+    return user.gsi1pk == keys.staff_users_pk(str(user.tenant_id))
+
+
+def staff_page(
+    tenant_id: str, request: PageRequest, *, role: str | None, active: bool | None
+) -> dict[str, Any]:
+    """One page of the staff users by id (``role``: holding it; ``active``: only the
+    active or inactive ones)."""
+    source = listing.Source(
+        UserItem,
+        UserItem.gsi1pk,
+        UserItem.gsi1sk,
+        keys.staff_users_pk(tenant_id),
+        index=UserItem.gsi1,
+        descending=False,
+    )
+    wanted = None if active is None else ("1" if active else "0")
+
+    def matches(facet: str) -> bool:
+        state, _, held = facet.partition("|")
+        return (wanted is None or state == wanted) and (role is None or role in held.split(","))
+
+    condition = listing.equal_to([(UserItem.active, active)])
+    if role is not None:
+        has_role = UserItem.roles.contains(role)
+        condition = has_role if condition is None else condition & has_role
+    return listing.page(
+        source,
+        STAFF_ROLLUP,
+        tenant_id,
+        request,
+        name=f"users|active={wanted}|role={role}",
+        matches=None if active is None and role is None else matches,
+        condition=condition,
+    )
+
+
+@dataclass
+class NewStaff:
+    """An invited staff user: no password yet, a placeholder username."""
+
+    tenant_id: str
+    user_id: int
+    email: str
+    first_name: str | None
+    last_name: str | None
+    roles: list[str]
+    now: datetime
+
+
+def add_staff(tx: Labelled, new: NewStaff) -> UserItem:
+    """Create the pending user, the tenant's pointer of its invited e-mail (label
+    ``email``: invited already), its list entry and, for an admin, the admin count, inside
+    ``tx``. The global e-mail pointer is taken at acceptance (``accept_invitation_in``)."""
+    tid = new.tenant_id
+    user = UserItem(
+        *keys.user_key(tid, new.user_id),
+        gsi1pk=keys.staff_users_pk(tid),
+        gsi1sk=keys.id_sk(new.user_id),
+        tenant_id=tid,
+        user_id=new.user_id,
+        username=f"~invited-{new.user_id}",
+        email=new.email,
+        first_name=new.first_name,
+        last_name=new.last_name,
+        roles=new.roles,
+        active=True,
+        invitation_pending=True,
+        created_at=new.now,
+    )
+    tx.create("user", user)
+    tx.create(
+        "email",
+        PointerItem(*keys.invited_email_key(tid, new.email), tenant_id=tid, user_id=new.user_id),
+    )
+    rollups.move(tx, tid, STAFF_ROLLUP, None, staff_entry(new.user_id, True, new.roles))
+    if roles.ADMIN in new.roles:
+        _admins(tx, tid, +1)
+    return user
+
+
+def _admins(tx: Labelled, tenant_id: str, delta: int) -> None:
+    """Move the active admins' count; a decrease requires another admin to remain
+    (label ``last_admin``)."""
+    item = CounterItem(*keys.counter_key(tenant_id, ADMINS_COUNTER))
+    condition = (CounterItem.value > 1) if delta < 0 else None
+    tx.update("last_admin", item, [CounterItem.value.add(delta)], condition=condition)
+
+
+def _as_read(user: UserItem) -> Any:
+    return (
+        UserItem.pk.exists()
+        & (UserItem.active == bool(user.active))
+        & (UserItem.roles == list(user.roles))
+    )
+
+
+def change_staff(
+    user: UserItem,
+    *,
+    new_roles: list[str] | None = None,
+    active: bool | None = None,
+    revoke_sessions_at_ms: int | None = None,
+) -> None:
+    """Change a staff user's roles and/or ``active`` in one transaction with their list
+    entry and the admin count, conditioned on both as read (label ``user``: re-read and
+    retry; ``last_admin``: it would leave the tenant without an active admin)."""
+    tid, uid = str(user.tenant_id), int(user.user_id)
+    old_roles, old_active = list(user.roles), bool(user.active)
+    roles_after = old_roles if new_roles is None else new_roles
+    active_after = old_active if active is None else active
+    actions: list[Any] = [UserItem.roles.set(roles_after), UserItem.active.set(active_after)]
+    if revoke_sessions_at_ms is not None:
+        actions += [
+            UserItem.sessions_valid_from.set(revoke_sessions_at_ms),
+            UserItem.kept_session.remove(),
+        ]
+    was_admin = old_active and roles.ADMIN in old_roles
+    is_admin_after = active_after and roles.ADMIN in roles_after
+    with labelled_transaction() as tx:
+        tx.update("user", UserItem(*keys.user_key(tid, uid)), actions, condition=_as_read(user))
+        rollups.move(
+            tx,
+            tid,
+            STAFF_ROLLUP,
+            staff_entry(uid, old_active, old_roles),
+            staff_entry(uid, active_after, roles_after),
+        )
+        if was_admin != is_admin_after:
+            _admins(tx, tid, -1 if was_admin else +1)
+    user.roles, user.active = roles_after, active_after
+
+
+def accept_invitation_in(
+    tx: Labelled, user: UserItem, username: str, password_hash: str, now: datetime
+) -> None:
+    """Give a pending user their username (label ``username``: taken) and password and take
+    their e-mail (label ``email``: a staff login of any tenant has it now), inside ``tx``
+    (label ``user``: no longer pending or deactivated)."""
+    tid, uid = str(user.tenant_id), int(user.user_id)
+    tx.create("email", PointerItem(*keys.email_key(str(user.email)), tenant_id=tid, user_id=uid))
+    tx.create(
+        "username", PointerItem(*keys.username_key(tid, username), tenant_id=tid, user_id=uid)
+    )
+    tx.update(
+        "user",
+        UserItem(*keys.user_key(tid, uid)),
+        [
+            UserItem.username.set(username),
+            UserItem.password_hash.set(password_hash),
+            UserItem.invitation_pending.remove(),
+            UserItem.last_login_at.set(now),
+        ],
+        condition=(UserItem.invitation_pending == True) & (UserItem.active == True),  # noqa: E712
+    )
+
+
+def set_password_in(
+    tx: Labelled,
+    user: UserItem,
+    password_hash: str,
+    valid_from_ms: int,
+    keep_session: str | None,
+) -> None:
+    """Replace the password (conditioned on the one read: label ``user``) and revoke every
+    session started before ``valid_from_ms`` but ``keep_session``; clears the lockout."""
+    actions: list[Any] = [
+        UserItem.password_hash.set(password_hash),
+        UserItem.sessions_valid_from.set(valid_from_ms),
+        UserItem.failed_logins.set(0),
+        UserItem.locked_until.remove(),
+    ]
+    actions.append(
+        UserItem.kept_session.set(keep_session) if keep_session else UserItem.kept_session.remove()
+    )
+    tx.update(
+        "user",
+        UserItem(*keys.user_key(str(user.tenant_id), int(user.user_id))),
+        actions,
+        condition=UserItem.password_hash == user.password_hash,
+    )
+
+
+# --- a user's sessions --------------------------------------------------------------------
+MAX_LISTED_SESSIONS = 100
+
+
+def sessions_of(tenant_id: str, user_id: int) -> list[SessionItem]:
+    """The user's sessions still in the index (not revoked), newest first, at most
+    ``MAX_LISTED_SESSIONS`` (one Query)."""
+    results = SessionItem.gsi1.query(
+        keys.user_sessions_pk(tenant_id, user_id),
+        scan_index_forward=False,
+        limit=MAX_LISTED_SESSIONS,
+        page_size=MAX_LISTED_SESSIONS,
+    )
+    return take(results, MAX_LISTED_SESSIONS)
+
+
+def get_session(tenant_id: str, session_id: str) -> SessionItem | None:
+    return SessionItem.find(keys.session_key(tenant_id, session_id))
+
+
+# --- e-mails ----------------------------------------------------------------------------
+def email_taken(email: str) -> bool:
+    """True when a staff login of any tenant has this e-mail."""
+    return PointerItem.find(keys.email_key(email)) is not None
+
+
+def get_user_by_email(tenant_id: str, email: str) -> UserItem | None:
+    """The tenant's staff login with this (normalised) e-mail, or None (another tenant's
+    too)."""
+    pointer = PointerItem.find(keys.email_key(email))
+    if pointer is None or pointer.tenant_id != tenant_id:
+        return None
+    return get_user(tenant_id, int(pointer.user_id))
