@@ -15,6 +15,7 @@ from chalicelib.core.errors import BadRequest
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import Body, Email, Out, Password, Username, id_from, reference_example
 from chalicelib.core.settings import get_settings
+from chalicelib.mfa import service as mfa
 
 bp = Blueprint(__name__)
 
@@ -182,14 +183,12 @@ def register(req: ApiRequest) -> Any:
 )
 def login(req: ApiRequest) -> Any:
     """Needs ``X-Tenant-Id``. Five failed attempts in a row lock the account for 15 minutes
-    (429 with ``Retry-After``)."""
+    (429 with ``Retry-After``). A user with MFA (or whose role the tenant's
+    ``mfa_required_roles`` names) gets ``{"mfa_required": true, "mfa_challenge_token"}``
+    instead of tokens: then ``POST /auth/mfa-verify``."""
     body: LoginIn = req.body
     return accounts.login(
-        _tenant_header(req),
-        body.username,
-        body.password,
-        user_agent=req.headers.get("user-agent"),
-        ip_address=req.source_ip or None,
+        _tenant_header(req), body.username, body.password, second_factor=mfa.login_challenge
     )
 
 

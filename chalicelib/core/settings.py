@@ -177,6 +177,12 @@ def aws_endpoint_url() -> str | None:
     return _env("AWS_ENDPOINT_URL")
 
 
+def email_from() -> str:
+    """The sender of the e-mails the API sends through SES (``EMAIL_FROM``): an identity
+    verified in the account's SES (locally ``platform.email`` verifies it itself)."""
+    return _env("EMAIL_FROM") or "TradeKitt <no-reply@tradekitt.com>"
+
+
 def dynamodb_endpoint_url() -> str | None:
     """DynamoDB's own endpoint when it differs (``AWS_ENDPOINT_URL_DYNAMODB``, as botocore
     reads it: ``make run`` serves the table from dynoxide), else ``AWS_ENDPOINT_URL``."""

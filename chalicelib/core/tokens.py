@@ -71,6 +71,15 @@ def issue_refresh(
     )
 
 
+def issue_mfa_challenge(
+    tenant_id: str, user_id: int, ttl_s: int, now: datetime | None = None
+) -> IssuedToken:
+    """The login's second step: names the user, not a session (no access to anything);
+    its ``jti`` is the challenge the server keeps."""
+    now = now or clock.now()
+    return _issue({"sub": str(user_id), "tid": tenant_id, "typ": MFA_CHALLENGE}, ttl_s, now)
+
+
 def decode(token: str, expected_type: str) -> dict[str, Any]:
     """Verify signature, algorithm, issuer, audience, expiry and token type.
 

@@ -92,6 +92,15 @@ class ProfilePatch(Body):
 class SettingsPatch(TenantCommissionPatch, ProfilePatch):
     """Only the fields sent change."""
 
+    mfa_required_roles: list[Literal[roles.ROLES]] | None = Field(  # type: ignore[valid-type]
+        default=None,
+        max_length=4,
+        description=(
+            'roles whose logins need a second factor (e.g. ["admin", "manager"]): '
+            "without an authenticator they get an e-mail code"
+        ),
+    )
+
 
 class ProfileOut(Out):
     tenant_id: str
@@ -105,7 +114,7 @@ class ProfileOut(Out):
 
 
 class SettingsOut(TenantCommissionOut, ProfileOut):
-    pass
+    mfa_required_roles: list[str] = []
 
 
 @endpoint(

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.commission.rules import CommissionRuleError, validate_discount_tiers
 from chalicelib.core.errors import InvalidInput
+from chalicelib.core.roles import ROLES
 from chalicelib.payperiods.rules import FREQUENCIES
 
 TRADE_TYPES = (
@@ -45,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "installer_default_commission_bps": 0,
     "discount_tiers": [],
     "discount_scale_all": False,
+    # roles whose logins need a second factor (mfa): the tenant's MFA policy
+    "mfa_required_roles": [],
 }
 
 
@@ -131,6 +134,14 @@ def merge(
     ):
         if result[key] not in allowed:
             raise SettingsInputError(field=key, message=f"must be one of {', '.join(allowed)}")
+    if "mfa_required_roles" in changes:
+        wanted = changes["mfa_required_roles"] or []
+        unknown = [r for r in wanted if r not in ROLES]
+        if unknown or not isinstance(wanted, list):
+            raise SettingsInputError(
+                field="mfa_required_roles", message=f"roles are {', '.join(ROLES)}"
+            )
+        result["mfa_required_roles"] = sorted(set(wanted), key=ROLES.index)
     problem = timezone_problem(result["timezone"])
     if problem:
         raise SettingsInputError(field="timezone", message=problem)

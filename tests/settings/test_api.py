@@ -21,6 +21,7 @@ def test_defaults_then_partial_update_and_resolve(api, owner):
         "installer_default_commission_bps": 0,
         "discount_tiers": [],
         "discount_scale_all": False,
+        "mfa_required_roles": [],
     }
 
     reply = api.patch(

@@ -17,16 +17,12 @@ builders in ``base``); every name is re-exported here, so callers use ``keys.<na
 from __future__ import annotations
 
 from chalicelib.platform.keys.accounts import (
-    STAFF_USERS_ROLLUP_SCOPE,
     business_code_key,
     email_key,
-    invited_email_key,
     owner_username_key,
     session_key,
-    staff_users_pk,
     tenant_key,
     user_key,
-    user_sessions_pk,
     username_key,
     users_pk,
 )
@@ -90,6 +86,7 @@ from chalicelib.platform.keys.invoices import (
     invoices_by_due_pk,
     invoices_rollup_scope,
 )
+from chalicelib.platform.keys.mfa import mfa_challenge_key, mfa_key
 from chalicelib.platform.keys.roster import (
     CUSTOMERS_ROLLUP_SCOPE,
     LINE_ITEMS_ROLLUP_SCOPE,
@@ -144,7 +141,6 @@ from chalicelib.platform.keys.sla import (
     sla_violations_by_due_pk,
     sla_violations_by_technician_pk,
 )
-from chalicelib.platform.keys.users import invitation_key, password_reset_key
 from chalicelib.platform.keys.webhooks import (
     WebhookRollupScopes,
     webhook_deliveries_pk,
@@ -161,6 +157,8 @@ from chalicelib.platform.keys.zones import (
 )
 
 __all__ = [
+    "mfa_key",
+    "mfa_challenge_key",
     "ID_WIDTH",
     "OUTBOX_SHARDS",
     "TENANT_PREFIX",
@@ -176,12 +174,6 @@ __all__ = [
     "email_key",
     "owner_username_key",
     "session_key",
-    "STAFF_USERS_ROLLUP_SCOPE",
-    "staff_users_pk",
-    "invited_email_key",
-    "user_sessions_pk",
-    "invitation_key",
-    "password_reset_key",
     "counter_key",
     "rate_window_key",
     "event_key",

@@ -1,0 +1,140 @@
+"""mfa.rules without AWS: RFC 6238 codes (checked against pyotp and the RFC's vectors),
+the +-1 step window, replay, code shapes, backup-code hashing and the sealed secret."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import parse_qs, urlparse
+
+import pyotp
+import pytest
+
+from chalicelib.mfa import rules
+
+# RFC 6238 appendix B, SHA-1 seed "12345678901234567890" (8-digit codes there; the last 6
+# digits are the 6-digit code).
+RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()
+RFC_VECTORS = {59: "94287082", 1111111109: "07081804", 1234567890: "89005924"}
+
+
+@pytest.mark.parametrize(("epoch", "code8"), sorted(RFC_VECTORS.items()))
+def test_codes_match_rfc_6238_vectors(epoch, code8):
+    assert rules.totp_at_step(RFC_SECRET, rules.step_of(epoch)) == code8[-6:]
+
+
+def test_codes_match_pyotp_for_fresh_secrets():
+    for _ in range(20):
+        secret = rules.new_secret()
+        assert len(rules._key_of(secret)) == rules.SECRET_BYTES
+        for epoch in (0, 1_700_000_000, 1_700_000_029, 1_700_000_030):
+            assert rules.totp_at_step(secret, rules.step_of(epoch)) == pyotp.TOTP(secret).at(epoch)
+
+
+def test_window_is_one_step_either_side():
+    secret = rules.new_secret()
+    now = 1_700_000_015  # step 56666667
+    totp = pyotp.TOTP(secret)
+    for delta in (-30, 0, 30):
+        check = rules.check_totp(secret, totp.at(now + delta), now, None)
+        assert check.ok and check.step == rules.step_of(now + delta)
+    for delta in (-60, 60, 90):
+        assert not rules.check_totp(secret, totp.at(now + delta), now, None).ok
+
+
+def test_a_step_is_accepted_once_and_older_steps_never_after_it():
+    secret = rules.new_secret()
+    now = 1_700_000_015
+    code = pyotp.TOTP(secret).at(now)
+    first = rules.check_totp(secret, code, now, None)
+    assert first.ok
+    again = rules.check_totp(secret, code, now + 10, first.step)
+    assert not again.ok and again.replay
+    previous = pyotp.TOTP(secret).at(now - 30)
+    assert rules.check_totp(secret, previous, now, first.step).replay
+    following = pyotp.TOTP(secret).at(now + 30)
+    assert rules.check_totp(secret, following, now + 30, first.step).ok
+
+
+def test_wrong_code_is_not_a_replay():
+    check = rules.check_totp(rules.new_secret(), "000000", 1_700_000_000, None)
+    # one chance in a million that it is a real code of one of three steps
+    assert not check.replay
+
+
+def test_code_shapes():
+    assert rules.kind_of("123456") == "digits" and rules.kind_of(" 123 456 ") == "digits"
+    assert rules.kind_of("ABCDE-FGHJK") == "backup" and rules.kind_of("abcdefghjk") == "backup"
+    for bad in ("12345", "1234567", "abcde-fghj", "abcde-fghi0", "", "------"):
+        with pytest.raises(rules.CodeInputError) as caught:
+            rules.kind_of(bad)
+        assert caught.value.field == "code"
+    with pytest.raises(rules.CodeInputError):
+        rules.six_digits("abcde-fghjk")
+
+
+def test_backup_codes_are_ten_distinct_and_hash_per_user():
+    codes = rules.new_backup_codes()
+    assert len(codes) == 10 == len(set(codes))
+    for code in codes:
+        assert rules.kind_of(code) == "backup" and code[5] == "-"
+    key = b"k" * 32
+    one = rules.code_hash(key, "t|1", codes[0])
+    assert one == rules.code_hash(key, "t|1", codes[0].upper().replace("-", ""))
+    assert one != rules.code_hash(key, "t|2", codes[0])
+    assert one != rules.code_hash(b"x" * 32, "t|1", codes[0])
+    assert codes[0] not in one
+
+
+def test_email_code_validity():
+    h = rules.code_hash(b"k" * 32, "t|1", "123456")
+    assert rules.email_code_valid(h, 1000, h, 999)
+    assert not rules.email_code_valid(h, 1000, h, 1000)  # expired
+    assert not rules.email_code_valid(None, 1000, h, 10)
+    assert not rules.email_code_valid(h, 1000, "0" * 64, 10)
+    assert len(rules.new_email_code()) == 6 and rules.new_email_code().isdigit()
+
+
+def test_challenge_open():
+    assert rules.challenge_open(4, False, 100, 99)
+    assert not rules.challenge_open(5, False, 100, 99)
+    assert not rules.challenge_open(0, True, 100, 99)
+    assert not rules.challenge_open(0, False, 100, 100)
+    assert not rules.challenge_open(0, False, None, 0)
+
+
+def test_seal_round_trip_and_tamper():
+    master = b"m" * 32
+    secret = rules.new_secret()
+    sealed = rules.seal(master, secret, "t|1")
+    assert secret not in sealed and sealed.startswith("v1.")
+    assert rules.unseal(master, sealed, "t|1") == secret
+    assert rules.seal(master, secret, "t|1") != sealed  # a fresh nonce each time
+    with pytest.raises(rules.SealError):
+        rules.unseal(master, sealed, "t|2")  # another user's context
+    with pytest.raises(rules.SealError):
+        rules.unseal(b"n" * 32, sealed, "t|1")  # another key
+    version, nonce, ct, tag = sealed.split(".")
+    flipped = ct[:-1] + ("A" if ct[-1] != "A" else "B")
+    with pytest.raises(rules.SealError):
+        rules.unseal(master, ".".join((version, nonce, flipped, tag)), "t|1")
+    with pytest.raises(rules.SealError):
+        rules.unseal(master, "garbage", "t|1")
+
+
+def test_hkdf_rfc_5869_case_3():
+    # RFC 5869 test case 3: SHA-256, IKM 22 x 0x0b, empty salt and info, L = 42
+    okm = rules.hkdf(bytes([0x0B] * 22), "", 42)
+    assert okm.hex() == (
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"
+    )
+
+
+def test_otpauth_uri_is_what_authenticators_read():
+    secret = rules.new_secret()
+    uri = rules.otpauth_uri(secret, "jane@example.com")
+    parsed = pyotp.parse_uri(uri)
+    assert parsed.secret == secret and parsed.issuer == "TradeKitt"
+    assert parsed.name == "jane@example.com"
+    query = parse_qs(urlparse(uri).query)
+    assert query["digits"] == ["6"] and query["period"] == ["30"]
+    assert rules.mask_email("jane@example.com") == "j***@example.com"
