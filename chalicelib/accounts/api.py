@@ -188,7 +188,12 @@ def login(req: ApiRequest) -> Any:
     instead of tokens: then ``POST /auth/mfa-verify``."""
     body: LoginIn = req.body
     return accounts.login(
-        _tenant_header(req), body.username, body.password, second_factor=mfa.login_challenge
+        _tenant_header(req),
+        body.username,
+        body.password,
+        user_agent=req.headers.get("user-agent"),
+        ip_address=req.source_ip or None,
+        second_factor=mfa.login_challenge,
     )
 
 

@@ -8,6 +8,7 @@ collision).
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.accounts import rules as identity
-from chalicelib.accounts import store
+from chalicelib.accounts import staff, store
 from chalicelib.accounts.passwords import hash_password, verify_password
 from chalicelib.accounts.store import NewLogin
 from chalicelib.accounts.store import TenantItem as TenantItem
@@ -32,6 +33,49 @@ USER_COUNTER = "user"
 # For other features' batch reads and transactions.
 tenant_ref, user_ref, set_active_in = store.tenant_ref, store.user_ref, store.set_active_in
 get_tenant, get_user = store.get_tenant, store.get_user
+# For the users feature (staff users, passwords, sessions): accounts own these items.
+NewStaff, SessionItem = staff.NewStaff, store.SessionItem
+add_staff, change_staff, staff_page = staff.add_staff, staff.change_staff, staff.staff_page
+accept_invitation_in, set_password_in = staff.accept_invitation_in, staff.set_password_in
+is_staff, sessions_of, get_session = staff.is_staff, staff.sessions_of, staff.get_session
+revoke_session, get_user_by_email = store.revoke, staff.get_user_by_email
+email_taken = staff.email_taken
+SESSION_ID_PREFIX = "s"
+
+
+def new_session_id(now: datetime) -> str:
+    """``s`` + the start (epoch ms, 12 hex digits) + 19 random hex digits: sorts by start,
+    and says when the session began (``session_started_ms``)."""
+    return f"{SESSION_ID_PREFIX}{int(now.timestamp() * 1000):012x}{secrets.token_hex(10)[:19]}"
+
+
+def session_started_ms(session_id: str) -> int:
+    """When a session began (0 for ids of the older, random format)."""
+    if len(session_id) == 32 and session_id.startswith(SESSION_ID_PREFIX):
+        try:
+            return int(session_id[1:13], 16)
+        except ValueError:
+            return 0
+    return 0
+
+
+def session_valid(user: UserItem, session_id: str) -> bool:
+    """False when ``session_id`` began before the user's sessions were revoked (a password
+    change keeps the session that made it)."""
+    valid_from = user.sessions_valid_from
+    if not valid_from:
+        return True
+    if user.kept_session and session_id == user.kept_session:
+        return True
+    return session_started_ms(session_id) >= int(valid_from)
+
+
+def now_ms(now: datetime) -> int:
+    return int(now.timestamp() * 1000)
+
+
+def next_user_id(tenant_id: str) -> int:
+    return counters.next_id(tenant_id, USER_COUNTER)
 
 
 @dataclass(frozen=True)
@@ -82,7 +126,7 @@ def register(
     """Create a tenant and its first admin, and log them in."""
     now = clock.now()
     tenant_id = str(uuid.uuid4())
-    session_id = uuid.uuid4().hex
+    session_id = new_session_id(now)
     username = identity.normalize_username(username)
     email = identity.normalize_email(email)
     base = identity.business_code_base(company_name)
@@ -126,6 +170,8 @@ def login(
     tenant_id: str,
     username: str,
     password: str,
+    user_agent: str | None = None,
+    ip_address: str | None = None,
     second_factor: Callable[[UserItem, datetime], Any] | None = None,
 ) -> Any:
     """Check the password, apply the lockout policy, and open a session; or, when
@@ -158,7 +204,7 @@ def login(
     challenge = second_factor(user, now) if second_factor is not None else None
     if challenge is not None:
         return challenge
-    return open_session(user, now)
+    return open_session(user, now, user_agent, ip_address)
 
 
 def open_session(
@@ -166,10 +212,17 @@ def open_session(
 ) -> Session:
     """A new session of ``user`` (one PutItem) and its tokens."""
     tenant_id = str(user.tenant_id)
-    session_id = uuid.uuid4().hex
+    session_id = new_session_id(now)
     access, refresh = _issue_pair(tenant_id, int(user.user_id), list(user.roles), session_id, now)
     store.create_session(
-        tenant_id, session_id, int(user.user_id), refresh.jti, now, refresh.expires_at
+        tenant_id,
+        session_id,
+        int(user.user_id),
+        refresh.jti,
+        now,
+        refresh.expires_at,
+        (user_agent or "")[:256] or None,
+        (ip_address or "")[:64] or None,
     )
     return Session(access.token, refresh.token, user)
 
@@ -184,6 +237,8 @@ def refresh(tenant_header: str | None, refresh_token: str) -> Session:
     user = store.get_user(tenant_id, int(claims["sub"]))
     if user is None or not user.active or not session_id:
         raise Unauthorized("invalid refresh token")
+    if not session_valid(user, session_id):
+        raise Unauthorized("session has been revoked")
     now = clock.now()
     access, new_refresh = _issue_pair(
         tenant_id, int(user.user_id), list(user.roles), session_id, now
@@ -215,6 +270,8 @@ def active_account(principal: Principal) -> UserItem:
     user = store.get_user(principal.tenant_id, principal.user_id)
     if user is None or not user.active:
         raise Unauthorized("user no longer exists or is inactive")
+    if not session_valid(user, principal.session_id):
+        raise Unauthorized("session has been revoked")
     return user
 
 

@@ -18,6 +18,8 @@ until you do, and names the route):
   period: a technician may only name themselves).
 - a route a role may call by the role table but whose handler refuses that role by
   design goes into ``REFUSED`` with the reason; the role matrix checks it is refused.
+- ``as_role(world, role)``: the path parameters when they depend on the calling role
+  (the owner's ``role`` account's own session); both matrices use it instead of ``params``.
 - public routes (no token) are listed in ``PUBLIC`` and stay out of both matrices.
 """
 
@@ -47,6 +49,11 @@ class Fixture:
     fresh: bool = False
     shows: Callable[[World], list[str]] | None = None
     intruder: Callable[[World, str], dict[str, Any]] | None = None
+    as_role: Callable[[World, str], dict[str, Any]] | None = None
+
+    def params_for(self, world: World, role: str) -> dict[str, Any]:
+        """The path parameters for the owner's ``role`` account."""
+        return self.as_role(world, role) if self.as_role else self.params(world)
 
 
 CFG = "/admin/commission-config"
@@ -243,6 +250,9 @@ PUBLIC: frozenset[Route] = frozenset(
         ("POST", "/auth/login"),
         ("POST", "/auth/refresh"),
         ("POST", "/auth/register"),
+        ("POST", "/auth/invitations/accept"),
+        ("POST", "/auth/password/forgot"),
+        ("POST", "/auth/password/reset"),
         ("GET", "/tenants/resolve/{code}"),
         ("GET", "/health"),
     }
@@ -427,6 +437,96 @@ FIXTURES: dict[Route, Fixture] = {
     ("POST", "/admin/webhooks/{webhook_id}/rotate-secret"): Fixture(HOOK),
     ("POST", "/admin/webhooks/{webhook_id}/test"): Fixture(HOOK, _body({})),
 }
+
+
+# users: the owner's invited staff user (built once), fresh ones to (de)activate, and for
+# the sessions routes a session of the calling role's own account (user agent marked)
+USERS, USER = "/admin/users", "/admin/users/{user_id}"
+
+
+def _invite(w: World) -> int:
+    body = {"email": f"m{uuid.uuid4().hex[:10]}@example.com", "roles": ["manager"]}
+    return w.ok("POST", USERS, body)["user"]["id"]
+
+
+def _owner_user(w: World) -> dict[str, Any]:
+    if "users:user" not in w.cache:
+        w.cache["users:user"] = _invite(w)
+    return {"user_id": w.cache["users:user"]}
+
+
+def _inactive_user(w: World) -> dict[str, Any]:
+    user_id = _invite(w)
+    w.ok("POST", f"{USERS}/{user_id}/deactivate")
+    return {"user_id": user_id}
+
+
+def _session_of(w: World, role: str) -> str:
+    """A new session of the owner's ``role`` account, its user agent marked."""
+    import jwt
+
+    from chalicelib.accounts import service as accounts_service
+    from chalicelib.accounts import store as accounts_store
+    from tests.matrix.world import MARK
+
+    account = w.owner.accounts[role]
+    user_id = int(jwt.decode(account.access_token, options={"verify_signature": False})["sub"])
+    now = datetime.now(UTC)
+    session_id = accounts_service.new_session_id(now)
+    expires = int(now.timestamp()) + 3600
+    accounts_store.create_session(
+        account.tenant_id, session_id, user_id, uuid.uuid4().hex, now, expires, f"{MARK} agent"
+    )
+    return session_id
+
+
+def _shows_sessions(w: World) -> list[str]:
+    """Each role's new session (new each time: a password change revokes older ones)."""
+    from tests.matrix.world import MARK
+
+    for role in roles.ROLES:
+        _session_of(w, role)
+    return [f"{MARK} agent"]
+
+
+MATRIX_PASSWORD = "matrix-password-1"
+
+
+def _password_change(w: World) -> dict[str, Any]:
+    """Every owner account's password set to ``MATRIX_PASSWORD`` (each call changes it)."""
+    import jwt
+
+    from chalicelib.accounts.passwords import hash_password
+    from chalicelib.accounts.store import UserItem
+    from chalicelib.platform import keys
+
+    if "users:hash" not in w.cache:
+        w.cache["users:hash"] = hash_password(MATRIX_PASSWORD)
+    for account in w.owner.accounts.values():
+        sub = jwt.decode(account.access_token, options={"verify_signature": False})["sub"]
+        UserItem(*keys.user_key(account.tenant_id, int(sub))).update(
+            actions=[UserItem.password_hash.set(w.cache["users:hash"])]
+        )
+    return {"current_password": MATRIX_PASSWORD, "new_password": "matrix-password-2"}
+
+
+FIXTURES.update(
+    {
+        ("GET", USERS): Fixture(shows=MARKED),
+        ("POST", USERS): Fixture(
+            body=lambda w: {"email": f"i{uuid.uuid4().hex[:10]}@example.com", "roles": ["manager"]}
+        ),
+        ("GET", USER): Fixture(_owner_user),
+        ("PATCH", USER): Fixture(_owner_user, _body({"roles": ["dispatcher"]})),
+        ("POST", f"{USER}/deactivate"): Fixture(lambda w: {"user_id": _invite(w)}, fresh=True),
+        ("POST", f"{USER}/reactivate"): Fixture(_inactive_user, fresh=True),
+        ("POST", "/auth/password/change"): Fixture(body=_password_change),
+        ("GET", "/auth/sessions"): Fixture(shows=_shows_sessions),
+        ("DELETE", "/auth/sessions/{session_id}"): Fixture(
+            as_role=lambda w, role: {"session_id": _session_of(w, role)}, fresh=True
+        ),
+    }
+)
 
 _NOT_LINKED = (
     "a login not linked to a technician record has no own sales or statements: the "

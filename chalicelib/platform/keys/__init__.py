@@ -17,12 +17,16 @@ builders in ``base``); every name is re-exported here, so callers use ``keys.<na
 from __future__ import annotations
 
 from chalicelib.platform.keys.accounts import (
+    STAFF_USERS_ROLLUP_SCOPE,
     business_code_key,
     email_key,
+    invited_email_key,
     owner_username_key,
     session_key,
+    staff_users_pk,
     tenant_key,
     user_key,
+    user_sessions_pk,
     username_key,
     users_pk,
 )
@@ -141,6 +145,7 @@ from chalicelib.platform.keys.sla import (
     sla_violations_by_due_pk,
     sla_violations_by_technician_pk,
 )
+from chalicelib.platform.keys.users import invitation_key, password_reset_key
 from chalicelib.platform.keys.webhooks import (
     WebhookRollupScopes,
     webhook_deliveries_pk,
@@ -174,6 +179,12 @@ __all__ = [
     "email_key",
     "owner_username_key",
     "session_key",
+    "STAFF_USERS_ROLLUP_SCOPE",
+    "staff_users_pk",
+    "invited_email_key",
+    "user_sessions_pk",
+    "invitation_key",
+    "password_reset_key",
     "counter_key",
     "rate_window_key",
     "event_key",
