@@ -17,6 +17,7 @@ from chalicelib.invoices.models import (
     InvoiceOut,
     InvoicePatch,
     PaymentIn,
+    SentOut,
 )
 
 bp = Blueprint(__name__)
@@ -97,11 +98,11 @@ def update_invoice(req: ApiRequest) -> Any:
     summary="Send an invoice",
     tag=TAG,
     permission=roles.INVOICES_WRITE,
-    response=InvoiceOut,
+    response=SentOut,
 )
 def send_invoice(req: ApiRequest) -> Any:
-    """A draft becomes ``sent``; sending an open one again keeps its status. A paid or
-    void invoice is 409."""
+    """A draft becomes ``sent`` and the customer is e-mailed a link to its PDF; sending
+    an open one again re-sends it and keeps its status. A paid or void invoice is 409."""
     return moves.send(req.user, req.int_param("invoice_id"))
 
 

@@ -147,3 +147,10 @@ class InvoiceOut(Out):
     sent_at: str | None
     paid_at: str | None
     voided_at: str | None
+
+
+class SentOut(InvoiceOut):
+    emailed_to: str | None = Field(
+        description="The address the invoice was e-mailed to (null: no e-mail, or SES "
+        "refused it; sending again retries)"
+    )

@@ -1,12 +1,14 @@
 """An invoice's moves (``invoices.rules``: what each status allows) and its PDF.
 
-DynamoDB calls besides the caller's account: send 2 (a consistent GetItem, one
-TransactWriteItems: the status and the list's counts; a re-send of an open invoice
-writes nothing), then the e-mail; a payment 2 (consistent GetItem, one
+DynamoDB calls besides the caller's account: send 3 (a consistent GetItem, one
+TransactWriteItems: the status and the list's counts, a re-send of an open invoice
+writes nothing; the tenant's settings for the branding), then the PDF (S3 GetObject,
+and PutObject when it is new) and the e-mail (SES); a payment 2 (consistent GetItem, one
 TransactWriteItems: the payment, the balance conditioned on the balance read, the
 counts when the status changes, the ``payment.reconciled`` event) + 1 SQS send; void 2.
-The PDF: 1 GetItem and 1 S3 GetObject when the PDF of the invoice's revision is stored,
-else 1 GetItem of the tenant's settings (branding), the render and 1 S3 PutObject.
+The PDF: 2 GetItem (the invoice, the tenant's settings for the branding) and 1 S3
+GetObject when the PDF of the invoice's revision is stored, else the render and 1 S3
+PutObject.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from chalicelib.core import clock
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict
-from chalicelib.invoices import listing, render_pdf, rules, store
+from chalicelib.invoices import listing, mail, render_pdf, rules, store
 from chalicelib.invoices.service import get_item, view
 from chalicelib.invoices.store import InvoiceItem
 from chalicelib.platform import keys, outbox, storage
@@ -50,7 +52,9 @@ def _move(tenant_id: str, invoice_id: int, plan: Any) -> tuple[InvoiceItem, Any]
 
 
 def send(principal: Principal, invoice_id: int) -> dict[str, Any]:
-    """A draft becomes sent; an open invoice is sent again unchanged (409 paid or void)."""
+    """A draft becomes sent; an open invoice is sent again unchanged (409 paid or void).
+    Then the customer is e-mailed a link to the PDF (``emailed_to``: the address, or
+    null without an e-mail or when SES refused: send again to retry)."""
 
     def plan(invoice: InvoiceItem) -> tuple[Any, list, None]:
         status = rules.after_send(invoice.status)
@@ -60,7 +64,8 @@ def send(principal: Principal, invoice_id: int) -> dict[str, Any]:
         return {"status": status, "sent_at": at, "updated_at": at}, [], None
 
     invoice, _ = _move(principal.tenant_id, invoice_id, plan)
-    return view(invoice)
+    _, key, _, business = _stored_pdf(invoice)
+    return {**view(invoice), "emailed_to": mail.send(business, view(invoice), key)}
 
 
 def pay(
@@ -133,17 +138,23 @@ def void(principal: Principal, invoice_id: int) -> dict[str, Any]:
     return view(invoice)
 
 
-def pdf(tenant_id: str, invoice_id: int) -> tuple[bytes, str]:
-    """The invoice's PDF and file name: the stored one of its revision and shown status
-    (``keys.invoice_pdf_key``), else rendered, stored in S3 and served."""
-    invoice = get_item(tenant_id, invoice_id)
+def _stored_pdf(invoice: InvoiceItem) -> tuple[bytes, str, str, str]:
+    """The invoice's PDF, its S3 key, file name and the business name: the stored one of
+    its revision and shown status (``keys.invoice_pdf_key``), else rendered and stored."""
     shown = view(invoice)
+    tenant_id, invoice_id = invoice.tenant_id, int(invoice.invoice_id)
     key = keys.invoice_pdf_key(tenant_id, invoice_id, int(invoice.revision), shown["status"])
     filename = f"{shown['invoice_number']}.pdf"
-    body = storage.get(key)
-    if body is not None:
-        return body, filename
     branding = settings.effective(settings.get(tenant_id)).get("branding") or {}
-    body = render_pdf.invoice_pdf(branding, shown)
-    storage.keep_copy(storage.ExportFile(key, body, storage.PDF))
+    business = str(branding.get("display_name") or "TradeKitt")
+    body = storage.get(key)
+    if body is None:
+        body = render_pdf.invoice_pdf(branding, shown)
+        storage.keep_copy(storage.ExportFile(key, body, storage.PDF))
+    return body, key, filename, business
+
+
+def pdf(tenant_id: str, invoice_id: int) -> tuple[bytes, str]:
+    """The invoice's PDF and file name (kept in S3 per revision, served again)."""
+    body, _, filename, _ = _stored_pdf(get_item(tenant_id, invoice_id))
     return body, filename

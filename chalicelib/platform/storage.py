@@ -105,6 +105,15 @@ def presigned_post(key: str, content_type: str, max_bytes: int, expires_s: int) 
     )
 
 
+def presigned_get(key: str, expires_s: int) -> str:
+    """A presigned GET url of ``key`` (a link in an e-mail opens the stored file without
+    a login), valid for ``expires_s`` seconds."""
+    signer = aws.client("s3", signature_version="s3v4")
+    return signer.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket(), "Key": key}, ExpiresIn=expires_s
+    )
+
+
 def head(key: str) -> dict[str, Any] | None:
     """``{"size", "content_type"}`` of the object, or None when it does not exist."""
     from botocore.exceptions import ClientError

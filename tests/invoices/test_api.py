@@ -125,6 +125,11 @@ def test_patch_only_while_draft(api, owner):
     assert data["balance_cents"] == 18690 and data["notes"] is None
     reply = api.patch(f"{PATH}/{invoice['id']}", {"tax_bps": None}, as_=owner)
     assert reply.status == 422
+    moved = api.patch(f"{PATH}/{invoice['id']}", {"due_date": PAST}, as_=owner).data
+    assert moved["due_date"] == PAST and moved["status"] == "draft"
+    listed = api.get(f"{PATH}?due_to={PAST}", as_=owner).data
+    assert listed["total"] == 1 and listed["items"][0]["id"] == invoice["id"]
+    assert api.get(f"{PATH}?due_from={FUTURE}", as_=owner).data["total"] == 0
     assert api.post(f"{PATH}/{invoice['id']}/send", as_=owner).status == 200
     reply = api.patch(f"{PATH}/{invoice['id']}", {"notes": "late"}, as_=owner)
     assert reply.status == 409 and reply.error["code"] == "CONFLICT"
@@ -299,8 +304,38 @@ def test_dynamodb_calls(api, owner):
     assert _calls(reads) == {"GetItem": 1, "BatchGetItem": 2, "Query": 1}
     with counting_reads() as reads:
         api.post(f"{PATH}/{invoice['id']}/send", as_=owner)
-    assert _calls(reads) == {"GetItem": 2, "TransactWriteItems": 1}
+    assert _calls(reads) == {"GetItem": 3, "TransactWriteItems": 1}  # + settings (branding)
     with counting_reads() as reads:
         api.post(f"{PATH}/{invoice['id']}/payments", {"amount_cents": 1, "method": "cash"},
                  as_=owner)  # fmt: skip
     assert _calls(reads) == {"GetItem": 2, "TransactWriteItems": 1}
+
+
+def _ses_sent() -> list:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+
+
+def test_send_emails_a_link_to_the_pdf(api, owner):
+    import re
+
+    import requests
+
+    invoice = _invoice(api, owner)
+    reply = api.post(f"{PATH}/{invoice['id']}/send", as_=owner)
+    assert reply.status == 200 and reply.data["emailed_to"] == EMAIL
+    [message] = _ses_sent()
+    assert message.destinations["ToAddresses"] == [EMAIL]
+    assert message.subject == "Invoice INV-000001 from Smith HVAC"
+    link = re.search(r'href="([^"]+)"', message.body).group(1).replace("&amp;", "&")
+    got = requests.get(link, timeout=10)
+    assert got.status_code == 200
+    text = pdf_text(got.content)
+    assert "INV-000001" in text and "Status: sent" in text and "$150.00" in text
+    again = api.post(f"{PATH}/{invoice['id']}/send", as_=owner)  # a re-send: same status
+    assert again.data["status"] == "sent" and len(_ses_sent()) == 2
+    no_email = _invoice(api, owner, customer_email=None, customer_name="Walk-in")
+    reply = api.post(f"{PATH}/{no_email['id']}/send", as_=owner)
+    assert reply.data["status"] == "sent" and reply.data["emailed_to"] is None
