@@ -34,6 +34,8 @@ EMAIL_CODE_TTL_S = 600
 CHALLENGE_TTL_S = 300
 MAX_ATTEMPTS = 5  # wrong codes that void a challenge
 MAX_EMAILS = 3  # e-mail codes one challenge may ask for
+MAX_WRONG_SIGNED_IN = 5  # wrong codes on confirm/disable/backup-codes before a lock
+LOCK_S = 900  # that lock: 15 minutes, as the login's
 ISSUER = "TradeKitt"
 
 _SIX_DIGITS = re.compile(r"^[0-9]{6}$")

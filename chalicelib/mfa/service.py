@@ -25,7 +25,7 @@ from typing import Any
 from chalicelib.accounts import service as accounts
 from chalicelib.core import clock, tokens
 from chalicelib.core.auth import Principal
-from chalicelib.core.errors import Conflict, Forbidden, Unauthorized, invalid
+from chalicelib.core.errors import Conflict, Forbidden, TooManyRequests, Unauthorized, invalid
 from chalicelib.core.settings import get_settings
 from chalicelib.mfa import rules, store
 from chalicelib.mfa.models import ChallengeOut, EnrolmentChallengeOut
@@ -283,6 +283,26 @@ def setup(principal: Principal) -> dict[str, Any]:
     return {"secret": secret, "otpauth_uri": uri, "qr_code": _qr_data_uri(uri)}
 
 
+def _locked(mfa: store.MfaItem | None, now_s: int) -> None:
+    until = None if mfa is None or mfa.locked_until is None else int(mfa.locked_until)
+    if until is not None and until > now_s:
+        raise TooManyRequests(
+            "too many wrong codes: try again later", headers={"Retry-After": str(until - now_s)}
+        )
+
+
+def _wrong_code(tid: str, uid: int, why: str) -> Exception:
+    """A wrong code on a signed-in route (422), counted: the fifth locks these routes for
+    15 minutes (429), so a stolen access token cannot guess its way to turning MFA off."""
+    now_s = int(clock.now().timestamp())
+    until = store.record_wrong_code(tid, uid, now_s, rules.MAX_WRONG_SIGNED_IN, rules.LOCK_S)
+    if until is not None:
+        return TooManyRequests(
+            "too many wrong codes: try again later", headers={"Retry-After": str(until - now_s)}
+        )
+    return invalid("code", why)
+
+
 def _backup_set(tid: str, uid: int) -> tuple[list[str], list[str]]:
     codes = rules.new_backup_codes()
     return codes, [_hash(tid, uid, c) for c in codes]
@@ -299,9 +319,10 @@ def confirm(principal: Principal, code: str) -> dict[str, Any]:
     if mfa is None or not mfa.totp_pending:
         raise Conflict("no authenticator setup in progress: call POST /auth/mfa/totp/setup first")
     now = clock.now()
+    _locked(mfa, int(now.timestamp()))
     check = rules.check_totp(_secret(mfa, str(mfa.totp_pending)), value, now.timestamp(), None)
     if not check.ok or check.step is None:
-        raise invalid("code", "is not the current code of the authenticator you set up")
+        raise _wrong_code(tid, uid, "is not the current code of the authenticator you set up")
     codes, hashes = _backup_set(tid, uid)
     try:
         with labelled_transaction() as tx:
@@ -317,10 +338,12 @@ def _enrolled_proof(principal: Principal, code: str) -> tuple[store.MfaItem, _Pr
     if not _enrolled(mfa):
         raise Conflict("MFA is not on")
     assert mfa is not None
-    proof, replay = _match(tid, uid, mfa, code, True, int(clock.now().timestamp()))
+    now_s = int(clock.now().timestamp())
+    _locked(mfa, now_s)
+    proof, replay = _match(tid, uid, mfa, code, True, now_s)
     if proof is None or proof.email_hash is not None:
         why = "was already used" if replay else "is not a current code or an unused backup code"
-        raise invalid("code", why)
+        raise _wrong_code(tid, uid, why)
     return mfa, proof
 
 

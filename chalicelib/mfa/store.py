@@ -42,6 +42,9 @@ class MfaItem(BaseItem):
     email_code_expires = NumberAttribute(null=True)
     enabled_at = UTCDateTimeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
+    # wrong codes on the signed-in routes (confirm, disable, backup codes) and their lock
+    wrong_codes = NumberAttribute(null=True)
+    locked_until = NumberAttribute(null=True)
 
 
 @register
@@ -114,6 +117,7 @@ def enable_in(
             MfaItem.backup_codes.set(set(backup_hashes)),
             MfaItem.enabled_at.set(now),
             MfaItem.updated_at.set(now),
+            MfaItem.wrong_codes.remove(),
         ],
         condition=_unchanged(mfa) & (MfaItem.totp_pending == mfa.totp_pending),
     )
@@ -173,7 +177,7 @@ def spend(
         actions.append(MfaItem.backup_codes.set(set(new_backup_hashes)))
     return applied(
         lambda: _item(tenant_id, user_id).update(
-            actions=[*actions, MfaItem.updated_at.set(now)],
+            actions=[*actions, MfaItem.updated_at.set(now), MfaItem.wrong_codes.remove()],
             condition=MfaItem.pk.exists() & (MfaItem.totp_enabled == True) & condition,  # noqa: E712
         )
     )
@@ -185,6 +189,23 @@ def disable_in(
     """Delete the enrolment, on the condition that the code proving it is unspent."""
     _, condition = _proof(step, backup_hash, None)
     tx.delete("code", _item(tenant_id, user_id), condition=MfaItem.pk.exists() & condition)
+
+
+def record_wrong_code(
+    tenant_id: str, user_id: int, now_s: int, limit: int, lock_s: int
+) -> int | None:
+    """One more wrong code on a signed-in route (ADD); at ``limit`` the enrolment is locked
+    for ``lock_s`` and the count starts again: the lock's end, else None."""
+    item = _item(tenant_id, user_id)
+    if not applied(
+        lambda: item.update(actions=[MfaItem.wrong_codes.add(1)], condition=MfaItem.pk.exists())
+    ):
+        return None
+    if int(item.wrong_codes or 0) < limit:
+        return None
+    until = now_s + lock_s
+    item.update(actions=[MfaItem.wrong_codes.set(0), MfaItem.locked_until.set(until)])
+    return until
 
 
 def set_email_code(

@@ -362,3 +362,24 @@ def test_tenant_can_require_mfa_for_roles(api, owner):
 def test_wrong_password_never_reaches_mfa(api, owner):
     enrol(api, owner)
     assert login(api, owner, password="wrong-password!").status == 401
+
+
+def test_wrong_codes_on_signed_in_routes_lock_them(api, owner, monkeypatch):
+    totp, codes = enrol(api, owner)
+    for _ in range(4):
+        assert api.post("/auth/mfa/disable", {"code": "000000"}, as_=owner).status == 422
+    locked = api.post("/auth/mfa/backup-codes", {"code": "000000"}, as_=owner)
+    assert locked.status == 429 and int(locked.headers["retry-after"]) == 900
+    assert api.post("/auth/mfa/disable", {"code": codes[0]}, as_=owner).status == 429
+    real = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real() + timedelta(seconds=901))
+    reply = api.post("/auth/mfa/disable", {"code": codes[0]}, as_=owner)
+    assert reply.status == 200, reply.raw
+
+
+def test_a_right_code_resets_the_count(api, owner):
+    _totp, codes = enrol(api, owner)
+    for _ in range(4):
+        assert api.post("/auth/mfa/disable", {"code": "000000"}, as_=owner).status == 422
+    assert api.post("/auth/mfa/backup-codes", {"code": codes[0]}, as_=owner).status == 200
+    assert api.post("/auth/mfa/disable", {"code": "000000"}, as_=owner).status == 422
