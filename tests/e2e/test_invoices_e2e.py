@@ -1,12 +1,17 @@
 """Invoices over real HTTP against the `make run` stack: the reference's "Create an
 Invoice" curl verbatim (only the host and the placeholders substituted), then every call
-(get, patch while draft, send, payments partial and full, overpayment 422, void, the PDF
+(get, patch while draft, send with the e-mail read from the emulator's SES and its PDF
+link opened, payments partial and full, overpayment 422, void, the PDF
 and its stored copy) and every list filter (status with overdue, customer, due range) by
 page and by cursor, and another tenant's ids 404."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import textwrap
+import urllib.request
 from datetime import date, timedelta
 
 from tests.e2e.conftest import ok
@@ -29,6 +34,21 @@ curl -X POST https://api.tradekitt.com/api/v1/admin/invoices \\
   }'"""
 FUTURE = (date.today() + timedelta(days=20)).isoformat()
 PAST = (date.today() - timedelta(days=2)).isoformat()
+
+
+def _mailed_link(stack, to: str, number: str) -> str:
+    url = stack.env["AWS_ENDPOINT_URL"] + "/moto-api/data.json"
+    with urllib.request.urlopen(url) as resp:  # noqa: S310 - the local emulator
+        messages = json.loads(resp.read()).get("ses", {}).get("Message", [])
+    links = [
+        html.unescape(found.group(1))
+        for message in messages
+        if to in message.get("destinations", {}).get("ToAddresses", [])
+        and number in str(message.get("subject", ""))
+        and (found := re.search(r'href="([^"]+)"', str(message.get("body", ""))))
+    ]
+    assert links, messages
+    return links[-1]
 
 
 def _sub(text: str, token: str, tenant: str) -> str:
@@ -119,7 +139,13 @@ def test_reference_invoice_curl_and_every_call(stack):
     assert move(third["id"], "void")["status"] == "void"
     # overdue: sent, due before today
     late = new(due_date=PAST)
-    assert move(late["id"], "send")["status"] == "overdue"
+    sent_late = move(late["id"], "send")
+    assert sent_late["status"] == "overdue" and sent_late["emailed_to"] == "ann@example.com"
+    # the e-mail the emulator's SES recorded, and the PDF its link opens (no login)
+    link = _mailed_link(stack, "ann@example.com", "INV-000004")
+    with urllib.request.urlopen(link) as resp:  # noqa: S310 - the local emulator
+        mailed = pdf_text(resp.read())
+    assert "INV-000004" in mailed and "Status: overdue" in mailed
     # the PDF, served and kept
     pdf_headers = {**headers, "Accept": "application/pdf"}
     status, got, raw = stack.request("GET", f"{PATH}/{second['id']}/pdf", None, pdf_headers)
