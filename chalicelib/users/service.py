@@ -4,12 +4,13 @@ forgotten and reset by an e-mailed code) and the caller's sessions.
 The user items belong to accounts (``accounts.service``); this feature keeps the
 invitations and reset codes (``users.store``) and composes the transactions.
 
-DynamoDB calls (besides rate limiting and the caller's account read): invite 2 (id
-counter, one transaction: user, e-mail pointer, list counts, invitation); accept 4
+DynamoDB calls (besides rate limiting and the caller's account read; measured in
+tests/users/test_calls.py): invite 4 (e-mail pointer, id counter, one transaction: user,
+invited e-mail, list counts, invitation; the tenant's name for the e-mail); accept 4
 (invitation, user, one transaction, the session put); list 2 (counts, one Query of
 ``limit``); get 1; roles or (de)activate 2 (consistent read, one transaction); password
-change 1 transaction; forgot 2-3 (e-mail pointer, user, the code put); reset 3-4 (pointer,
-user, code, one transaction); sessions 1 Query; revoke one 2 (read, conditional update).
+change 1 transaction; forgot 2 (1 for an unknown e-mail); reset 3 reads and one
+transaction; sessions 1 Query; revoke one 2 (read, conditional update).
 """
 
 from __future__ import annotations

@@ -382,3 +382,18 @@ def test_tenant_isolation(api, owner, other, outbox):
     listed = api.get("/admin/users", as_=other).data
     assert "iso@example.com" not in str(listed) and listed["total"] == 1
     assert api.get(f"/admin/users/{uid}", as_=owner).data["roles"] == ["manager"]
+
+
+def test_the_same_email_invited_by_two_tenants_joins_one(api, owner, other, outbox):
+    mine = invite(api, owner, "both@example.com")["invitation_token"]
+    theirs = invite(api, other, "both@example.com")["invitation_token"]
+    ok = api.post(
+        "/auth/invitations/accept", {"token": mine, "username": "both", "password": PASSWORD}
+    )
+    assert ok.status == 200
+    late = api.post(
+        "/auth/invitations/accept", {"token": theirs, "username": "both", "password": PASSWORD}
+    )
+    assert late.status == 409 and "email" in late.error["message"]
+    again = api.post("/admin/users", {"email": "both@example.com", "roles": ["admin"]}, as_=other)
+    assert again.status == 409
