@@ -191,6 +191,12 @@ def page(tenant_id: str, flt: InvoiceFilter, request: PageRequest) -> dict[str, 
     return body
 
 
+def of_customer(tenant_id: str, customer_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """A customer's invoices (their views), latest due date first, at most ``limit``
+    (one Query on gsi2): for the customer's history."""
+    return [view(item) for item in store.of_customer(tenant_id, customer_id, limit)]
+
+
 # --- changing a draft ------------------------------------------------------------------------
 def update(tenant_id: str, invoice_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     """A draft's ``line_items``, ``due_date``, ``tax_bps``, ``notes`` (409 once sent)."""

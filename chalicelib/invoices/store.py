@@ -18,7 +18,7 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.platform import keys
 from chalicelib.platform.batch import get_many
-from chalicelib.platform.table import BaseItem, Gsi2, register
+from chalicelib.platform.table import BaseItem, Gsi2, register, take
 from chalicelib.platform.tx import Labelled, labelled_transaction
 
 Part = Callable[[Labelled], None]
@@ -62,6 +62,17 @@ def get(tenant_id: str, invoice_id: int, consistent: bool = False) -> InvoiceIte
     return InvoiceItem.find(
         keys.invoice_key(tenant_id, invoice_id), tenant_id=tenant_id, consistent=consistent
     )
+
+
+def of_customer(tenant_id: str, customer_id: int, limit: int) -> list[InvoiceItem]:
+    """A customer's invoices, latest due date first: one Query of at most ``limit``."""
+    found = InvoiceItem.gsi2.query(
+        keys.invoices_by_customer_pk(tenant_id, customer_id),
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+    )
+    return take(found, limit)
 
 
 def load(requests: dict[str, tuple[Any, tuple[str, str]]]) -> dict[str, Any]:

@@ -111,6 +111,30 @@ def test_numbers_are_sequential_under_a_race(api, owner):
     assert _invoice(api, owner)["id"] == 9
 
 
+def test_racing_invoices_of_one_new_customer_make_one_customer(api, owner):
+    body = {**REFERENCE, "customer_email": "new.client@example.com", "due_date": FUTURE}
+    with one_at_a_time():
+        replies = at_once([lambda: api.post(PATH, body, as_=owner)] * 4)
+    assert [r.status for r in replies] == [201] * 4, [r.raw for r in replies]
+    assert len({r.data["customer_id"] for r in replies}) == 1
+    assert api.get("/admin/customers", as_=owner).data["total"] == 1
+
+
+def test_a_customers_invoices_for_its_history(api, owner):
+    from chalicelib.invoices import service
+
+    first = _invoice(api, owner, due_date=PAST)
+    second = _invoice(api, owner)
+    _invoice(api, owner, customer_email="someone.else@example.com")
+    with counting_reads() as reads:
+        got = service.of_customer(owner.tenant_id, first["customer_id"], limit=5)
+    assert [i["id"] for i in got] == [second["id"], first["id"]]
+    assert dict(reads.calls) == {"Query": 1}
+    assert [i["id"] for i in service.of_customer(owner.tenant_id, first["customer_id"], 1)] == [
+        second["id"]
+    ]
+
+
 def test_patch_only_while_draft(api, owner):
     invoice = _invoice(api, owner, notes="first")
     reply = api.patch(
