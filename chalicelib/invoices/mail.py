@@ -1,6 +1,11 @@
 """The e-mail that sends an invoice (``POST /admin/invoices/{id}/send``), through
 ``platform.email`` (SES): the amount due, the due date and a link to the invoice's PDF
-(a presigned S3 url of the stored PDF, valid 7 days, so the customer needs no login)."""
+(a presigned S3 url of the stored PDF, valid 7 days, so the customer needs no login).
+
+Known limit: S3 honours a presigned url no longer than the credentials that signed it, and
+a Lambda's role credentials last hours, so on AWS the link expires sooner than 7 days. The
+lasting fix is a signed link to a public API route (which also needs the stage's
+``API_URL``); until then a re-send (``POST .../send``) mails a fresh link."""
 
 from __future__ import annotations
 
