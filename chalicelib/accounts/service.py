@@ -272,6 +272,9 @@ def active_account(principal: Principal) -> UserItem:
         raise Unauthorized("user no longer exists or is inactive")
     if not session_valid(user, principal.session_id):
         raise Unauthorized("session has been revoked")
+    if not set(principal.roles) <= set(user.roles):
+        # a role taken away works no longer, not for the token's last 15 minutes
+        raise Unauthorized("your roles have changed; refresh your token")
     return user
 
 

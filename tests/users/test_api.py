@@ -397,3 +397,16 @@ def test_the_same_email_invited_by_two_tenants_joins_one(api, owner, other, outb
     assert late.status == 409 and "email" in late.error["message"]
     again = api.post("/admin/users", {"email": "both@example.com", "roles": ["admin"]}, as_=other)
     assert again.status == 409
+
+
+def test_a_role_taken_away_stops_working_at_once(api, owner, outbox):
+    second = join(api, owner, "demoted@example.com", "demoted", ["admin"])
+    assert api.get("/admin/users", as_=second).status == 200
+    reply = api.patch(f"/admin/users/{second.user['id']}", {"roles": ["manager"]}, as_=owner)
+    assert reply.status == 200
+    refused = api.get("/admin/users", as_=second)
+    assert refused.status == 401 and "roles" in refused.error["message"]
+    fresh = api.post("/auth/refresh", {"refresh_token": second.refresh_token}).data
+    renewed = Account(owner.tenant_id, "", fresh["access_token"], "", {})
+    assert api.get("/auth/me", as_=renewed).data["roles"] == ["manager"]
+    assert api.get("/admin/users", as_=renewed).status == 403
