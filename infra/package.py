@@ -134,6 +134,7 @@ _WIRED_ENV: dict[str, Any] = {
     "EVENTS_QUEUE_NAME": {"Fn::GetAtt": ["EventsQueue", "QueueName"]},
     "EXPORTS_BUCKET": {"Ref": "ExportsBucket"},
     "LOG_LEVEL": {"Ref": "LogLevel"},
+    "EMAIL_FROM": {"Ref": "EmailFrom"},
     "API_URL": {"Fn::If": ["HasApiUrl", {"Ref": "ApiUrl"}, {"Ref": "AWS::NoValue"}]},
 }
 _STAGE_DEFAULTS = {"LOG_LEVEL": "LogLevel", "JWT_SECRET_PARAM": "JwtSecretParameter"}
@@ -231,6 +232,10 @@ _SECRET = [
         ]
     },
 ]
+# E-mail (one-time codes, invoices): SendEmail as the one SES identity the stage sends from.
+_EMAIL_IDENTITY = {
+    "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailIdentity}"
+}
 # Least privilege (issue 15): per function role, what its code calls and on which
 # resources (the merged template's own, by reference). Logs go to this app's groups only.
 FUNCTION_POLICIES: dict[str, list[dict[str, Any]]] = {
@@ -242,6 +247,7 @@ FUNCTION_POLICIES: dict[str, list[dict[str, Any]]] = {
             "Resource": {"Fn::Sub": "${ExportsBucket.Arn}/tenants/*"},
         },
         *_SECRET,
+        {"Action": ["ses:SendEmail"], "Resource": _EMAIL_IDENTITY},
     ],
     "DeliverWebhooks": [
         {"Action": _TABLE_ITEM_ACTIONS, "Resource": _TABLE},

@@ -165,7 +165,13 @@ def _assert_least_privilege(resources: dict) -> None:
     assert "sqs:ReceiveMessage" not in sweep
     assert api["sqs:SendMessage"] == {"Fn::GetAtt": ["EventsQueue", "Arn"]}
     assert "dynamodb:DescribeTable" in api and "dynamodb:DescribeTable" not in sweep
-    assert not any(a.startswith("ses:") for role in granted.values() for a in role)
+    # e-mail: only the API sends, and only as the stage's SES identity
+    identity = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/"
+    assert api["ses:SendEmail"] == {"Fn::Sub": identity + "${EmailIdentity}"}
+    assert [a for a in api if a.startswith("ses:")] == ["ses:SendEmail"]
+    for name in functions:
+        if name != "APIHandler":
+            assert not any(a.startswith("ses:") for a in granted[name]), name
     # the JWT secret: only the API may read it, that one parameter, and decrypt only with
     # the customer managed key given (through SSM), if any
     parameter = {
