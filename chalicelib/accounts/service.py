@@ -39,6 +39,7 @@ add_staff, change_staff, staff_page = staff.add_staff, staff.change_staff, staff
 accept_invitation_in, set_password_in = staff.accept_invitation_in, staff.set_password_in
 is_staff, sessions_of, get_session = staff.is_staff, staff.sessions_of, staff.get_session
 revoke_session, get_user_by_email = store.revoke, staff.get_user_by_email
+end_session = staff.end_session
 email_taken = staff.email_taken
 SESSION_ID_PREFIX = "s"
 
@@ -60,9 +61,11 @@ def session_started_ms(session_id: str) -> int:
 
 
 def session_valid(user: UserItem, session_id: str) -> bool:
-    """False when ``session_id`` began before the user's sessions were revoked (a password
-    change keeps the session that made it)."""
+    """False when ``session_id`` was ended on its own (``end_session``) or began before the
+    user's sessions were revoked (a password change keeps the session that made it)."""
     valid_from = user.sessions_valid_from
+    if any(e.rpartition("@")[0] == session_id for e in user.revoked_sids or []):
+        return False
     if not valid_from:
         return True
     if user.kept_session and session_id == user.kept_session:

@@ -230,6 +230,38 @@ def sessions_of(tenant_id: str, user_id: int) -> list[SessionItem]:
     return take(results, MAX_LISTED_SESSIONS)
 
 
+def end_session(user: UserItem, session_id: str, now_s: int, access_ttl_s: int) -> None:
+    """Revoke one of ``user``'s sessions and list it on the user until its access tokens
+    have expired (so the next request with one is refused), in one transaction: label
+    ``session`` (gone or revoked already), ``user`` (changed meanwhile: re-read, retry)."""
+    tid, uid = str(user.tenant_id), int(user.user_id)
+    before = list(user.revoked_sids or [])
+    after = [e for e in before if int(e.rpartition("@")[2] or 0) > now_s]
+    after.append(f"{session_id}@{now_s + access_ttl_s}")
+    as_read = (
+        (UserItem.revoked_sids == before) if before else UserItem.revoked_sids.does_not_exist()
+    )
+    with labelled_transaction() as tx:
+        tx.update(
+            "session",
+            SessionItem(*keys.session_key(tid, session_id)),
+            [
+                SessionItem.revoked.set(True),
+                SessionItem.revoked_reason.set("revoked by the user"),
+                SessionItem.gsi1pk.remove(),
+                SessionItem.gsi1sk.remove(),
+            ],
+            condition=SessionItem.pk.exists() & (SessionItem.revoked == False),  # noqa: E712
+        )
+        tx.update(
+            "user",
+            UserItem(*keys.user_key(tid, uid)),
+            [UserItem.revoked_sids.set(after)],
+            condition=as_read,
+        )
+    user.revoked_sids = after
+
+
 def get_session(tenant_id: str, session_id: str) -> SessionItem | None:
     return SessionItem.find(keys.session_key(tenant_id, session_id))
 

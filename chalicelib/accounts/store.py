@@ -76,6 +76,8 @@ class UserItem(BaseItem):
     # sessions started before this instant (epoch ms) are revoked, but ``kept_session``
     sessions_valid_from = NumberAttribute(null=True)
     kept_session = UnicodeAttribute(null=True)
+    # sessions ended one by one: "<sid>@<epoch s>" while their access tokens may live
+    revoked_sids = ListAttribute(of=UnicodeAttribute, null=True)
 
     @property
     def display_name(self) -> str:

@@ -10,7 +10,7 @@ invited e-mail, list counts, invitation; the tenant's name for the e-mail); acce
 (invitation, user, one transaction, the session put); list 2 (counts, one Query of
 ``limit``); get 1; roles or (de)activate 2 (consistent read, one transaction); password
 change 1 transaction; forgot 2 (1 for an unknown e-mail); reset 3 reads and one
-transaction; sessions 1 Query; revoke one 2 (read, conditional update).
+transaction; sessions 1 Query; revoke one 2 (read, one transaction: session, user).
 """
 
 from __future__ import annotations
@@ -299,17 +299,33 @@ def sessions(principal: Principal) -> list[dict[str, Any]]:
 
 
 def revoke(principal: Principal, session_id: str) -> None:
-    """End one of the caller's sessions (its refresh token stops working); another user's
-    or an ended one is 404."""
+    """End one of the caller's sessions at once (its refresh token and its access tokens);
+    another user's or an ended one is 404."""
     user = accounts.current_user(principal)
     session = accounts.get_session(principal.tenant_id, session_id)
+    now = clock.now()
     if (
         session is None
         or int(session.user_id) != principal.user_id
-        or not _live(user, session, clock.now())
+        or not _live(user, session, now)
     ):
         raise NotFound("no such session")
-    accounts.revoke_session(principal.tenant_id, session_id, "revoked by the user")
+    ttl = get_settings().access_token_ttl_s
+    for attempt in retries():
+        if attempt:
+            user = accounts.get_user(principal.tenant_id, principal.user_id, consistent=True)
+            if user is None:
+                raise NotFound("no such session")
+        try:
+            accounts.end_session(user, session_id, _epoch(now), ttl)
+            return
+        except ConditionFailed as exc:
+            if "session" in exc.failed:
+                raise NotFound("no such session") from exc
+            continue  # the user changed meanwhile: read again
+        except Contention:
+            continue
+    raise Conflict("your account is being changed by other requests; retry")
 
 
 def view(user: accounts.UserItem) -> dict[str, Any]:

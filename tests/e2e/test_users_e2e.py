@@ -155,6 +155,8 @@ def test_passwords_and_sessions(stack):
     assert sessions[0]["current"] is True and sessions[0]["ip_address"]
     phone_id = sessions[1]["id"]
     assert _call(stack, "DELETE", f"/auth/sessions/{phone_id}", me) == {"revoked": True}
+    phone_bearer = _bearer(tid, phone["access_token"])
+    assert _status(stack, "GET", "/auth/me", phone_bearer)[0] == 401  # at once
     assert (
         _status(stack, "POST", "/auth/refresh", None, {"refresh_token": phone["refresh_token"]})[0]
         == 401

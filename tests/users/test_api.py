@@ -348,6 +348,8 @@ def test_sessions_list_and_revoke_one(api, owner):
     reply = api.delete(f"/auth/sessions/{newest['id']}", as_=owner)
     assert reply.status == 200 and reply.data == {"revoked": True}
     assert api.post("/auth/refresh", {"refresh_token": phone.refresh_token}).status == 401
+    assert api.get("/auth/me", as_=phone).status == 401  # its access token too, at once
+    assert api.get("/auth/me", as_=owner).status == 200
     assert [s["id"] for s in api.get("/auth/sessions", as_=owner).data["items"]] == [first["id"]]
     assert api.delete(f"/auth/sessions/{newest['id']}", as_=owner).status == 404
     assert api.delete("/auth/sessions/nope", as_=owner).status == 404
