@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from chalice import Blueprint
@@ -11,7 +10,6 @@ from pydantic import AliasChoices, Field
 
 from chalicelib.accounts import service as accounts
 from chalicelib.core import roles
-from chalicelib.core.errors import BadRequest
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import Body, Email, Out, Password, Username, id_from, reference_example
 from chalicelib.core.settings import get_settings
@@ -123,17 +121,6 @@ class LogoutOut(Out):
     logged_out: bool
 
 
-def _tenant_header(req: ApiRequest) -> str:
-    value = (req.headers.get("x-tenant-id") or "").strip()
-    if not value:
-        raise BadRequest("X-Tenant-Id header is required")
-    try:
-        uuid.UUID(value)
-    except ValueError as exc:
-        raise BadRequest("X-Tenant-Id must be a tenant UUID") from exc
-    return value
-
-
 @endpoint(
     bp,
     "/auth/register",
@@ -188,7 +175,7 @@ def login(req: ApiRequest) -> Any:
     instead of tokens: then ``POST /auth/mfa-verify``."""
     body: LoginIn = req.body
     return accounts.login(
-        _tenant_header(req),
+        req.required_tenant(),
         body.username,
         body.password,
         user_agent=req.headers.get("user-agent"),

@@ -22,6 +22,7 @@ the same models that validate requests.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -165,6 +166,18 @@ class ApiRequest:
         if not raw.isdigit() or int(raw) < 1 or len(raw) > 12:
             raise NotFound(f"{name} {raw!r} not found")
         return int(raw)
+
+    def required_tenant(self) -> str:
+        """The ``X-Tenant-Id`` a public route needs (login, password reset): 400 without it
+        or when it is not a tenant UUID."""
+        value = (self.headers.get("x-tenant-id") or "").strip()
+        if not value:
+            raise BadRequest("X-Tenant-Id header is required")
+        try:
+            uuid.UUID(value)
+        except ValueError as exc:
+            raise BadRequest("X-Tenant-Id must be a tenant UUID") from exc
+        return value
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

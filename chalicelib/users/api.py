@@ -3,13 +3,11 @@ users), ``/auth/invitations/accept``, ``/auth/password/...`` and ``/auth/session
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib.core import roles
-from chalicelib.core.errors import BadRequest
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import page_of
 from chalicelib.users import service as users
@@ -35,17 +33,6 @@ TAG = "users"
 AUTH_TAG = "auth"
 PATH = "/admin/users"
 ONE = f"{PATH}/{{user_id}}"
-
-
-def _tenant_header(req: ApiRequest) -> str:
-    value = (req.headers.get("x-tenant-id") or "").strip()
-    if not value:
-        raise BadRequest("X-Tenant-Id header is required")
-    try:
-        uuid.UUID(value)
-    except ValueError as exc:
-        raise BadRequest("X-Tenant-Id must be a tenant UUID") from exc
-    return value
 
 
 @endpoint(
@@ -212,7 +199,7 @@ def forgot_password(req: ApiRequest) -> Any:
     """Needs ``X-Tenant-Id``. The same answer whether or not the e-mail has an account; the
     6-digit code works once, for 15 minutes."""
     body: ForgotIn = req.body
-    return users.forgot(_tenant_header(req), str(body.email))
+    return users.forgot(req.required_tenant(), str(body.email))
 
 
 @endpoint(
@@ -231,7 +218,7 @@ def reset_password(req: ApiRequest) -> Any:
     """Needs ``X-Tenant-Id``. 422 naming ``code`` for a wrong, expired or used code (five
     wrong codes void it). Revokes every session."""
     body: ResetIn = req.body
-    users.reset(_tenant_header(req), str(body.email), body.code, body.new_password)
+    users.reset(req.required_tenant(), str(body.email), body.code, body.new_password)
     return {"changed": True}
 
 
