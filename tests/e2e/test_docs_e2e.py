@@ -94,6 +94,17 @@ def test_swagger_ui_renders_every_operation_and_sends_the_credentials(stack):
     started = time.monotonic()
     with browser(CHROMIUM) as chromium:
         page = chromium.new_page()
+        # Swagger UI renders an operation once it scrolls into view (past about 130
+        # operations): a viewport tall enough for the whole list shows them all at once
+        page.send(
+            "Emulation.setDeviceMetricsOverride",
+            {
+                "width": 1280,
+                "height": 60 * len(expected) + 4000,
+                "deviceScaleFactor": 1,
+                "mobile": False,
+            },
+        )
         page.before_load(CSP_PROBE)
         page.goto(f"{origin}/api/docs")
         page.wait_for(f"document.querySelectorAll('.opblock').length >= {len(expected)}")

@@ -95,12 +95,17 @@ def seed_catalog(api: Api, account: Account) -> dict[str, Any]:
     return {"technician": tech, "items": items}
 
 
-def staff(account: Account, role: str, user_id: int = 900) -> Account:
+def staff(account: Account, role: str, user_id: int | None = None) -> Account:
     """A signed-in user of ``role`` in the same tenant (an active account, written
-    directly: every authenticated route checks the caller's account is active)."""
+    directly: every authenticated route checks the caller's account is active and still
+    has the token's roles). Each role gets its own user (900 + its place in the role
+    table) unless ``user_id`` is given, so a test's dispatcher and manager are two users."""
     from chalicelib.accounts.store import UserItem
-    from chalicelib.core import clock
+    from chalicelib.core import clock, roles
     from chalicelib.platform import keys
+
+    if user_id is None:
+        user_id = 900 + roles.ROLES.index(role)
 
     UserItem(
         *keys.user_key(account.tenant_id, user_id),
