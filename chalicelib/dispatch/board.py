@@ -43,7 +43,9 @@ def board(principal: Principal, day: str) -> dict[str, Any]:
     that day) plus the unassigned ones, with each technician's last position."""
     tid = principal.tenant_id
     jobs = sorted((view(j) for j in store.on_day(tid, day)), key=_sort_key)
-    roster = technicians.list_all(tid)
+    # every active technician (the first ``MAX_ACTIVE`` by id) and any other with a job
+    # that day, named as the job names them
+    roster = {int(t.technician_id): t.name for t in technicians.active(tid)}
     positions = {int(p.technician_id): position_view(p) for p in store.positions(tid)}
     by_tech: dict[int, list[dict[str, Any]]] = {}
     unassigned = []
@@ -52,17 +54,16 @@ def board(principal: Principal, day: str) -> dict[str, Any]:
             unassigned.append(job)
         else:
             by_tech.setdefault(job["technician_id"], []).append(job)
+    for tech_id, own in by_tech.items():
+        roster.setdefault(tech_id, own[0].get("technician_name"))
     columns = []
-    for tech in roster:
-        tech_id = int(tech.technician_id)
+    for tech_id, name in sorted(roster.items()):
         own = by_tech.get(tech_id, [])
-        if not tech.active and not own:
-            continue
         pos = positions.get(tech_id)
         columns.append(
             {
                 "technician_id": tech_id,
-                "name": tech.name,
+                "name": name,
                 "status": technician_status(own),
                 "position": (
                     None

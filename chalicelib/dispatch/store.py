@@ -156,7 +156,8 @@ def moves(tenant_id: str, job_id: int) -> list[JobMoveItem]:
 
 def positions(tenant_id: str) -> list[PositionItem]:
     """Every technician's last position (one Query)."""
-    return list(PositionItem.query(keys.technician_positions_pk(tenant_id), limit=QUERY_LIMIT))
+    found = PositionItem.query(keys.technician_positions_pk(tenant_id), limit=QUERY_LIMIT)
+    return take(found, QUERY_LIMIT)
 
 
 def events_between(tenant_id: str, after: str, until: str, limit: int) -> list[DispatchEventItem]:

@@ -5,7 +5,7 @@ It reads only what is due: each shard of the due index (``keys.SLA_DUE_PARTITION
 Query of the entries whose deadline is before now, earliest first, at most ``PER_SHARD``
 a run (the rest wait for the next run). Per due job: one consistent GetItem and one
 TransactWriteItems (``dispatch.service.check_sla``: the violation, its counts, the job's
-flag and the due entries, together). No Scan.
+flag and the due entries, together). It never reads the whole table.
 """
 
 from __future__ import annotations

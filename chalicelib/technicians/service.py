@@ -11,6 +11,7 @@ changed since it was read).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -45,8 +46,9 @@ def active(tenant_id: str, limit: int = MAX_ACTIVE) -> list[TechnicianItem]:
     return store.active(tenant_id, limit)
 
 
-def list_all(tenant_id: str) -> list[TechnicianItem]:
-    """Every technician, by id (payroll's roster; the list endpoint uses ``page``)."""
+def list_all(tenant_id: str) -> Iterator[TechnicianItem]:
+    """Every technician, by id, streamed (payroll's roster; the list endpoint uses
+    ``page``, dispatch ``active``)."""
     return store.list_all(tenant_id)
 
 

@@ -9,7 +9,7 @@ that carry the service's ``parts`` (the count moves), and a change of ``active``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -95,10 +95,11 @@ def active(tenant_id: str, limit: int) -> list[TechnicianItem]:
     return take(found, limit)
 
 
-def list_all(tenant_id: str) -> list[TechnicianItem]:
-    """Every technician of the tenant, by id (payroll's roster: one Query per 1 MB; the
-    list endpoint pages with ``technicians.listing``)."""
-    return list(TechnicianItem.query(keys.technicians_pk(tenant_id)))
+def list_all(tenant_id: str) -> Iterator[TechnicianItem]:
+    """Every technician of the tenant, by id, streamed page by page (payroll's roster,
+    which a close and its exports must cover whole: one Query per 1 MB; request paths use
+    ``active`` (bounded) or page with ``technicians.listing``)."""
+    return iter(TechnicianItem.query(keys.technicians_pk(tenant_id)))
 
 
 def create(

@@ -26,7 +26,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.platform.tx import Contention
 from chalicelib.webhooks import listing, rules, store, transport
 
-MAX_ENDPOINTS = 20
+MAX_ENDPOINTS = store.MAX_ENDPOINTS
 ROTATION_GRACE = timedelta(hours=24)
 
 # DNS for the SSRF check; tests inject a fake resolver (None: the transport's DNS).

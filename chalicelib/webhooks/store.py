@@ -43,7 +43,7 @@ from pynamodb.attributes import (
 from chalicelib.platform import keys, rollups
 from chalicelib.platform.counters import next_id
 from chalicelib.platform.rollups import Rollup
-from chalicelib.platform.table import BaseItem, register
+from chalicelib.platform.table import BaseItem, register, take
 from chalicelib.platform.tx import (
     ConditionFailed,
     Contention,
@@ -53,6 +53,8 @@ from chalicelib.platform.tx import (
     retries,
 )
 from chalicelib.webhooks import rules
+
+MAX_ENDPOINTS = 20  # a tenant's webhook endpoints at most (fan-out reads them all)
 
 
 @register
@@ -186,8 +188,8 @@ def get_endpoint(tenant_id: str, endpoint_id: int) -> Endpoint | None:
 
 def list_endpoints(tenant_id: str) -> list[Endpoint]:
     """Every endpoint of the tenant, by id, for fan-out and the endpoint limit (one Query:
-    a tenant has at most ``service.MAX_ENDPOINTS``). The API's list is ``webhooks.listing``."""
-    return list(Endpoint.query(keys.webhooks_pk(tenant_id)))
+    a tenant has at most ``MAX_ENDPOINTS``). The API's list is ``webhooks.listing``."""
+    return take(Endpoint.query(keys.webhooks_pk(tenant_id), limit=MAX_ENDPOINTS), MAX_ENDPOINTS)
 
 
 def update_endpoint(

@@ -3,6 +3,7 @@ one-off ``backfill`` of periods created before ids were given at creation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,11 +149,11 @@ def status_of(tenant_id: str, window: PeriodWindow) -> str:
     return (item.status or OPEN) if item is not None else OPEN
 
 
-def list_all(tenant_id: str) -> list[PayPeriodItem]:
+def list_all(tenant_id: str) -> Iterator[PayPeriodItem]:
     """Every period item of the tenant, oldest first (one Query per 1 MB; periods are
     few: 26 a year when biweekly). For ``backfill`` only: the lists read pages
     (``payperiods.listing``)."""
-    return list(PayPeriodItem.query(keys.pay_periods_pk(tenant_id), consistent_read=True))
+    return iter(PayPeriodItem.query(keys.pay_periods_pk(tenant_id), consistent_read=True))
 
 
 def pointer_ref(
