@@ -68,6 +68,17 @@ def get(tenant_id: str, customer_id: int, consistent: bool = False) -> CustomerI
     )
 
 
+def tenants_with_email(email: str, limit: int = 50) -> list[tuple[str, int]]:
+    """``(tenant id, customer id)`` of every tenant (at most ``limit``) with a customer
+    whose e-mail is ``email`` (normalised here), through the global e-mail index: one
+    Query on gsi1, eventually consistent (a customer created a moment ago may be missing).
+    A merged-away customer's e-mail names the customer it was merged into."""
+    normalised = normalize_email(email)
+    if not normalised or limit <= 0:
+        return []
+    return store.tenants_with_email(normalised, limit)
+
+
 def list_page(tenant_id: str, request: PageRequest, search: str | None = None) -> dict[str, Any]:
     """Newest first; ``search``: by prefix of name (or a later word of it), e-mail, phone
     digits or ZIP, case-insensitive (``customers.listing``)."""

@@ -24,7 +24,7 @@ from chalicelib.customers import search
 from chalicelib.platform import keys, rollups
 from chalicelib.platform.batch import MAX_KEYS, get_many
 from chalicelib.platform.rollups import Rollup
-from chalicelib.platform.table import BaseItem, change_actions, chunked, register
+from chalicelib.platform.table import BaseItem, change_actions, chunked, register, take
 from chalicelib.platform.tx import Labelled, labelled, labelled_transaction
 
 UPDATABLE = ("name", "email", "phone", "address", "city", "state", "zip", "notes")
@@ -138,14 +138,30 @@ def new_items(
         updated_at=now,
         **fields,
     )
-    pointer = None
-    if customer.email:
-        pointer = CustomerPointerItem(
-            *keys.customer_email_key(tenant_id, customer.email),
-            tenant_id=tenant_id,
-            customer_id=customer_id,
-        )
+    pointer = new_pointer(tenant_id, customer.email, customer_id) if customer.email else None
     return customer, pointer
+
+
+def new_pointer(tenant_id: str, email: str, customer_id: int) -> CustomerPointerItem:
+    """The tenant's e-mail pointer, with its entry in the global e-mail index (gsi1
+    ``CUSTEMAILIDX#<email>`` / ``<tenant>#<id>``)."""
+    gsi1pk, gsi1sk = keys.customer_email_index_key(tenant_id, email, customer_id)
+    return CustomerPointerItem(
+        *keys.customer_email_key(tenant_id, email),
+        tenant_id=tenant_id,
+        customer_id=customer_id,
+        gsi1pk=gsi1pk,
+        gsi1sk=gsi1sk,
+    )
+
+
+def tenants_with_email(email: str, limit: int) -> list[tuple[str, int]]:
+    """``(tenant id, customer id)`` of at most ``limit`` tenants' pointers of ``email``
+    (normalised): one Query on gsi1 (eventually consistent)."""
+    found = CustomerPointerItem.gsi1.query(
+        keys.customer_email_index_pk(email), limit=limit, page_size=limit
+    )
+    return [(str(p.tenant_id), int(p.customer_id)) for p in take(found, limit)]
 
 
 def add(
@@ -205,14 +221,7 @@ def update(customer: CustomerItem, changes: dict[str, Any], now: datetime) -> Cu
                 "old_email", CustomerPointerItem(*keys.customer_email_key(tenant_id, old_email))
             )
         if new_email and new_email != old_email:
-            tx.create(
-                "email",
-                CustomerPointerItem(
-                    *keys.customer_email_key(tenant_id, new_email),
-                    tenant_id=tenant_id,
-                    customer_id=customer_id,
-                ),
-            )
+            tx.create("email", new_pointer(tenant_id, new_email, customer_id))
     refreshed = get(tenant_id, customer_id, consistent=True)
     assert refreshed is not None
     return refreshed

@@ -43,6 +43,7 @@ ENTITIES: dict[str, str] = {
     "JOBDATE": "dispatch",
     "TECHJOB": "dispatch",
     "JOBHIST": "dispatch",
+    "CUSTJOB": "dispatch",
     "DISPATCHEVT": "dispatch",
     "TECHPOS": "dispatch",
     "ZONEJOB": "dispatch",
@@ -74,6 +75,7 @@ GLOBAL_PREFIXES: dict[str, str] = {
     "RL": "platform",
     "OUTBOX": "platform",
     "SLADUE": "sla",
+    "CUSTEMAILIDX": "customers",
 }
 
 

@@ -53,6 +53,19 @@ def job_history_key(tenant_id: str, job_id: int, at: str, nonce: str) -> tuple[s
     return job_history_pk(tenant_id, job_id), f"{at}#{nonce}"
 
 
+def jobs_by_customer_pk(tenant_id: str, customer_id: int) -> str:
+    """One customer's jobs, newest first by creation (the customer's history): one small
+    entry per job (sort key ``<ISO created_at>#<id>``), written in the job's creating
+    transaction (a job's customer never changes)."""
+    return tenant_pk(tenant_id, "CUSTJOB", id_sk(customer_id))
+
+
+def customer_job_key(
+    tenant_id: str, customer_id: int, created_at: str, job_id: int
+) -> tuple[str, str]:
+    return jobs_by_customer_pk(tenant_id, customer_id), f"{created_at}#{id_sk(job_id)}"
+
+
 def technician_positions_pk(tenant_id: str) -> str:
     """Every technician's last reported position (one Query for the board)."""
     return tenant_pk(tenant_id, "TECHPOS")

@@ -52,6 +52,18 @@ def customer_email_key(tenant_id: str, email: str) -> tuple[str, str]:
     return tenant_pk(tenant_id, "CUSTEMAIL"), email
 
 
+def customer_email_index_pk(email: str) -> str:
+    """gsi1 partition of every tenant's e-mail pointer of one normalised e-mail (the
+    pointers set ``gsi1pk``/``gsi1sk``): which tenants have a customer with it
+    (``customers.service.tenants_with_email``). Holds the tenant and customer ids only."""
+    return f"CUSTEMAILIDX#{email}"
+
+
+def customer_email_index_key(tenant_id: str, email: str, customer_id: int) -> tuple[str, str]:
+    """(gsi1pk, gsi1sk) of a tenant's e-mail pointer: ``<tenant>#<customer id>``."""
+    return customer_email_index_pk(email), f"{tenant_id}#{id_sk(customer_id)}"
+
+
 # The customers list (newest first: the base partition ``customers_pk`` by ``id_sk``) is
 # counted by this rollup scope (``platform.rollups``).
 CUSTOMERS_ROLLUP_SCOPE = ("CUST",)
