@@ -72,6 +72,7 @@ from chalicelib.platform.keys.forms import (
     form_version_key,
     forms_pk,
 )
+from chalicelib.platform.keys.imports import import_file_key, import_key
 from chalicelib.platform.keys.infra import (
     ROLLUP_ALL,
     counter_key,
@@ -290,4 +291,6 @@ __all__ = [
     "invoices_by_customer_pk",
     "invoices_by_due_pk",
     "invoices_rollup_scope",
+    "import_key",
+    "import_file_key",
 ]

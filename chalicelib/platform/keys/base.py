@@ -65,6 +65,8 @@ ENTITIES: dict[str, str] = {
     "INV": "invoices",
     "INVDUE": "invoices",
     "CUSTINV": "invoices",
+    "IMPORT": "imports",
+    "IMPORTFILE": "imports",
 }
 # First segment of the partition key of items that belong to no tenant.
 GLOBAL_PREFIXES: dict[str, str] = {
