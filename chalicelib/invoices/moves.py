@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from chalicelib.communications import service as communications
 from chalicelib.core import clock
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict
@@ -65,7 +66,19 @@ def send(principal: Principal, invoice_id: int) -> dict[str, Any]:
 
     invoice, _ = _move(principal.tenant_id, invoice_id, plan)
     _, key, _, business = _stored_pdf(invoice)
-    return {**view(invoice), "emailed_to": mail.send(business, view(invoice), key)}
+    shown = view(invoice)
+    emailed_to = mail.send(business, shown, key)
+    if shown["customer_email"]:  # the customer's communications log: sent or failed
+        communications.log_email(
+            principal.tenant_id,
+            customer_id=shown["customer_id"],
+            to=shown["customer_email"],
+            kind="invoice",
+            subject=mail.message(business, shown, "")[0],
+            status="sent" if emailed_to else "failed",
+            ref=str(shown["id"]),
+        )
+    return {**shown, "emailed_to": emailed_to}
 
 
 def pay(

@@ -34,6 +34,8 @@ NOT_TABLE_KEYS = {
     "invoice_sort",
     "invoices_rollup_scope",
     "invoice_pdf_key",
+    "communication_sort",
+    "communications_rollup_scope",
 }
 # The package's modules (``keys`` re-exports every name they define).
 MODULES = [

@@ -93,6 +93,16 @@ from chalicelib.platform.keys.invoices import (
     invoices_by_due_pk,
     invoices_rollup_scope,
 )
+from chalicelib.platform.keys.leads import (
+    LEADS_ROLLUP_SCOPE,
+    communication_key,
+    communication_sort,
+    communications_by_customer_pk,
+    communications_by_time_pk,
+    communications_rollup_scope,
+    lead_key,
+    leads_pk,
+)
 from chalicelib.platform.keys.mfa import mfa_challenge_key, mfa_key
 from chalicelib.platform.keys.roster import (
     CUSTOMERS_ROLLUP_SCOPE,
@@ -293,4 +303,12 @@ __all__ = [
     "invoices_rollup_scope",
     "import_key",
     "import_file_key",
+    "communication_key",
+    "communication_sort",
+    "communications_by_time_pk",
+    "communications_by_customer_pk",
+    "communications_rollup_scope",
+    "LEADS_ROLLUP_SCOPE",
+    "lead_key",
+    "leads_pk",
 ]

@@ -65,6 +65,10 @@ ENTITIES: dict[str, str] = {
     "INV": "invoices",
     "INVDUE": "invoices",
     "CUSTINV": "invoices",
+    "COMMLOG": "communications",
+    "COMMLOGAT": "communications",
+    "CUSTCOMMLOG": "communications",
+    "LEAD": "leads",
     "IMPORT": "imports",
     "IMPORTFILE": "imports",
 }
