@@ -101,6 +101,13 @@ ROUTES = {
         ("GET", "/tech/pay-periods"),
         ("GET", "/tech/pay-periods/{period_id}/statement"),
     ),
+    "chalicelib.reconciliation.api": (
+        ("POST", "/admin/reconciliation/import"),
+        ("GET", "/admin/reconciliation/imports/{import_id}"),
+        ("GET", "/admin/reconciliation/rows"),
+        ("POST", "/admin/reconciliation/{row_id}/ignore"),
+        ("POST", "/admin/reconciliation/{row_id}/match"),
+    ),
     "chalicelib.sales.api": (
         ("GET", "/sales"),
         ("POST", "/sales"),

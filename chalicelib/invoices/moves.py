@@ -46,8 +46,12 @@ def _move(tenant_id: str, invoice_id: int, plan: Any) -> tuple[InvoiceItem, Any]
             parts = [listing.counted(invoice, status=changes["status"]), *parts]
         try:
             store.change(invoice, changes, parts)
-        except (ConditionFailed, Contention):
+        except ConditionFailed as exc:
+            if "linked" in exc.failed:  # another feature's part (a reconciliation row)
+                raise Conflict("the record this payment is linked to changed meanwhile") from exc
             continue  # changed meanwhile (another payment): check again
+        except Contention:
+            continue
         return invoice, result
     raise _busy(invoice_id)
 
@@ -82,10 +86,21 @@ def send(principal: Principal, invoice_id: int) -> dict[str, Any]:
 
 
 def pay(
-    principal: Principal, invoice_id: int, amount_cents: int, method: str, reference: str | None
+    principal: Principal,
+    invoice_id: int,
+    amount_cents: int,
+    method: str,
+    reference: str | None,
+    *,
+    source: str = "manual",
+    parts: tuple[store.Part, ...] = (),
+    details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Record a payment: ``balance_cents`` goes down (more than it is 422), the status
-    becomes partial or paid; ``payment.reconciled`` is emitted in the same transaction."""
+    becomes partial or paid; ``payment.reconciled`` is emitted in the same transaction.
+    Another feature recording a payment it found (``source``, e.g. "reconciliation")
+    adds its own writes to that transaction (``parts``; a failed condition of the one
+    labelled ``"linked"`` is 409) and its ``details`` to the event's data."""
     tid = principal.tenant_id
 
     def plan(invoice: InvoiceItem) -> tuple[dict, list, outbox.PendingEvent]:
@@ -124,7 +139,8 @@ def pay(
                 "paid_cents": changes["paid_cents"],
                 "balance_cents": balance,
                 "status": status,
-                "source": "manual",
+                "source": source,
+                **(details or {}),
             },
             now,
         )
@@ -132,7 +148,7 @@ def pay(
         def add_event(tx: Labelled) -> None:
             outbox.add(tx, event)
 
-        return changes, [add_event], event
+        return changes, [add_event, *parts], event
 
     invoice, event = _move(tid, invoice_id, plan)
     outbox.enqueue(event)

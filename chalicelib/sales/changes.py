@@ -76,18 +76,34 @@ def decide(principal: Principal, sale_id: int, target: str, reason: str | None) 
 
 
 def set_payment_status(
-    principal: Principal, sale_id: int, status: str, payment_date: date | None
+    principal: Principal,
+    sale_id: int,
+    status: str,
+    payment_date: date | None,
+    *,
+    parts: tuple[store.Part, ...] = (),
+    check: Any = None,
 ) -> SaleItem:
+    """``parts``: another feature's writes in the same transaction (reconciliation's row
+    and its event; a failed condition of the part labelled ``"linked"`` is 409);
+    ``check(sale)``: raises when the sale as read cannot take the change
+    (reconciliation: a voided or paid sale)."""
     tid = principal.tenant_id
     for _ in retries():
         sale, tenant_settings = _sale_and_settings(tid, sale_id, consistent=True)
+        if check is not None:
+            check(sale)
         today = clock.today_in(tenant_settings.get("timezone"))
         stored_date = rules.payment_update(status, payment_date, sale.payment_date, today)
         counts = listing.counted(tid, sale, payment_status=status)
         try:
-            store.set_payment(sale, status, stored_date, clock.now(), [counts])
-        except (ConditionFailed, Contention):
+            store.set_payment(sale, status, stored_date, clock.now(), [counts, *parts])
+        except ConditionFailed as exc:
+            if "linked" in exc.failed:  # another feature's part (a reconciliation row)
+                raise Conflict("the record this payment is linked to changed meanwhile") from exc
             continue  # changed meanwhile: apply it to what it is now
+        except Contention:
+            continue
         return sale
     raise Conflict(f"sale {sale_id} is being changed by other requests; retry")
 

@@ -696,3 +696,48 @@ FIXTURES.update(
         ("POST", "/auth/mfa/backup-codes"): Fixture(body=_mfa_code(True)),
     }
 )
+
+
+# reconciliation: the owner's marked import (built once per world); fresh unmatched rows
+# (and a fresh sent invoice to match one to) for the moves
+RECON = "/admin/reconciliation"
+
+
+def _recon_csv(description: str) -> str:
+    return (
+        "id,Created (UTC),Amount,Currency,Description\n"
+        f"ch_{uuid.uuid4().hex},2026-04-10,100.00,usd,{description}\n"
+    )
+
+
+def _recon_import(w: World, marked: bool = False) -> tuple[int, int]:
+    """A new import of one unmatched row: (import id, row id)."""
+    from tests.matrix.world import MARK
+
+    description = f"{MARK} payment" if marked else "matrix payment"
+    imported = w.ok("POST", f"{RECON}/import", {"csv": _recon_csv(description)})
+    rows = w.ok("GET", f"{RECON}/rows?import_id={imported['id']}")
+    return imported["id"], rows["items"][0]["id"]
+
+
+def _owner_recon(w: World) -> dict[str, Any]:
+    if "recon:import" not in w.cache:
+        w.cache["recon:import"] = _recon_import(w, marked=True)
+    return {"import_id": w.cache["recon:import"][0]}
+
+
+FIXTURES.update(
+    {
+        ("POST", f"{RECON}/import"): Fixture(body=lambda w: {"csv": _recon_csv("matrix")}),
+        ("GET", f"{RECON}/imports/{{import_id}}"): Fixture(_owner_recon),
+        ("GET", f"{RECON}/rows"): Fixture(lambda w: _owner_recon(w) and {}, shows=MARKED),
+        ("POST", f"{RECON}/{{row_id}}/match"): Fixture(
+            lambda w: {"row_id": _recon_import(w)[1]},
+            lambda w: {"invoice_id": _new_invoice(w, "sent")},
+            fresh=True,
+        ),
+        ("POST", f"{RECON}/{{row_id}}/ignore"): Fixture(
+            lambda w: {"row_id": _recon_import(w)[1]}, fresh=True
+        ),
+    }
+)

@@ -104,6 +104,15 @@ from chalicelib.platform.keys.leads import (
     leads_pk,
 )
 from chalicelib.platform.keys.mfa import mfa_challenge_key, mfa_key
+from chalicelib.platform.keys.reconciliation import (
+    ReconciliationRollupScopes,
+    reconciliation_file_key,
+    reconciliation_import_key,
+    reconciliation_natural_key,
+    reconciliation_row_key,
+    reconciliation_rows_by_import_pk,
+    reconciliation_rows_pk,
+)
 from chalicelib.platform.keys.roster import (
     CUSTOMERS_ROLLUP_SCOPE,
     LINE_ITEMS_ROLLUP_SCOPE,
@@ -301,6 +310,13 @@ __all__ = [
     "invoices_by_customer_pk",
     "invoices_by_due_pk",
     "invoices_rollup_scope",
+    "ReconciliationRollupScopes",
+    "reconciliation_import_key",
+    "reconciliation_file_key",
+    "reconciliation_row_key",
+    "reconciliation_rows_pk",
+    "reconciliation_rows_by_import_pk",
+    "reconciliation_natural_key",
     "import_key",
     "import_file_key",
     "communication_key",

@@ -1,0 +1,124 @@
+"""``/admin/reconciliation``: import a payments export (Stripe, Square, QuickBooks or a
+mapped layout), match its payments to open invoices and unpaid sales, and let a person
+match or ignore the rows left (admins and managers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.core import roles
+from chalicelib.core.errors import ok_body
+from chalicelib.core.routing import JSON_HEADERS, ApiRequest, endpoint
+from chalicelib.core.schemas import page_of
+from chalicelib.reconciliation import service
+from chalicelib.reconciliation.models import ImportIn, ImportOut, MatchIn, RowFilter, RowOut
+
+bp = Blueprint(__name__)
+TAG = "reconciliation"
+PATH = "/admin/reconciliation"
+ROW = f"{PATH}/{{row_id}}"
+
+
+@endpoint(
+    bp,
+    f"{PATH}/import",
+    "POST",
+    summary="Import a payments export",
+    tag=TAG,
+    permission=roles.INVOICES_WRITE,
+    body=ImportIn,
+    response=ImportOut,
+    status=201,
+)
+def import_payments(req: ApiRequest) -> Any:
+    """Every row is checked first: a malformed file (an unclosed quote, a row with another
+    number of cells than the header, a bad date or amount) is 422 naming each bad line in
+    ``details`` (``line``, ``field``, ``message``) and stores nothing; past 1,000,000 bytes
+    413. Cells starting with ``=``, ``+``, ``-`` or ``@`` are stored with a leading
+    apostrophe. Refunds, fees and other non-payments are skipped (``skipped_rows``). Each
+    payment is matched by the invoice (``INV-000042``, ``Invoice 42``) or sale
+    (``Sale 17``) its reference names, else by amount + customer (e-mail, else exact name)
+    + date: the one open invoice with a balance of at least the amount whose sent date - 7
+    days .. due date + 7 days holds the payment's date, or the one unpaid sale of exactly
+    the amount dated within 7 days; a match records the payment (the invoice's payment or
+    the sale's payment status) and emits ``payment.reconciled``. The rest wait,
+    ``unmatched``, with the reason. The same file again is 200 with the earlier import's
+    summary (``duplicate: true``); a payment an earlier file held (same transaction id,
+    else date + amount + reference) is a duplicate, never stored or paid twice."""
+    body = req.body
+    mapping = body.mapping.model_dump() if body.mapping is not None else None
+    summary, new = service.import_file(req.user, body.csv, mapping)
+    if new:
+        return summary
+    data = ImportOut.model_validate(summary).model_dump(mode="json")
+    return Response(body=ok_body(data), status_code=200, headers=dict(JSON_HEADERS))
+
+
+@endpoint(
+    bp,
+    f"{PATH}/imports/{{import_id}}",
+    "GET",
+    summary="Get an import's summary",
+    tag=TAG,
+    permission=roles.INVOICES_READ,
+    response=ImportOut,
+)
+def get_import(req: ApiRequest) -> Any:
+    """Its rows, duplicates and skipped rows as imported; ``matched``, ``unmatched`` and
+    ``ignored`` as they are now (a person's matches count)."""
+    return service.get_import(req.tenant_id, req.int_param("import_id"))
+
+
+@endpoint(
+    bp,
+    f"{PATH}/rows",
+    "GET",
+    summary="List imported payment rows",
+    tag=TAG,
+    permission=roles.INVOICES_READ,
+    query=RowFilter,
+    response=page_of(RowOut),
+    paginated=True,
+)
+def list_rows(req: ApiRequest) -> Any:
+    """In file order, oldest import first; ``status`` (unmatched, matched, ignored) and
+    ``import_id`` filter; ``total`` is exact."""
+    flt = req.query
+    return service.rows_page(req.tenant_id, flt.status, flt.import_id, req.page)  # type: ignore[arg-type]
+
+
+@endpoint(
+    bp,
+    f"{ROW}/match",
+    "POST",
+    summary="Match a row by hand",
+    tag=TAG,
+    permission=roles.INVOICES_WRITE,
+    body=MatchIn,
+    response=RowOut,
+)
+def match_row(req: ApiRequest) -> Any:
+    """Records the row's payment on the invoice (its payment path: balance, status,
+    ``payment.reconciled``) or the sale (paid when the amount is its price, else
+    partial). 409 when the row is matched already or the invoice or sale cannot take a
+    payment (draft, paid, void; paid or voided sale); 422 when the amount is more than
+    the balance (``amount_cents``); 404 for another tenant's invoice or sale."""
+    body = req.body
+    return service.match(req.user, req.int_param("row_id"), body.invoice_id, body.sale_id)
+
+
+@endpoint(
+    bp,
+    f"{ROW}/ignore",
+    "POST",
+    summary="Ignore a row",
+    tag=TAG,
+    permission=roles.INVOICES_WRITE,
+    response=RowOut,
+)
+def ignore_row(req: ApiRequest) -> Any:
+    """An unmatched row is set aside (``ignored``; it can still be matched later); a
+    matched row is 409."""
+    return service.ignore(req.user, req.int_param("row_id"))
