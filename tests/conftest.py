@@ -33,6 +33,14 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 os.environ.update(TEST_ENV)
 
+from tests.support import botocore_cache  # noqa: E402
+
+botocore_cache.install()  # botocore's JSON data parsed once per process, not per test
+
+from tests.support import fast_passwords  # noqa: E402
+
+fast_passwords.install()  # argon2id at its lowest cost in-process (production's: tested)
+
 
 @pytest.fixture
 def aws():
@@ -41,8 +49,10 @@ def aws():
 
     from chalicelib.platform import outbox as events
     from chalicelib.platform import table
+    from tests.support import moto_tx
     from tests.support.aws import create_resources
 
+    moto_tx.install()  # transactions copy the items they name, not the table
     with mock_aws():
         table.reset_connections()
         events.reset_clients()
