@@ -47,7 +47,16 @@ def _load_caller(principal: routing.Principal) -> object:
     return accounts.active_account(principal)
 
 
-routing.configure(app, rate_limiter=_rate_limit, load_caller=_load_caller)
+def _load_customer(principal: routing.CustomerPrincipal) -> object:
+    """A customer-portal caller's account and live session (every portal route)."""
+    from chalicelib.portal import service as portal
+
+    return portal.caller(principal)
+
+
+routing.configure(
+    app, rate_limiter=_rate_limit, load_caller=_load_caller, load_customer=_load_customer
+)
 # Every chalicelib/<feature>/api.py serves routes (core/registry.py discovers them); each
 # route's module is imported on its first call.
 registry.register_all(app, API_PREFIX)

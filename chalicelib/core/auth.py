@@ -1,5 +1,9 @@
 """The caller's identity, read from ``Authorization: Bearer <access>`` and checked against
-``X-Tenant-Id``. The tenant of every read and write comes from here, never from a body."""
+``X-Tenant-Id``. The tenant of every read and write comes from here, never from a body.
+
+Customer-portal callers are a ``CustomerPrincipal`` (``authenticate_customer``): a global
+portal account, no tenant, no roles; only routes registered with ``audience="customer"``
+accept their tokens, and those routes accept no staff token."""
 
 from __future__ import annotations
 
@@ -30,6 +34,17 @@ class Principal:
         return role_rules.is_admin(self.roles)
 
 
+@dataclass(frozen=True)
+class CustomerPrincipal:
+    """A customer-portal account (global, by e-mail), signed in with a customer token."""
+
+    account_id: str
+    session_id: str
+    claims: Mapping[str, Any]
+    # the caller's stored portal account, loaded by the route decorator
+    account: Any = field(default=None, compare=False, repr=False)
+
+
 def bearer_token(headers: Mapping[str, str]) -> str:
     value = headers.get("authorization")
     if not value:
@@ -56,6 +71,12 @@ def authenticate(headers: Mapping[str, str]) -> Principal:
         session_id=str(claims.get("sid", "")),
         claims=claims,
     )
+
+
+def authenticate_customer(headers: Mapping[str, str]) -> CustomerPrincipal:
+    """Verify a customer-portal access token (a staff token is 401: wrong audience)."""
+    claims = tokens.decode_customer(bearer_token(headers), tokens.CUSTOMER_ACCESS)
+    return CustomerPrincipal(account_id=claims["sub"], session_id=claims["sid"], claims=claims)
 
 
 def require(principal: Principal, permission: str) -> None:

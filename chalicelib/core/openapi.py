@@ -76,7 +76,7 @@ def statuses(spec: EndpointSpec) -> list[int]:
     one 401 and 403; one with a body, a query model, a text path parameter, or a write
     422; a write 409; plus the route's own ``errors``."""
     found = {400, 404, 413, 429, 500, *spec.errors}
-    if not spec.public or spec.rate == "auth":
+    if not spec.public or spec.rate == "auth" or spec.audience == "customer":
         found.add(401)
     if not spec.public:
         found.add(403)
@@ -183,7 +183,13 @@ def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]
         "parameters": params,
     }
     if spec.public:
-        op["security"] = []
+        op["security"] = []  # no staff token (a customer route takes a customer one)
+        if spec.audience == "customer":
+            op["x-audience"] = "customer"
+            op["description"] = (
+                "Needs `Authorization: Bearer <customer access_token>` (POST "
+                "/customer/login); staff tokens are 401. " + op["description"]
+            ).strip()
         if spec.tenant_header:
             op["parameters"].append(
                 {
@@ -201,6 +207,8 @@ def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]
         media: dict[str, Any] = {"schema": _schema(spec.body, components, "validation")}
         media.update(_example_of(spec.body))
         op["requestBody"] = {"required": True, "content": {"application/json": media}}
+        for raw_type in spec.raw_types:  # a body the handler reads itself (a CSV file)
+            op["requestBody"]["content"][raw_type] = {"schema": {"type": "string"}}
     if spec.content_type == "text/event-stream":  # the schema of each event (OpenAPI 3.2)
         ok = {
             "description": "OK: server-sent events, then the response ends",

@@ -5,7 +5,8 @@
 1. the per-IP rate limit is counted (and the auth-endpoint limit for ``rate="auth"``);
 2. the bearer token is verified and ``X-Tenant-Id`` checked (unless ``public=True``),
    then the permission named by the route is checked against the caller's roles and the
-   per-tenant rate limit is counted;
+   per-tenant rate limit is counted (a route of ``audience="customer"``, the customer
+   portal's, takes no staff token: it verifies a customer token instead, after step 3);
 3. the query string (400 on bad parameters, or NUL in one) and JSON body (413 past 1 MiB,
    400 on invalid UTF-8 or malformed or unbounded JSON, 422 ``VALIDATION_ERROR`` naming
    each bad field, NUL and numbers past 2**53 - 1 included; ``core.wire``) are parsed into
@@ -31,7 +32,13 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.core import logs
-from chalicelib.core.auth import Principal, authenticate, require
+from chalicelib.core.auth import (
+    CustomerPrincipal,
+    Principal,
+    authenticate,
+    authenticate_customer,
+    require,
+)
 from chalicelib.core.errors import (
     AppError,
     BadRequest,
@@ -74,12 +81,21 @@ class EndpointSpec:
     tenant_header: str = ""
     # the bearer token may also come as the ``access_token`` query parameter (EventSource)
     query_token: bool = False
+    # media types besides JSON the body may come in (``text/csv``): such a body is not
+    # parsed; the handler reads ``ApiRequest.raw_body`` (a JSON body is parsed as usual)
+    raw_types: tuple[str, ...] = ()
+    # whose tokens the route takes: "staff" (the default) or "customer" (portal accounts;
+    # such a route is ``public`` as far as staff credentials go)
+    audience: str = "staff"
 
 
 # Rate-limit scopes the decorator counts.
 IP, TENANT, AUTH = "ip", "tenant", "auth"
+# Audiences: whose access tokens a route accepts.
+STAFF, CUSTOMER = "staff", "customer"
 RateLimiter = Callable[[str, str], None]
 CallerLoader = Callable[[Principal], Any]
+CustomerLoader = Callable[[CustomerPrincipal], Any]
 
 
 @dataclass(frozen=True)
@@ -90,16 +106,28 @@ class EdgeHooks:
       when the scope's window is full;
     - ``load_caller(principal)`` returns the caller's stored account, or raises
       ``Unauthorized`` when it no longer exists or is inactive: one rule for every
-      authenticated route, so a deactivated user's tokens stop working at once.
+      authenticated route, so a deactivated user's tokens stop working at once;
+    - ``load_customer(customer)`` the same for a customer-portal caller (its portal
+      account, and a session not ended).
     """
 
     rate_limiter: RateLimiter
     load_caller: CallerLoader
+    load_customer: CustomerLoader | None = None
 
 
-def configure(app: Any, *, rate_limiter: RateLimiter, load_caller: CallerLoader) -> None:
-    """Plug the platform's rate limiter and the accounts' caller check into ``app``."""
-    app.tradekitt_edge = EdgeHooks(rate_limiter=rate_limiter, load_caller=load_caller)
+def configure(
+    app: Any,
+    *,
+    rate_limiter: RateLimiter,
+    load_caller: CallerLoader,
+    load_customer: CustomerLoader | None = None,
+) -> None:
+    """Plug the platform's rate limiter and the accounts' (and the portal's) caller checks
+    into ``app``."""
+    app.tradekitt_edge = EdgeHooks(
+        rate_limiter=rate_limiter, load_caller=load_caller, load_customer=load_customer
+    )
 
 
 def _edge(app: Any) -> EdgeHooks | None:
@@ -149,6 +177,8 @@ class ApiRequest:
     raw_query: dict[str, str]
     page: PageRequest | None = None
     lambda_context: Any = None
+    raw_body: bytes | None = None  # a body of one of the route's ``raw_types``
+    customer: CustomerPrincipal | None = None
 
     @property
     def user(self) -> Principal:
@@ -159,6 +189,12 @@ class ApiRequest:
     @property
     def tenant_id(self) -> str:
         return self.user.tenant_id
+
+    @property
+    def portal_user(self) -> CustomerPrincipal:
+        """The customer-portal caller (routes of ``audience="customer"`` always have one)."""
+        assert self.customer is not None
+        return self.customer
 
     def int_param(self, name: str) -> int:
         """A numeric path id; anything else cannot name a resource, so 404."""
@@ -201,6 +237,12 @@ def _parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
     except ValidationError as exc:
         details = validation_details(exc)
         raise ValidationFailed(_message(details), details=details) from exc
+
+
+def _media_type(headers: Mapping[str, str]) -> str:
+    """The request's media type, lower-cased, without parameters (JSON when absent)."""
+    value = headers.get("content-type") or "application/json"
+    return value.split(";", 1)[0].strip().lower()
 
 
 def _check_query(raw: dict[str, str]) -> None:
@@ -285,6 +327,8 @@ def endpoint(
     errors: tuple[int, ...] = (),
     tenant_header: str = "",
     query_token: bool = False,
+    raw_types: tuple[str, ...] = (),
+    audience: str = STAFF,
 ) -> Callable[[Callable[[ApiRequest], Any]], Callable]:
     """Register ``handler(req: ApiRequest)`` on ``bp`` at ``path`` for ``method``.
 
@@ -292,7 +336,16 @@ def endpoint(
     not otherwise list for this route (``openapi.statuses``); ``tenant_header``: for a
     public route that reads ``X-Tenant-Id``, "required" or "optional"; ``query_token``:
     without an ``Authorization`` header the ``access_token`` query parameter is the bearer
-    token (browsers' EventSource cannot set headers)."""
+    token (browsers' EventSource cannot set headers); ``audience="customer"``: the route
+    takes a customer-portal access token (``ApiRequest.customer``) and refuses staff
+    tokens (401), as staff routes refuse customer tokens; it names no permission, and its
+    query and body are checked before the token."""
+    if audience not in (STAFF, CUSTOMER):
+        raise ValueError(f"{method} {path}: audience is 'staff' or 'customer'")
+    if audience == CUSTOMER:
+        if permission is not None or public:
+            raise ValueError(f"{method} {path}: a customer route names no permission")
+        public = True  # no staff credentials: the customer token is checked instead
     if not public and permission is None:
         raise ValueError(f"{method} {path}: a non-public route must name a permission")
     if tenant_header not in ("", "required", "optional"):
@@ -319,6 +372,8 @@ def endpoint(
                 errors=tuple(errors),
                 tenant_header=tenant_header,
                 query_token=query_token,
+                raw_types=tuple(raw_types),
+                audience=audience,
             )
         )
 
@@ -371,10 +426,12 @@ def endpoint(
                     principal = replace(principal, account=edge.load_caller(principal))
                     edge.rate_limiter(TENANT, principal.tenant_id)
             raw_query = {to_snake(k): v for k, v in (request.query_params or {}).items()}
+            raw = bool(raw_types) and _media_type(headers) in raw_types
             _check_query(raw_query)
             req = ApiRequest(
                 principal=principal,
-                body=_parse_body(request.raw_body, body) if body else None,
+                body=_parse_body(request.raw_body, body) if body and not raw else None,
+                raw_body=(request.raw_body or b"") if raw else None,
                 query=_parse_query(raw_query, query) if query else None,
                 params=params,
                 headers=headers,
@@ -383,12 +440,17 @@ def endpoint(
                 page=parse_page(raw_query) if paginated else None,
                 lambda_context=lambda_context,
             )
+            if audience == CUSTOMER:
+                customer = authenticate_customer(headers)
+                if edge is not None and edge.load_customer is not None:
+                    customer = replace(customer, account=edge.load_customer(customer))
+                req.customer = customer
             return handler(req)
 
         view.__name__ = handler.__name__
         view.__doc__ = handler.__doc__
         VIEWS[(method, path)] = view
-        bp.route(path, methods=[method])(view)
+        bp.route(path, methods=[method], content_types=["application/json", *raw_types])(view)
         return handler
 
     return decorator

@@ -1,4 +1,8 @@
-"""JWT access, refresh and MFA-challenge tokens (HS256, algorithm pinned on verify)."""
+"""JWT access, refresh and MFA-challenge tokens (HS256, algorithm pinned on verify).
+
+Customer-portal tokens (``issue_customer``/``decode_customer``) carry an audience of their
+own (``<JWT_AUDIENCE>:customer``) and their own types, so a staff route's ``decode`` refuses
+them at the audience check and a portal route refuses staff tokens the same way."""
 
 from __future__ import annotations
 
@@ -17,7 +21,10 @@ ALGORITHM = "HS256"
 ACCESS = "access"
 REFRESH = "refresh"
 MFA_CHALLENGE = "mfa_challenge"
+CUSTOMER_ACCESS = "customer_access"
+CUSTOMER_REFRESH = "customer_refresh"
 _REQUIRED = ["sub", "tid", "typ", "iss", "aud", "exp", "iat", "jti"]
+_CUSTOMER_REQUIRED = ["sub", "sid", "typ", "iss", "aud", "exp", "iat", "jti"]
 
 
 @dataclass(frozen=True)
@@ -27,14 +34,21 @@ class IssuedToken:
     expires_at: int
 
 
-def _issue(claims: dict[str, Any], ttl_s: int, now: datetime) -> IssuedToken:
+def customer_audience() -> str:
+    """The audience of customer-portal tokens (never the staff one)."""
+    return f"{get_settings().jwt_audience}:customer"
+
+
+def _issue(
+    claims: dict[str, Any], ttl_s: int, now: datetime, audience: str | None = None
+) -> IssuedToken:
     settings = get_settings()
     iat = int(now.timestamp())
     jti = uuid.uuid4().hex
     payload = {
         **claims,
         "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
+        "aud": audience or settings.jwt_audience,
         "iat": iat,
         "exp": iat + ttl_s,
         "jti": jti,
@@ -78,6 +92,42 @@ def issue_mfa_challenge(
     its ``jti`` is the challenge the server keeps."""
     now = now or clock.now()
     return _issue({"sub": str(user_id), "tid": tenant_id, "typ": MFA_CHALLENGE}, ttl_s, now)
+
+
+def issue_customer(
+    account_id: str, session_id: str, kind: str, ttl_s: int, now: datetime | None = None
+) -> IssuedToken:
+    """A customer-portal token (``kind``: ``CUSTOMER_ACCESS`` or ``CUSTOMER_REFRESH``) of a
+    global portal account: no tenant, the customer audience."""
+    if kind not in (CUSTOMER_ACCESS, CUSTOMER_REFRESH):
+        raise ValueError(f"not a customer token type: {kind!r}")
+    now = now or clock.now()
+    claims = {"sub": account_id, "sid": session_id, "typ": kind}
+    return _issue(claims, ttl_s, now, audience=customer_audience())
+
+
+def decode_customer(token: str, expected_type: str) -> dict[str, Any]:
+    """Verify a customer-portal token like ``decode`` does a staff one, against the
+    customer audience (a staff token is refused: wrong audience)."""
+    settings = get_settings()
+    try:
+        claims = jwt.decode(
+            token,
+            settings.signing_key(),
+            algorithms=[ALGORITHM],
+            audience=customer_audience(),
+            issuer=settings.jwt_issuer,
+            options={"require": _CUSTOMER_REQUIRED},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("token has expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized("invalid token") from exc
+    if claims.get("typ") != expected_type:
+        raise Unauthorized(f"wrong token type: expected a {expected_type} token")
+    if not all(isinstance(claims.get(k), str) and claims[k] for k in ("sub", "sid")):
+        raise Unauthorized("invalid token")
+    return claims
 
 
 def decode(token: str, expected_type: str) -> dict[str, Any]:

@@ -105,6 +105,19 @@ def _sale_body(w: World) -> dict[str, Any]:
     }
 
 
+IMPORT_ITEMS = "name,price_cents\nMatrix import,100\n"
+
+
+def _sales_import(w: World) -> dict[str, Any]:
+    row = f"{w.owner.technician_id},{w.ids['item']},99000,Walk-in Buyer"
+    return {"csv": "technician_id,item_id,sale_price_cents,customer_name\n" + row + "\n"}
+
+
+def _an_import(w: World) -> dict[str, Any]:
+    made = w.ok("POST", "/admin/import/line-items", {"csv": IMPORT_ITEMS})
+    return {"import_id": made["import_id"]}
+
+
 def _own_statement(w: World, role: str) -> dict[str, Any]:
     """A technician may only name themselves: the other tenant's technician asks for its
     own statement in the owner's period (the period is what must not be found)."""
@@ -270,6 +283,14 @@ FIXTURES: dict[Route, Fixture] = {
     ("GET", "/admin/line-items/categories"): Fixture(shows=MARKED),
     ("GET", "/admin/line-items/{item_id}"): Fixture(ITEM),
     ("PATCH", "/admin/line-items/{item_id}"): Fixture(ITEM, _body({"description": "patched"})),
+    # imports (the same file again answers its first import: 200, nothing created)
+    ("POST", "/admin/import/line-items"): Fixture(body=_body({"csv": IMPORT_ITEMS})),
+    ("POST", "/admin/import/technicians"): Fixture(body=_body({"csv": "name\nMatrix Import\n"})),
+    ("POST", "/admin/import/sales"): Fixture(body=_sales_import),
+    ("GET", "/admin/import/line-items/template"): Fixture(),
+    ("GET", "/admin/import/technicians/template"): Fixture(),
+    ("GET", "/admin/import/sales/template"): Fixture(),
+    ("GET", "/admin/import/{import_id}"): Fixture(_an_import),
     # commission
     ("DELETE", ITEM_DEFAULT): Fixture(_rule(ITEM_DEFAULT, RATE, ITEM), fresh=True),
     ("GET", ITEM_DEFAULT): Fixture(_rule(ITEM_DEFAULT, RATE, ITEM)),
@@ -297,6 +318,13 @@ FIXTURES: dict[Route, Fixture] = {
     ("PATCH", "/admin/customers/{customer_id}"): Fixture(
         _ids(customer_id="customer"), _body({"notes": "patched"})
     ),
+    # (a new survivor and a new customer to fold into it each call: merging consumes both)
+    ("POST", "/admin/customers/{customer_id}/merge"): Fixture(
+        lambda w: {"customer_id": w.ok("POST", "/admin/customers", {"name": "Survivor"})["id"]},
+        lambda w: {"from_id": w.ok("POST", "/admin/customers", {"name": "Merged Away"})["id"]},
+        fresh=True,
+    ),
+    ("GET", "/admin/customers/{customer_id}/history"): Fixture(_ids(customer_id="customer")),
     # dispatch (the owner's technician login works its own jobs)
     ("GET", "/admin/dispatch"): Fixture(shows=MARKED),
     ("POST", "/admin/dispatch"): Fixture(body=_body({"title": "Matrix job"})),
@@ -406,6 +434,14 @@ FIXTURES: dict[Route, Fixture] = {
     ("PATCH", f"{CFG}/tenant"): Fixture(body=_body({"discount_scale_all": False})),
     ("GET", "/admin/settings"): Fixture(shows=MARKED),
     ("PATCH", "/admin/settings"): Fixture(body=_body({"branding": {"primary_color": "#1f6feb"}})),
+    ("GET", "/admin/settings/branding"): Fixture(shows=MARKED),
+    ("PATCH", "/admin/settings/branding"): Fixture(body=_body({"accent_color": "#f59e0b"})),
+    ("POST", "/admin/settings/branding/logo-upload"): Fixture(
+        body=_body({"content_type": "image/png", "size_bytes": 2048})
+    ),
+    ("POST", "/admin/settings/branding/favicon-upload"): Fixture(
+        body=_body({"content_type": "image/x-icon", "size_bytes": 1024})
+    ),
     # technicians
     ("GET", "/admin/technicians"): Fixture(shows=MARKED),
     ("POST", "/admin/technicians"): Fixture(
@@ -520,6 +556,7 @@ FIXTURES.update(
         ("PATCH", USER): Fixture(_owner_user, _body({"roles": ["dispatcher"]})),
         ("POST", f"{USER}/deactivate"): Fixture(lambda w: {"user_id": _invite(w)}, fresh=True),
         ("POST", f"{USER}/reactivate"): Fixture(_inactive_user, fresh=True),
+        ("POST", f"{USER}/invitation/resend"): Fixture(_owner_user),
         ("POST", "/auth/password/change"): Fixture(body=_password_change),
         ("GET", "/auth/sessions"): Fixture(shows=_shows_sessions),
         ("DELETE", "/auth/sessions/{session_id}"): Fixture(
@@ -698,6 +735,109 @@ FIXTURES.update(
 )
 
 
+# estimates: the owner's draft (built once per world, marked); fresh ones for the moves
+ESTIMATES, ESTIMATE = "/admin/estimates", "/admin/estimates/{estimate_id}"
+ESTIMATE_BODY = {
+    "customer_name": "Matrix Buyer",
+    "line_items": [{"description": "Matrix install", "amount_cents": 85000, "quantity": 1}],
+    "valid_until": "2030-01-15",
+}
+
+
+def _new_estimate(w: World, stage: str = "draft") -> int:
+    from tests.matrix.world import MARK
+
+    body = {**ESTIMATE_BODY, "customer_name": f"{MARK} Buyer", "notes": f"{MARK} estimate"}
+    estimate_id = w.ok("POST", ESTIMATES, body)["id"]
+    if stage in ("sent", "accepted"):
+        w.ok("POST", f"{ESTIMATES}/{estimate_id}/send")
+    if stage == "accepted":
+        w.ok("POST", f"{ESTIMATES}/{estimate_id}/accept")
+    return estimate_id
+
+
+def _owner_estimate(w: World) -> dict[str, Any]:
+    if "estimates:draft" not in w.cache:
+        w.cache["estimates:draft"] = _new_estimate(w)
+    return {"estimate_id": w.cache["estimates:draft"]}
+
+
+def _fresh_estimate(stage: str) -> Params:
+    return lambda w: {"estimate_id": _new_estimate(w, stage)}
+
+
+def _estimate_list(w: World) -> dict[str, Any]:
+    _owner_estimate(w)  # the list shows the owner's marked estimate
+    return {}
+
+
+PUBLIC = PUBLIC | {
+    ("GET", "/public/estimates/{token}"),
+    ("POST", "/public/estimates/{token}/accept"),
+    ("POST", "/public/estimates/{token}/decline"),
+}
+FIXTURES.update(
+    {
+        ("GET", ESTIMATES): Fixture(_estimate_list, shows=MARKED),
+        ("POST", ESTIMATES): Fixture(body=_body(ESTIMATE_BODY)),
+        ("GET", ESTIMATE): Fixture(_owner_estimate),
+        ("PATCH", ESTIMATE): Fixture(_owner_estimate, _body({"notes": "patched"})),
+        ("POST", f"{ESTIMATE}/send"): Fixture(_fresh_estimate("draft"), fresh=True),
+        ("POST", f"{ESTIMATE}/accept"): Fixture(_fresh_estimate("sent"), fresh=True),
+        ("POST", f"{ESTIMATE}/decline"): Fixture(_fresh_estimate("sent"), fresh=True),
+        ("POST", f"{ESTIMATE}/convert"): Fixture(
+            _fresh_estimate("accepted"), _body({"create_job": True}), fresh=True
+        ),
+    }
+)
+
+
+# --- portal: the customer routes take customer tokens only (no staff token: public here;
+# tests/portal/test_audience.py checks both directions on every route); the owner's review
+# list shows a review written with the owner's mark
+PUBLIC = PUBLIC | {
+    ("POST", "/customer/register"),
+    ("POST", "/customer/login"),
+    ("POST", "/customer/refresh"),
+    ("POST", "/customer/logout"),
+    ("GET", "/customer/me"),
+    ("POST", "/customer/verify"),
+    ("POST", "/customer/verify/resend"),
+    ("GET", "/customer/invoices"),
+    ("GET", "/customer/invoices/{code}/{invoice_id}/pdf"),
+    ("GET", "/customer/estimates"),
+    ("POST", "/customer/estimates/{code}/{estimate_id}/accept"),
+    ("POST", "/customer/estimates/{code}/{estimate_id}/decline"),
+    ("POST", "/customer/service-requests"),
+    ("POST", "/customer/reviews"),
+}
+
+
+def _shows_review(w: World) -> list[str]:
+    if "portal:review" not in w.cache:
+        from chalicelib.core import clock
+        from chalicelib.portal import listing as review_listing
+        from chalicelib.portal import store as portal_store
+        from tests.matrix.world import MARK
+
+        review = portal_store.new_review(
+            w.owner.tenant_id,
+            w.ids["job"],
+            w.ids["technician"],
+            customer_id=1,
+            account_id="matrix",
+            rating=5,
+            text=f"{MARK} review",
+            created_at=clock.iso_utc(clock.now()),
+        )
+        portal_store.create_review(review, [review_listing.counted(review)])
+        w.cache["portal:review"] = [MARK]
+    return w.cache["portal:review"]
+
+
+FIXTURES.update({("GET", "/admin/reviews"): Fixture(shows=_shows_review)})
+
+
 # reconciliation: the owner's marked import (built once per world); fresh unmatched rows
 # (and a fresh sent invoice to match one to) for the moves
 RECON = "/admin/reconciliation"
@@ -738,6 +878,169 @@ FIXTURES.update(
         ),
         ("POST", f"{RECON}/{{row_id}}/ignore"): Fixture(
             lambda w: {"row_id": _recon_import(w)[1]}, fresh=True
+        ),
+    }
+)
+
+
+# --- sso: the test providers of tests/support/sso_keys.py (their JWKS on a local server)
+class _FreshIdToken(dict):
+    """``{"id_token": ...}`` whose every serialisation is a token of a new identity: the
+    tenant matrix sends one body twice (the other tenant's call, then the owner's) and an
+    identity links to one user only."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(id_token="")
+        self.provider = provider
+
+    def items(self):  # type: ignore[override]
+        from tests.support import sso_keys
+
+        return [("id_token", sso_keys.id_token(self.provider))]
+
+
+def _sso_ready() -> None:
+    import os
+
+    from tests.support import sso_keys
+
+    os.environ.update(sso_keys.environment())
+
+
+def _sso_link_body(provider: str) -> Callable[[World], Any]:
+    def body(w: World) -> Any:
+        _sso_ready()
+        return _FreshIdToken(provider)
+
+    return body
+
+
+def _sso_subject(account: Any, role: str) -> str:
+    return f"matrix-{account.tenant_id}-{role}"
+
+
+def _sso_links(w: World, role: str) -> dict[str, Any]:
+    """Both tenants' ``role`` accounts have an Apple identity linked (what the list shows)."""
+    import jwt
+
+    from chalicelib.core import clock
+    from chalicelib.platform.tx import ConditionFailed
+    from chalicelib.sso import service as sso_service
+    from chalicelib.sso.rules import Identity
+
+    for tenant in (w.owner, w.other):
+        account = tenant.accounts[role]
+        uid = int(jwt.decode(account.access_token, options={"verify_signature": False})["sub"])
+        identity = Identity("apple", _sso_subject(account, role), None)
+        try:
+            sso_service.store.link(account.tenant_id, uid, identity, clock.now())
+        except ConditionFailed:
+            pass  # linked by an earlier call
+    return {}
+
+
+def _sso_with_password(w: World, role: str) -> dict[str, Any]:
+    """Both tenants' ``role`` accounts have a password (the matrix's staff are written
+    without one, and an account without a password keeps its last identity: 409)."""
+    import jwt
+
+    from chalicelib.accounts.store import UserItem
+    from chalicelib.platform import keys
+
+    for tenant in (w.owner, w.other):
+        account = tenant.accounts[role]
+        uid = int(jwt.decode(account.access_token, options={"verify_signature": False})["sub"])
+        UserItem(*keys.user_key(account.tenant_id, uid)).update(
+            actions=[UserItem.password_hash.set("matrix: not a real hash")]
+        )
+    return {}
+
+
+PUBLIC = PUBLIC | {
+    (method, f"/auth/sso/{provider}{tail}")
+    for provider in ("google", "apple", "microsoft")
+    for method, tail in (("POST", ""), ("POST", "/register"))
+}
+FIXTURES.update(
+    {
+        **{
+            ("POST", f"/auth/sso/{provider}/link"): Fixture(body=_sso_link_body(provider))
+            for provider in ("google", "apple", "microsoft")
+        },
+        **{
+            ("DELETE", f"/auth/sso/{provider}/link"): Fixture(as_role=_sso_with_password)
+            for provider in ("google", "apple", "microsoft")
+        },
+        ("GET", "/auth/sso"): Fixture(
+            as_role=_sso_links,
+            shows=lambda w: [_sso_subject(a, r) for r, a in w.owner.accounts.items()],
+        ),
+    }
+)
+
+
+# customer communications and leads: the owner's marked note and lead (built once per
+# world); fresh leads for the moves that consume one
+COMMS, LEADS = "/admin/customer-communications", "/admin/leads"
+LEAD = f"{LEADS}/{{lead_id}}"
+
+
+def _owner_note(w: World) -> dict[str, Any]:
+    from tests.matrix.world import MARK
+
+    if "comms:note" not in w.cache:
+        body = {"customer_id": w.ids["customer"], "kind": "note", "body": f"{MARK} note"}
+        w.cache["comms:note"] = w.ok("POST", COMMS, body)["id"]
+    return {"communication_id": w.cache["comms:note"]}
+
+
+def _new_lead(w: World, stage: str = "new") -> int:
+    from tests.matrix.world import MARK
+
+    body = {"name": f"{MARK} Lead", "phone": "813-555-0100", "source": "web"}
+    lead_id = w.ok("POST", LEADS, body)["id"]
+    for status in {"new": [], "qualified": ["contacted", "qualified"]}[stage]:
+        w.ok("POST", f"{LEADS}/{lead_id}/status", {"status": status})
+    return lead_id
+
+
+def _owner_lead(w: World) -> dict[str, Any]:
+    if "leads:lead" not in w.cache:
+        w.cache["leads:lead"] = _new_lead(w)
+    return {"lead_id": w.cache["leads:lead"]}
+
+
+def _fresh_lead(stage: str) -> Params:
+    return lambda w: {"lead_id": _new_lead(w, stage)}
+
+
+def _listed(make: Params) -> Params:
+    def params(w: World) -> dict[str, Any]:
+        make(w)  # the list shows the owner's marked entry
+        return {}
+
+    return params
+
+
+FIXTURES.update(
+    {
+        ("GET", COMMS): Fixture(_listed(_owner_note), shows=MARKED),
+        ("POST", COMMS): Fixture(
+            body=lambda w: {"customer_id": w.ids["customer"], "kind": "call", "body": "Matrix"}
+        ),
+        ("GET", f"{COMMS}/{{communication_id}}"): Fixture(_owner_note),
+        ("GET", LEADS): Fixture(_listed(_owner_lead), shows=MARKED),
+        ("POST", LEADS): Fixture(
+            body=_body({"name": "Matrix lead", "phone": "1", "source": "web"})
+        ),
+        ("GET", LEAD): Fixture(_owner_lead),
+        ("PATCH", LEAD): Fixture(_owner_lead, _body({"description": "patched"})),
+        ("GET", f"{LEAD}/history"): Fixture(_owner_lead),
+        ("POST", f"{LEAD}/status"): Fixture(
+            _fresh_lead("new"), _body({"status": "contacted"}), fresh=True
+        ),
+        ("POST", f"{LEAD}/convert"): Fixture(
+            _fresh_lead("qualified"), _body({"create": "job", "title": "Matrix job"}), fresh=True
         ),
     }
 )

@@ -34,8 +34,12 @@ NOT_TABLE_KEYS = {
     "invoice_sort",
     "invoices_rollup_scope",
     "invoice_pdf_key",
+    "estimate_sort",
+    "estimates_rollup_scope",
     "communication_sort",
     "communications_rollup_scope",
+    "review_sort",
+    "reviews_rollup_scope",
 }
 # The package's modules (``keys`` re-exports every name they define).
 MODULES = [

@@ -55,6 +55,14 @@ from chalicelib.platform.keys.dispatch import (
     technician_position_key,
     technician_positions_pk,
 )
+from chalicelib.platform.keys.estimates import (
+    estimate_key,
+    estimate_sort,
+    estimates_by_customer_pk,
+    estimates_by_valid_pk,
+    estimates_newest_pk,
+    estimates_rollup_scope,
+)
 from chalicelib.platform.keys.exports import (
     export_copy_key,
     export_prefix,
@@ -104,6 +112,19 @@ from chalicelib.platform.keys.leads import (
     leads_pk,
 )
 from chalicelib.platform.keys.mfa import mfa_challenge_key, mfa_key
+from chalicelib.platform.keys.portal import (
+    portal_account_key,
+    portal_code_key,
+    portal_email_key,
+    portal_session_key,
+    review_key,
+    review_sort,
+    reviews_by_date_pk,
+    reviews_by_technician_pk,
+    reviews_rollup_scope,
+    technician_rating_key,
+)
+from chalicelib.platform.keys.sso import sso_identity_key, sso_link_key, sso_links_pk
 from chalicelib.platform.keys.reconciliation import (
     ReconciliationRollupScopes,
     reconciliation_file_key,
@@ -119,10 +140,11 @@ from chalicelib.platform.keys.roster import (
     TECHNICIANS_ROLLUP_SCOPE,
     commission_override_key,
     commission_overrides_prefix,
-    customer_email_key,
     customer_email_index_key,
     customer_email_index_pk,
+    customer_email_key,
     customer_key,
+    customer_merged_key,
     customer_search_key,
     customer_search_pk,
     customers_pk,
@@ -169,7 +191,12 @@ from chalicelib.platform.keys.sla import (
     sla_violations_by_due_pk,
     sla_violations_by_technician_pk,
 )
-from chalicelib.platform.keys.users import invitation_key, password_reset_key
+from chalicelib.platform.keys.settings import branding_upload_prefix
+from chalicelib.platform.keys.users import (
+    invitation_key,
+    password_reset_key,
+    user_invitation_key,
+)
 from chalicelib.platform.keys.webhooks import (
     WebhookRollupScopes,
     webhook_deliveries_pk,
@@ -186,8 +213,21 @@ from chalicelib.platform.keys.zones import (
 )
 
 __all__ = [
+    "portal_account_key",
+    "portal_code_key",
+    "portal_email_key",
+    "portal_session_key",
+    "review_key",
+    "review_sort",
+    "reviews_by_date_pk",
+    "reviews_by_technician_pk",
+    "reviews_rollup_scope",
+    "technician_rating_key",
     "mfa_key",
     "mfa_challenge_key",
+    "sso_identity_key",
+    "sso_link_key",
+    "sso_links_pk",
     "ID_WIDTH",
     "OUTBOX_SHARDS",
     "TENANT_PREFIX",
@@ -209,6 +249,8 @@ __all__ = [
     "user_sessions_pk",
     "invitation_key",
     "password_reset_key",
+    "user_invitation_key",
+    "branding_upload_prefix",
     "counter_key",
     "rate_window_key",
     "event_key",
@@ -227,6 +269,7 @@ __all__ = [
     "line_items_pk",
     "line_item_categories_key",
     "customer_key",
+    "customer_merged_key",
     "customers_pk",
     "customer_email_key",
     "customer_email_index_pk",
@@ -319,6 +362,12 @@ __all__ = [
     "reconciliation_natural_key",
     "import_key",
     "import_file_key",
+    "estimate_key",
+    "estimate_sort",
+    "estimates_by_valid_pk",
+    "estimates_by_customer_pk",
+    "estimates_newest_pk",
+    "estimates_rollup_scope",
     "communication_key",
     "communication_sort",
     "communications_by_time_pk",
