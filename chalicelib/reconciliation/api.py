@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from chalicelib.core import roles
-from chalicelib.core.errors import ok_body
-from chalicelib.core.routing import JSON_HEADERS, ApiRequest, endpoint
+from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import page_of
 from chalicelib.reconciliation import service
 from chalicelib.reconciliation.models import ImportIn, ImportOut, MatchIn, RowFilter, RowOut
@@ -44,16 +43,13 @@ def import_payments(req: ApiRequest) -> Any:
     days .. due date + 7 days holds the payment's date, or the one unpaid sale of exactly
     the amount dated within 7 days; a match records the payment (the invoice's payment or
     the sale's payment status) and emits ``payment.reconciled``. The rest wait,
-    ``unmatched``, with the reason. The same file again is 200 with the earlier import's
-    summary (``duplicate: true``); a payment an earlier file held (same transaction id,
+    ``unmatched``, with the reason. The same file again answers the earlier import's
+    summary, as a replay (201, ``duplicate: true``), and writes nothing; a payment an earlier file held (same transaction id,
     else date + amount + reference) is a duplicate, never stored or paid twice."""
     body = req.body
     mapping = body.mapping.model_dump() if body.mapping is not None else None
-    summary, new = service.import_file(req.user, body.csv, mapping)
-    if new:
-        return summary
-    data = ImportOut.model_validate(summary).model_dump(mode="json")
-    return Response(body=ok_body(data), status_code=200, headers=dict(JSON_HEADERS))
+    summary, _ = service.import_file(req.user, body.csv, mapping)
+    return summary
 
 
 @endpoint(
