@@ -247,9 +247,10 @@ def test_manual_match_and_ignore(api, owner, other):
     assert reply.status == 422 and reply.error["details"][0]["field"] == "amount_cents"
     reply = api.post(match.format(rows[0]), {"invoice_id": draft["id"]}, as_=owner)
     assert reply.status == 409
-    foreign = _invoice(api, other)
-    reply = api.post(match.format(rows[0]), {"invoice_id": foreign["id"] + 50}, as_=owner)
-    assert reply.status == 404
+    foreign = [_invoice(api, other) for _ in range(3)][-1]  # the owner has invoices 1 and 2
+    reply = api.post(match.format(rows[0]), {"invoice_id": foreign["id"]}, as_=owner)
+    assert reply.status == 404 and foreign["id"] == 3
+    assert api.get(f"/admin/invoices/{foreign['id']}", as_=other).data["balance_cents"] == 15000
     assert api.post(match.format(rows[0]), {}, as_=owner).status == 422
     both = {"invoice_id": invoice["id"], "sale_id": 1}
     assert api.post(match.format(rows[0]), both, as_=owner).status == 422
@@ -323,3 +324,28 @@ def test_dynamodb_calls_of_an_import(api, owner):
     assert calls.get("Query", 0) == 0, calls
     assert calls["BatchGetItem"] <= 6 and calls["TransactWriteItems"] == 2 + 1 + 1, calls
     assert calls["GetItem"] <= 5, calls
+
+
+def test_manual_match_to_a_sale(api, owner, other):
+    seed_catalog(api, owner)
+    body = {"technician_id": 1, "item_id": 5, "sale_price_cents": 150000,
+            "customer_name": "Gil Gray"}  # fmt: skip
+    sale = api.post("/sales", body, as_=owner).data
+    _import(api, owner, _stripe(_row("500.00"), _row("1000.00"), _row("1.00"), _row("2000.00")))
+    rows = [r["id"] for r in _rows(api, owner)["items"]]
+    match = f"{PATH}/{{}}/match"
+    reply = api.post(match.format(rows[3]), {"sale_id": sale["id"]}, as_=owner)
+    assert reply.status == 422 and reply.error["details"][0]["field"] == "amount_cents"
+    reply = api.post(match.format(rows[0]), {"sale_id": sale["id"]}, as_=owner)
+    assert reply.status == 200 and reply.data["sale_id"] == sale["id"], reply.raw
+    assert api.get(f"/sales/{sale['id']}", as_=owner).data["payment_status"] == "partial"
+    reply = api.post(match.format(rows[1]), {"sale_id": sale["id"]}, as_=owner)
+    assert reply.status == 200  # a partial sale takes another payment
+    api.patch(f"/sales/{sale['id']}/payment-status", {"status": "paid"}, as_=owner)
+    reply = api.post(match.format(rows[2]), {"sale_id": sale["id"]}, as_=owner)
+    assert reply.status == 409
+    assert api.post(match.format(rows[2]), {"sale_id": 999}, as_=owner).status == 404
+    events = events_of(owner.tenant_id, "payment.reconciled")
+    assert [e["payment_status"] for e in events] == ["partial", "partial"]
+    assert all(e["sale_id"] == sale["id"] and e["source"] == "reconciliation" for e in events)
+    assert _rows(api, owner, status="matched")["total"] == 2
