@@ -22,6 +22,7 @@ short jittered wait (``tx.retries``), never answered 409.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.core import clock
@@ -92,7 +93,12 @@ def _reads(tid: str, data: InvoiceIn, email: str | None) -> dict[str, Any]:
     return wanted
 
 
-def create(principal: Principal, data: InvoiceIn) -> dict[str, Any]:
+def create(
+    principal: Principal, data: InvoiceIn, *, link: Callable[[int], store.Part] | None = None
+) -> dict[str, Any]:
+    """``link(invoice_id)``: a part of the invoice's own transaction, labelled
+    ``"linked"``, that records the invoice on another feature's item (an estimate it
+    converts), so the two are written together or not at all; its failed condition is 409."""
     tid = principal.tenant_id
     lines = rules.check_lines([line.model_dump() for line in data.line_items])
     amounts = _totals(lines, data.tax_bps)
@@ -147,9 +153,13 @@ def create(principal: Principal, data: InvoiceIn) -> dict[str, Any]:
         parts.append(listing.counted(invoice, new=True))
         if reserved is None:
             parts.append(lambda tx, n=current_number: counters.claim(tx, "counter", tid, ENTITY, n))
+        if link is not None:
+            parts.append(link(invoice_id))
         try:
             store.create(invoice, parts)
         except ConditionFailed as exc:
+            if "linked" in exc.failed:
+                raise Conflict("the record this invoice is linked to changed meanwhile") from exc
             # another invoice (or customer) took the next id first: reserve one outright,
             # so a burst of N invoices costs O(N) attempts; a customer that appeared with
             # the e-mail meanwhile is found by the next read (linked, not duplicated)

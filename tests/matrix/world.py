@@ -41,6 +41,9 @@ COUNTERS = (
     "zone",
     "skill",
     "invoice",
+    "estimate",
+    "communication",
+    "lead",
 )
 PAST_DAY = date(2021, 3, 3)  # the past pay period's sale (long before either tenant)
 DISCOUNT_RATE_BPS = 8191  # the owner's discount scale: a number only the owner's shows
