@@ -16,14 +16,17 @@ account:
    customer's invoices (one Query of at most 25, once per customer) and unpaid sales of
    the 15 days around the payment (one Query, at most 25);
 4. the import id and a block of row ids (two UpdateItem ADD);
-5. the rows, their natural keys and counts (one TransactWriteItems per 30 rows);
+5. the rows, their natural keys and counts (one TransactWriteItems per 30 rows), then
+   the import with its file digest's pointer (one TransactWriteItems), before any
+   payment: a request cut short later leaves an import that the same file answers;
 6. each match: the invoice's payment path (``invoices.moves.pay``: a consistent GetItem
    and one TransactWriteItems with the payment, the row's move to ``matched`` and its
    counts, and ``payment.reconciled``; then one SQS send), or the sale's payment-status
    path (``sales.changes.set_payment_status``: one BatchGetItem, one
-   TransactWriteItems with the same row move and event; one GetItem before it);
-7. the import with its file digest's pointer (one TransactWriteItems) and its counts
-   (one BatchGetItem).
+   TransactWriteItems with the same row move and event; one GetItem before it). The
+   payments stop after ``MATCH_BUDGET_S``; the rows left unmatched say what they look
+   like;
+7. the number matched (one UpdateItem) and the import's counts (one BatchGetItem).
 
 So reads per row are bounded (at most about 4, most of them shared by the rows of one
 customer) and nothing reads the tenant's invoices or sales wholesale.
@@ -71,6 +74,9 @@ IMPORT_COUNTER, ROW_COUNTER = "recon_import", "recon_row"
 CANDIDATES = 25  # invoices / sales of one customer looked at
 NAMED_CUSTOMERS = 3  # customers with the row's exact name looked at
 SOURCE = "reconciliation"
+# the import's payments stop after this long (well inside API Gateway's 29 s); the rows
+# left say which invoice or sale they look like, for a person to match
+MATCH_BUDGET_S = 20.0
 
 
 # --- views --------------------------------------------------------------------------------
@@ -188,10 +194,33 @@ def import_file(
         for i, (row, (_, _, reason)) in enumerate(zip(fresh, decisions, strict=True))
     ]
     lost = store.create_rows(tid, items)  # an overlapping import stored them meanwhile
-    duplicates += len(lost)
+    summary = store.new_import(
+        tid,
+        import_id,
+        layout=parsed.layout,
+        file_digest=digest,
+        rows=len(parsed.rows),
+        stored=len(items) - len(lost),
+        duplicates=duplicates + len(lost),
+        skipped=len(skipped),
+        skipped_rows=[
+            {"line": row.line, "reason": row.skip} for row in skipped[: rules.MAX_SKIPPED_LISTED]
+        ],
+        matched_on_import=0,
+        first_row_id=first,
+        created_by=principal.user_id,
+        created_at=at,
+    )
+    # saved before the payments: whatever happens to the request from here on, the rows
+    # stored belong to an import, and the same file again answers it
+    store.save_import(summary)
     matched = 0
+    deadline = clock.monotonic() + MATCH_BUDGET_S
     for item, row, (target, method, _) in zip(items, fresh, decisions, strict=True):
         if target is None or int(item.row_id) in lost:
+            continue
+        if clock.monotonic() > deadline:
+            _note(item, f"{target[0]} {target[1]} looks like it; the import ran out of time")
             continue
         try:
             _record(principal, item, target, method, parsed.layout)  # type: ignore[arg-type]
@@ -201,25 +230,8 @@ def import_file(
             _note(item, f"{target[0]} {target[1]}: {reason}")
             continue
         matched += 1
-
-    summary = store.new_import(
-        tid,
-        import_id,
-        layout=parsed.layout,
-        file_digest=digest,
-        rows=len(parsed.rows),
-        stored=len(items) - len(lost),
-        duplicates=duplicates,
-        skipped=len(skipped),
-        skipped_rows=[
-            {"line": row.line, "reason": row.skip} for row in skipped[: rules.MAX_SKIPPED_LISTED]
-        ],
-        matched_on_import=matched,
-        first_row_id=first,
-        created_by=principal.user_id,
-        created_at=at,
-    )
-    store.save_import(summary)
+    if matched:
+        store.matched_on_import(summary, matched)
     return import_view(summary), True
 
 

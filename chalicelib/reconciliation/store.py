@@ -266,6 +266,10 @@ def save_import(item: ImportItem) -> bool:
     return True
 
 
+def matched_on_import(item: ImportItem, matched: int) -> None:
+    item.update(actions=[ImportItem.matched_on_import.set(matched)])
+
+
 def new_import(tenant_id: str, import_id: int, **fields: Any) -> ImportItem:
     return ImportItem(
         *keys.reconciliation_import_key(tenant_id, import_id),

@@ -349,3 +349,17 @@ def test_manual_match_to_a_sale(api, owner, other):
     assert [e["payment_status"] for e in events] == ["partial", "partial"]
     assert all(e["sale_id"] == sale["id"] and e["source"] == "reconciliation" for e in events)
     assert _rows(api, owner, status="matched")["total"] == 2
+
+
+def test_payments_stop_at_the_time_budget_and_the_rows_say_why(api, owner, monkeypatch):
+    from chalicelib.reconciliation import service
+
+    invoice = _invoice(api, owner)
+    monkeypatch.setattr(service, "MATCH_BUDGET_S", -1.0)
+    summary = _import(api, owner, _stripe(_row("150.00", invoice["invoice_number"])))
+    assert (summary["matched"], summary["unmatched"], summary["matched_on_import"]) == (0, 1, 0)
+    [row] = _rows(api, owner)["items"]
+    assert row["reason"] == f"invoice {invoice['id']} looks like it; the import ran out of time"
+    assert api.get(f"/admin/invoices/{invoice['id']}", as_=owner).data["status"] == "sent"
+    reply = api.post(f"{PATH}/{row['id']}/match", {"invoice_id": invoice["id"]}, as_=owner)
+    assert reply.status == 200 and reply.data["reason"] is None
