@@ -29,6 +29,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from chalicelib.communications import service as communications
 from chalicelib.core import clock
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict
@@ -87,10 +88,6 @@ def _log_email(tenant_id: str, shown: dict[str, Any], emailed: str | None, subje
     """The e-mail in the customer's communications log (``communications.service``)."""
     to = shown.get("customer_email")
     if not to:
-        return
-    try:
-        from chalicelib.communications import service as communications
-    except ImportError:  # pragma: no cover - communications not deployed yet
         return
     communications.log_email(
         tenant_id,

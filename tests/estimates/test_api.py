@@ -213,6 +213,14 @@ def test_send_emails_the_signed_link_and_the_customer_accepts_without_a_login(ap
     assert api.post(f"{PATH}/{estimate['id']}/send", as_=owner).status == 409
     # the view still answers, showing the answer
     assert api.get(f"{PUBLIC}/{token}").data["status"] == "accepted"
+    # each e-mail is in the customer's communications log
+    from chalicelib.communications import service as communications
+
+    logged = communications.of_customer(owner.tenant_id, estimate["customer_id"])
+    assert [(c["kind"], c["status"], c["ref"]) for c in logged] == [
+        ("estimate", "sent", "EST-000001")
+    ] * 2
+    assert logged[0]["subject"] == "Estimate EST-000001 from Smith HVAC"
     # no e-mail: sent, emailed_to null, the link still given to staff
     walk_in = _estimate(api, owner, customer_email=None, customer_name="Walk-in")
     reply = api.post(f"{PATH}/{walk_in['id']}/send", as_=owner)
