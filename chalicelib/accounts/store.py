@@ -14,6 +14,7 @@ sid, time-ordered), and leave it when revoked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -137,15 +138,17 @@ class NewAccount:
     tenant_settings: dict[str, Any]
     user_id: int
     username: str
-    email: str
+    email: str | None  # None: no e-mail (an SSO registration whose provider verified none)
     first_name: str | None
     last_name: str | None
-    password_hash: str
+    password_hash: str | None  # None: no password (an SSO registration)
     roles: list[str]
     session_id: str
     refresh_jti: str
     session_expires_at: int
     now: datetime
+    # more parts of the same transaction (``also(tx)``: the SSO identity the owner signs in with)
+    also: Callable[[Any], None] | None = None
 
 
 def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
@@ -162,7 +165,11 @@ def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
         created_at=acct.now,
     )
     code = BusinessCodeItem(*keys.business_code_key(acct.business_code), tenant_id=tid)
-    email = PointerItem(*keys.email_key(acct.email), tenant_id=tid, user_id=acct.user_id)
+    email = (
+        PointerItem(*keys.email_key(acct.email), tenant_id=tid, user_id=acct.user_id)
+        if acct.email
+        else None
+    )
     owner = PointerItem(
         *keys.owner_username_key(acct.username), tenant_id=tid, user_id=acct.user_id
     )
@@ -207,8 +214,11 @@ def create_tenant_with_owner(acct: NewAccount) -> tuple[TenantItem, UserItem]:
             ("admins", admins),
             ("session", session),
         ]:
-            tx.create(label, item)
+            if item is not None:
+                tx.create(label, item)
         rollups.move(tx, tid, STAFF_ROLLUP, None, staff_entry(acct.user_id, True, acct.roles))
+        if acct.also is not None:
+            acct.also(tx)
     return tenant, user
 
 

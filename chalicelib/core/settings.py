@@ -183,6 +183,42 @@ def email_from() -> str:
     return _env("EMAIL_FROM") or "TradeKitt <no-reply@tradekitt.com>"
 
 
+SSO_PROVIDERS = ("google", "apple", "microsoft")
+SSO_JWKS_DEFAULTS = {
+    "google": "https://www.googleapis.com/oauth2/v3/certs",
+    "apple": "https://appleid.apple.com/auth/keys",
+    "microsoft": "https://login.microsoftonline.com/common/discovery/v2.0/keys",
+}
+
+
+@dataclass(frozen=True)
+class SsoProvider:
+    """One SSO provider's settings: ``SSO_<PROVIDER>_CLIENT_IDS`` (comma-separated; none
+    means the provider is off), ``SSO_<PROVIDER>_JWKS_URL`` (its signing keys) and
+    ``SSO_<PROVIDER>_ISSUER`` (overrides the provider's own issuer; tests)."""
+
+    name: str
+    client_ids: tuple[str, ...]
+    jwks_url: str
+    issuer: str | None
+
+
+def sso_provider(name: str) -> SsoProvider:
+    upper = name.upper()
+    raw = _env(f"SSO_{upper}_CLIENT_IDS") or ""
+    return SsoProvider(
+        name=name,
+        client_ids=tuple(part.strip() for part in raw.split(",") if part.strip()),
+        jwks_url=_env(f"SSO_{upper}_JWKS_URL") or SSO_JWKS_DEFAULTS[name],
+        issuer=_env(f"SSO_{upper}_ISSUER"),
+    )
+
+
+def sso_jwks_ttl_s() -> int:
+    """How long a fetched JWKS is trusted before it is fetched again (``SSO_JWKS_TTL_S``)."""
+    return _int("SSO_JWKS_TTL_S", 3600)
+
+
 def dynamodb_endpoint_url() -> str | None:
     """DynamoDB's own endpoint when it differs (``AWS_ENDPOINT_URL_DYNAMODB``, as botocore
     reads it: ``make run`` serves the table from dynoxide), else ``AWS_ENDPOINT_URL``."""

@@ -196,8 +196,21 @@ def stop_stack(stack: Stack) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Stack:
+def sso_jwks():
+    """The test SSO providers' JWKS, served from this process on a free port; the stack's
+    ``SSO_*`` settings trust them (tests/support/sso_keys.py signs their id_tokens)."""
+    from tests.support import sso_keys
+
+    server = sso_keys.JwksServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, sso_jwks) -> Stack:
+    from tests.support import sso_keys
+
     workdir = tmp_path_factory.mktemp("stack")
-    stack = start_stack(workdir, workdir / "state")
+    stack = start_stack(workdir, workdir / "state", **sso_keys.environment(sso_jwks))
     yield stack
     stop_stack(stack)

@@ -172,6 +172,7 @@ from chalicelib.platform.keys.sales import (
     sales_by_technician_pk,
     sales_rollup_scope,
 )
+from chalicelib.platform.keys.settings import branding_upload_prefix
 from chalicelib.platform.keys.skills import (
     SKILLS_ROLLUP_SCOPE,
     skill_key,
@@ -191,7 +192,6 @@ from chalicelib.platform.keys.sla import (
     sla_violations_by_due_pk,
     sla_violations_by_technician_pk,
 )
-from chalicelib.platform.keys.settings import branding_upload_prefix
 from chalicelib.platform.keys.users import (
     invitation_key,
     password_reset_key,

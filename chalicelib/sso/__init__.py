@@ -1,0 +1,1 @@
+"""SSO sign-in, registration and account linking (Google, Apple, Microsoft)."""
