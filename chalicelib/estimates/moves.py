@@ -34,6 +34,7 @@ from chalicelib.core import clock
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict
 from chalicelib.dispatch import service as dispatch
+from chalicelib.dispatch.rules import geo, workflow
 from chalicelib.estimates import links, listing, mail, rules, service, store
 from chalicelib.estimates.models import ConvertIn
 from chalicelib.estimates.store import EstimateItem
@@ -194,6 +195,9 @@ def convert(principal: Principal, estimate_id: int, options: ConvertIn) -> dict[
     """An accepted estimate becomes an invoice (same customer, lines, tax, notes) and,
     with ``create_job``, a dispatch job; once only (409 the second time)."""
     tid = principal.tenant_id
+    if options.create_job:  # the job's own checks first, before anything is written
+        workflow.check_window(options.scheduled_start, options.scheduled_end)
+        geo.check_place(options.service_zip, options.latitude, options.longitude)
     lease = uuid.uuid4().hex
     estimate = _claim(tid, estimate_id, lease)
     try:

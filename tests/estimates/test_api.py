@@ -367,6 +367,18 @@ def test_convert_makes_an_invoice_and_a_job_once(api, owner):
         assert reply.status == 409 and "accepted" in reply.error["message"]
     reply = api.post(f"{PATH}/{plain['id']}/convert", {"create_job": "yes"}, as_=owner)
     assert reply.status == 422 and reply.error["details"][0]["field"] == "create_job"
+    # the job's own checks come before anything is written
+    other = _accepted(api, owner)
+    for bad, field in (
+        ({"scheduled_start": "2030-05-04T11:00:00Z", "scheduled_end": "2030-05-04T09:00:00Z"},
+         "scheduled_end"),
+        ({"service_zip": "00000"}, "service_zip"),
+        ({"latitude": 27.9}, "longitude"),
+    ):  # fmt: skip
+        reply = api.post(f"{PATH}/{other['id']}/convert", {"create_job": True, **bad}, as_=owner)
+        assert reply.status == 422, reply.raw
+        assert field in reply.error["details"][0]["field"], reply.raw
+    assert api.get(f"{PATH}/{other['id']}", as_=owner).data["invoice_id"] is None
     assert api.post(f"{PATH}/999/convert", {}, as_=owner).status == 404
 
 
