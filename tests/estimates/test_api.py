@@ -517,3 +517,33 @@ def test_dynamodb_calls(api, owner, monkeypatch):
     # caller; lease (GetItem + TransactWriteItems); the invoice's BatchGetItem and its
     # transaction with the estimate's invoice_id; the final TransactWriteItems
     assert _calls(reads) == {"GetItem": 2, "BatchGetItem": 1, "TransactWriteItems": 3}
+
+
+def test_racing_answers_apply_once(api, owner):
+    estimate = _sent(api, owner)
+    token = _token(estimate)
+    with one_at_a_time():
+        replies = at_once(
+            [
+                lambda: api.post(f"{PUBLIC}/{token}/accept"),
+                lambda: api.post(f"{PATH}/{estimate['id']}/decline", as_=owner),
+            ]
+        )
+    assert sorted(r.status for r in replies) == [200, 409], [r.raw for r in replies]
+    final = api.get(f"{PATH}/{estimate['id']}", as_=owner).data["status"]
+    assert final == next(r.data["status"] for r in replies if r.status == 200)
+    assert api.get(f"{PATH}?status={final}", as_=owner).data["total"] == 1
+    assert api.get(f"{PATH}?status=sent", as_=owner).data["total"] == 0
+
+
+def test_a_conversion_that_died_holds_its_lease_a_minute(api, owner, later):
+    from chalicelib.estimates import moves
+
+    estimate = _accepted(api, owner)
+    moves._claim(owner.tenant_id, estimate["id"], "dead-request")  # noqa: SLF001 - took it, died
+    reply = api.post(f"{PATH}/{estimate['id']}/convert", {}, as_=owner)
+    assert reply.status == 409 and "being converted" in reply.error["message"]
+    later.offset = timedelta(seconds=moves.LEASE_S + 1)
+    reply = api.post(f"{PATH}/{estimate['id']}/convert", {}, as_=owner)
+    assert reply.status == 201, reply.raw
+    assert reply.data["estimate"]["status"] == "converted"
