@@ -177,6 +177,13 @@ def test_reference_estimate_curl_and_every_call(stack):
     fourth = new()
     move(fourth["id"], "send")
     assert move(fourth["id"], "accept")["responded_via"] == "staff"
+    # the customer declines through the link
+    fifth = new(customer_email="dee@example.com", valid_until=LATER)
+    fifth_token = move(fifth["id"], "send")["public_url"].rsplit("/", 1)[1]
+    status, _, declined = stack.request("POST", f"{PUBLIC}/{fifth_token}/decline")
+    assert status == 200 and declined["data"]["status"] == "declined", declined
+    status, _, _ = stack.request("POST", f"{PUBLIC}/{fifth_token}/accept")
+    assert status == 409
 
     # convert: an invoice with the same customer, lines and tax, and a dispatch job; once
     converted = move(
@@ -197,18 +204,18 @@ def test_reference_estimate_curl_and_every_call(stack):
     assert plain["job"] is None
 
     # every list filter, by page and by cursor, with exact totals (1 draft, 2 and 4
-    # converted, 3 declined; nothing can have expired within the test)
+    # converted, 3 and 5 declined; nothing can have expired within the test)
     ann = second["customer_id"]
     assert fourth["customer_id"] == ann  # linked by e-mail, not duplicated
-    assert _walk(stack, headers, "") == ([1, 2, 3, 4], 4)
+    assert _walk(stack, headers, "") == ([1, 2, 3, 4, 5], 5)
     assert _walk(stack, headers, "status=draft") == ([1], 1)
     assert _walk(stack, headers, "status=converted") == ([2, 4], 2)
-    assert _walk(stack, headers, "status=declined") == ([3], 1)
+    assert _walk(stack, headers, "status=declined") == ([3, 5], 2)
     assert _walk(stack, headers, "status=sent") == ([], 0)
     assert _walk(stack, headers, "status=accepted") == ([], 0)
     assert _walk(stack, headers, "status=expired") == ([], 0)
     assert _walk(stack, headers, f"customer_id={ann}") == ([2, 4], 2)
-    far = [1, 3] if first["valid_until"] >= LATER else [3]
+    far = [1, 3, 5] if first["valid_until"] >= LATER else [3, 5]
     assert _walk(stack, headers, f"valid_from={LATER}") == (far, len(far))
     assert _walk(stack, headers, f"valid_to={SOON}") == ([2, 4], 2)
     assert _walk(stack, headers, f"valid_from={SOON}&valid_to={SOON}&customer_id={ann}") == (
