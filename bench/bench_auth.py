@@ -103,6 +103,7 @@ def _calls_per_request() -> dict:
         with count_calls() as c:
             api.get("/auth/me", as_=account)
         result["me"] = {"dynamodb_calls": c.of("dynamodb")}
+        result["sso_login"] = _sso_login_calls(api)
         os.environ.update(
             {"RATE_LIMIT_IP": "300", "RATE_LIMIT_TENANT": "200", "RATE_LIMIT_AUTH": "1000"}
         )
@@ -115,6 +116,25 @@ def _calls_per_request() -> dict:
         result["login_with_rate_limits_on"] = {"dynamodb_calls": c.of("dynamodb")}
         os.environ.update({"RATE_LIMIT_IP": "0", "RATE_LIMIT_TENANT": "0", "RATE_LIMIT_AUTH": "0"})
     return result
+
+
+def _sso_login_calls(api) -> dict:
+    """``POST /auth/sso/google`` of a linked identity (the test provider of
+    tests/support/sso_keys.py; its JWKS fetched once before the count)."""
+    from tests.support import sso_keys
+
+    os.environ.update(sso_keys.environment())
+    sub = sso_keys.new_subject()
+    body = {
+        "id_token": sso_keys.id_token("google", sub),
+        "username": "benchsso",
+        "company_name": "Bench SSO",
+    }
+    assert api.post("/auth/sso/google/register", body).status == 201
+    with count_calls() as c:
+        reply = api.post("/auth/sso/google", {"id_token": sso_keys.id_token("google", sub)})
+    assert reply.status == 200, reply.raw
+    return {"dynamodb_calls": c.of("dynamodb"), "ops": c.ops("dynamodb")}
 
 
 def _free_port() -> int:
