@@ -187,7 +187,9 @@ def unlink(principal: Principal, provider: str) -> dict[str, Any]:
     try:
         store.unlink(item)
     except ConditionFailed:
-        pass  # unlinked by a request that got there first: the outcome is the same
+        # changed since it was read: unlinked by a request that got there first (the same
+        # outcome), or unlinked and linked again (then it stays)
+        return {"provider": provider, "unlinked": store.get_link(tid, uid, provider) is None}
     return {"provider": provider, "unlinked": True}
 
 

@@ -360,3 +360,21 @@ def test_rotated_keys_are_picked_up_and_an_outage_keeps_the_old_ones(api, provid
     monkeypatch.setattr(jwks, "fetch", down)
     clock[0] += 7200  # stale, and the provider is unreachable: the keys in hand still work
     assert sso_login(api, "google", token).status == 200
+
+
+def test_an_unlink_that_loses_a_race_says_what_is_left(api, providers, owner, monkeypatch):
+    from chalicelib.platform.tx import ConditionFailed
+    from chalicelib.sso import store
+
+    assert (
+        api.post("/auth/sso/apple/link", {"id_token": id_token("apple")}, as_=owner).status == 201
+    )
+    real = store.unlink
+
+    def raced(item):
+        real(item)  # another request unlinked it first
+        raise ConditionFailed([store.LINK])
+
+    monkeypatch.setattr(store, "unlink", raced)
+    reply = api.delete("/auth/sso/apple/link", as_=owner)
+    assert reply.status == 200 and reply.data == {"provider": "apple", "unlinked": True}
