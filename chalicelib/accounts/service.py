@@ -119,21 +119,25 @@ def _issue_pair(
 
 def register(
     *,
-    email: str,
+    email: str | None,
     username: str,
-    password: str,
+    password: str | None,
     first_name: str | None,
     last_name: str | None,
     company_name: str,
+    also: Callable[[Any, str, int], None] | None = None,
 ) -> tuple[Session, TenantItem]:
-    """Create a tenant and its first admin, and log them in."""
+    """Create a tenant and its first admin, and log them in. Without ``password`` (an SSO
+    registration) the admin has none and signs in through the provider;
+    ``also(tx, tenant_id, user_id)`` adds to the same transaction (the SSO link; a
+    ``ConditionFailed`` of its own labels is raised as is)."""
     now = clock.now()
     tenant_id = str(uuid.uuid4())
     session_id = new_session_id(now)
     username = identity.normalize_username(username)
-    email = identity.normalize_email(email)
+    email = identity.normalize_email(email) if email else None
     base = identity.business_code_base(company_name)
-    password_hash = hash_password(password)
+    password_hash = hash_password(password) if password is not None else None
     settings = settings_rules.initial(company_name)
     access, refresh = _issue_pair(tenant_id, 1, [roles.ADMIN], session_id, now)
     for attempt in range(MAX_CODE_ATTEMPTS):
@@ -154,6 +158,7 @@ def register(
             refresh_jti=refresh.jti,
             session_expires_at=refresh.expires_at,
             now=now,
+            also=(lambda tx: also(tx, tenant_id, 1)) if also is not None else None,
         )
         try:
             tenant, user = store.create_tenant_with_owner(account)
