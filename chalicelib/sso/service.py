@@ -14,7 +14,8 @@ DynamoDB calls (besides rate limiting): login 4, like a password login (the iden
 pointer, the user, the MFA BatchGetItem of enrolment and tenant, then the session or the
 MFA challenge PutItem); register 1 transaction (the registration's, the two link items
 in it); link 1 transaction; unlink 2 (GetItem, a transaction), 3 for an account without a
-password (the Query of its other identities).
+password (the Query of its other identities); link and unlink besides the caller's account
+read of every signed-in route. A token that does not verify reads nothing.
 """
 
 from __future__ import annotations
