@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Blueprint
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, ConfigDict, Field, RootModel
 
 from chalicelib.accounts import service as accounts
 from chalicelib.core import roles
@@ -14,6 +14,9 @@ from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import Body, Email, Out, Password, Username, id_from, reference_example
 from chalicelib.core.settings import get_settings
 from chalicelib.mfa import service as mfa
+from chalicelib.mfa.models import ChallengeOut
+from chalicelib.settings import branding as tenant_branding
+from chalicelib.settings import service as tenant_settings
 
 bp = Blueprint(__name__)
 
@@ -77,6 +80,33 @@ class TokensOut(Out):
     access_token: str
     refresh_token: str
     user: UserOut
+
+
+class LoginOut(RootModel[TokensOut | ChallengeOut]):
+    """Either the session (``access_token``, ``refresh_token``, ``user``) or, when the
+    user has MFA or their role's logins need it, the challenge (``mfa_required``: true,
+    ``mfa_challenge_token``; then ``POST /auth/mfa-verify``). A user who must use MFA but
+    has not enrolled gets the challenge with ``mfa_enrolment_required``: true and
+    ``methods``: ["email"] too."""
+
+    model_config = ConfigDict(
+        defer_build=True,
+        json_schema_extra={
+            "examples": [
+                TokensOut.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+                ChallengeOut.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+            ]
+        },
+    )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        """The login answers exactly one of its two bodies: ``oneOf``, not ``anyOf``."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        if "anyOf" in target:
+            target["oneOf"] = target.pop("anyOf")
+        return schema
 
 
 class RegisterOut(TokensOut):
@@ -165,7 +195,7 @@ def register(req: ApiRequest) -> Any:
     public=True,
     rate="auth",
     body=LoginIn,
-    response=TokensOut,
+    response=LoginOut,
     tenant_header="required",
 )
 def login(req: ApiRequest) -> Any:
@@ -237,6 +267,15 @@ def me(req: ApiRequest) -> Any:
 class Branding(Out):
     display_name: str
     primary_color: str
+    # always answered (null when not set); optional so the reference's example stays valid
+    secondary_color: str | None = Field(default=None, description="#rrggbb, or null")
+    accent_color: str | None = Field(default=None, description="#rrggbb, or null")
+    logo_url: str | None = Field(
+        default=None, description="a presigned GET of the logo (1 hour), or null"
+    )
+    favicon_url: str | None = Field(
+        default=None, description="a presigned GET of the favicon, or null"
+    )
 
 
 class ResolveOut(Out):
@@ -269,6 +308,9 @@ class ResolveOut(Out):
     response=ResolveOut,
 )
 def resolve(req: ApiRequest) -> Any:
-    """Case-insensitive; 404 ``NOT_FOUND`` for an unknown code."""
+    """Case-insensitive; 404 ``NOT_FOUND`` for an unknown code. ``branding``: the display
+    name and colours (``/admin/settings/branding``) and the logo and favicon as presigned
+    GET links (1 hour) or null."""
     tenant = accounts.resolve_tenant(req.params["code"])
-    return accounts.tenant_view(tenant, get_settings().api_url)
+    shown = tenant_branding.public_view(tenant_settings.effective(tenant)["branding"])
+    return {**accounts.tenant_view(tenant, get_settings().api_url), "branding": shown}

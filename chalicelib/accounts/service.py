@@ -41,6 +41,7 @@ is_staff, sessions_of, get_session = staff.is_staff, staff.sessions_of, staff.ge
 revoke_session, get_user_by_email = store.revoke, staff.get_user_by_email
 end_session = staff.end_session
 email_taken = staff.email_taken
+backfill_admins, still_invited_in = staff.backfill_admins, staff.still_invited_in
 SESSION_ID_PREFIX = "s"
 
 

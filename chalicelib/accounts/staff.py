@@ -27,7 +27,12 @@ from chalicelib.core.pagination import PageRequest
 from chalicelib.platform import keys, listing, rollups
 from chalicelib.platform.counters import CounterItem
 from chalicelib.platform.table import take
-from chalicelib.platform.tx import Labelled, labelled_transaction
+from chalicelib.platform.tx import Labelled, applied, labelled_transaction
+
+# A tenant's users (staff and technicians' logins) are few; the backfill's count refuses
+# to read past this many.
+MAX_COUNTED_USERS = 20_000
+COUNT_PAGE = 200
 
 
 def is_staff(user: UserItem) -> bool:
@@ -113,11 +118,41 @@ def add_staff(tx: Labelled, new: NewStaff) -> UserItem:
 
 
 def _admins(tx: Labelled, tenant_id: str, delta: int) -> None:
-    """Move the active admins' count; a decrease requires another admin to remain
-    (label ``last_admin``)."""
+    """Move the active admins' count; a decrease requires another admin to remain, and
+    any move the counter to exist (label ``last_admin``: ``backfill_admins``, retry)."""
     item = CounterItem(*keys.counter_key(tenant_id, ADMINS_COUNTER))
-    condition = (CounterItem.value > 1) if delta < 0 else None
+    condition = (CounterItem.value > 1) if delta < 0 else CounterItem.value.exists()
     tx.update("last_admin", item, [CounterItem.value.add(delta)], condition=condition)
+
+
+def count_active_admins(tenant_id: str) -> int:
+    """The tenant's active users holding ``admin``, counted from the users partition
+    (consistent, ``COUNT_PAGE`` users a page, at most ``MAX_COUNTED_USERS``)."""
+    found = 0
+    results = UserItem.query(
+        keys.users_pk(tenant_id),
+        consistent_read=True,
+        page_size=COUNT_PAGE,
+        attributes_to_get=["pk", "sk", "active", "roles"],
+    )
+    for seen, user in enumerate(results, start=1):
+        if seen > MAX_COUNTED_USERS:
+            raise RuntimeError(f"tenant {tenant_id} has more than {MAX_COUNTED_USERS} users")
+        if user.active and roles.ADMIN in (user.roles or []):
+            found += 1
+    return found
+
+
+def backfill_admins(tenant_id: str) -> bool:
+    """Create the tenant's missing admin counter from ``count_active_admins`` (only if it
+    is still missing). False when it existed already: a refused ``last_admin`` condition
+    then really is the last admin."""
+    key = keys.counter_key(tenant_id, ADMINS_COUNTER)
+    if CounterItem.find(key, consistent=True) is not None:
+        return False
+    item = CounterItem(*key, value=count_active_admins(tenant_id))
+    applied(lambda: item.save(condition=CounterItem.pk.does_not_exist()))
+    return True  # created, by this call or a concurrent one: retry the write
 
 
 def _as_read(user: UserItem) -> Any:
@@ -185,6 +220,17 @@ def accept_invitation_in(
             UserItem.last_login_at.set(now),
         ],
         condition=(UserItem.invitation_pending == True) & (UserItem.active == True),  # noqa: E712
+    )
+
+
+def still_invited_in(tx: Labelled, user: UserItem) -> None:
+    """Inside ``tx``: the user is still an active invited user, not yet accepted (label
+    ``user``)."""
+    tx.check(
+        "user",
+        UserItem,
+        keys.user_key(str(user.tenant_id), int(user.user_id)),
+        (UserItem.invitation_pending == True) & (UserItem.active == True),  # noqa: E712
     )
 
 

@@ -1,6 +1,8 @@
-"""``/admin/settings``: the tenant's settings (admin only: ``settings:write``), and
-``/admin/commission-config/tenant``: the tenant-wide commission part of them (default
-rates and the discount scale, rule level 5), open to managers too (``commission:write``).
+"""``/admin/settings``: the tenant's settings (admin only: ``settings:write``),
+``/admin/settings/branding`` (display name, colours, logo and favicon uploaded through
+presigned POSTs: ``settings.branding``), and ``/admin/commission-config/tenant``: the
+tenant-wide commission part of them (default rates and the discount scale, rule level 5),
+open to managers too (``commission:write``).
 
 The business name and ``branding`` are what ``GET /tenants/resolve/{code}`` returns; the
 business code itself never changes (clients log in with it).
@@ -11,31 +13,45 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from chalice import Blueprint
-from pydantic import Field, StrictBool
+from pydantic import BeforeValidator, Field, StrictBool
 
 from chalicelib.core import roles
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import Body, Bps, Out, changes_of, checked_by
 from chalicelib.payperiods.rules import FREQUENCIES
-from chalicelib.settings import rules
+from chalicelib.settings import branding, rules
 from chalicelib.settings import service as tenant_settings
+from chalicelib.settings.models import (
+    BrandingIn,
+    BrandingOut,
+    BrandingPatch,
+    FaviconUploadIn,
+    LogoUploadIn,
+    UploadOut,
+)
 
 bp = Blueprint(__name__)
 
 TradeType = Literal[rules.TRADE_TYPES]  # type: ignore[valid-type]
 RegionType = Literal[rules.REGION_TYPES]  # type: ignore[valid-type]
 Frequency = Literal[FREQUENCIES]  # type: ignore[valid-type]
-Color = Annotated[str, checked_by(rules.color_problem)]
 TimeZone = Annotated[str, checked_by(rules.timezone_problem)]
+Currency = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+    checked_by(rules.currency_problem),
+]
 NOT_NULL = (
     "name",
     "trade_type",
     "region_type",
     "timezone",
+    "currency",
     "branding",
     "pay_period_frequency",
     *rules.COMMISSION_KEYS,
 )
+BRANDING = "/admin/settings/branding"
 
 
 class DiscountTierIn(Body):
@@ -64,14 +80,6 @@ class TenantCommissionOut(Out):
     discount_scale_all: bool
 
 
-class BrandingIn(Body):
-    """null resets a key to its default (display name: the business name)."""
-
-    display_name: str | None = Field(default=None, min_length=1, max_length=120)
-    primary_color: Color | None = Field(default=None, description="#rrggbb")
-    logo_url: str | None = Field(default=None, max_length=500)
-
-
 class ProfilePatch(Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     trade_type: TradeType | None = None
@@ -79,7 +87,13 @@ class ProfilePatch(Body):
     timezone: TimeZone | None = Field(
         default=None, max_length=64, description="IANA name, e.g. America/New_York"
     )
-    branding: BrandingIn | None = None
+    currency: Currency | None = Field(
+        default=None, description="ISO 4217 code (e.g. USD, CAD, EUR); amounts stay cents"
+    )
+    branding: BrandingIn | None = Field(
+        default=None,
+        description="texts and colours; the logo and favicon: /admin/settings/branding",
+    )
     pay_period_frequency: Frequency | None = Field(
         default=None,
         description=(
@@ -109,7 +123,8 @@ class ProfileOut(Out):
     trade_type: str
     region_type: str
     timezone: str
-    branding: dict[str, Any]
+    currency: str
+    branding: BrandingOut
     pay_period_frequency: str
 
 
@@ -127,7 +142,11 @@ class SettingsOut(TenantCommissionOut, ProfileOut):
     response=SettingsOut,
 )
 def get_settings_route(req: ApiRequest) -> Any:
-    return tenant_settings.view(tenant_settings.get(req.tenant_id))
+    return _view(tenant_settings.get(req.tenant_id))
+
+
+def _view(tenant: Any) -> dict[str, Any]:
+    return {**tenant_settings.view(tenant), "branding": branding.of_tenant(tenant)}
 
 
 @endpoint(
@@ -143,9 +162,11 @@ def get_settings_route(req: ApiRequest) -> Any:
 def update_settings_route(req: ApiRequest) -> Any:
     """``default_commission_bps`` is the tenant default rate (rule level 5);
     ``discount_tiers`` must ascend by ``max_discount_bps``; ``discount_scale_all`` applies
-    the scale to every rate-based rule (otherwise only to overrides that enable it)."""
+    the scale to every rate-based rule (otherwise only to overrides that enable it). A new
+    ``pay_period_frequency`` applies from the day after the current pay period ends (no
+    existing period changes). ``mfa_required_roles`` is the MFA policy of the logins."""
     tenant = tenant_settings.update(req.tenant_id, changes_of(req.body, NOT_NULL))
-    return tenant_settings.view(tenant)
+    return _view(tenant)
 
 
 @endpoint(
@@ -175,3 +196,73 @@ def update_tenant_commission(req: ApiRequest) -> Any:
     """The same values as in ``/admin/settings``, open to managers too."""
     tenant = tenant_settings.update(req.tenant_id, changes_of(req.body, NOT_NULL))
     return tenant_settings.commission_view(tenant)
+
+
+# --- branding: texts, colours, and the logo and favicon uploaded through S3 -------------
+@endpoint(
+    bp,
+    BRANDING,
+    "GET",
+    summary="Tenant branding",
+    tag="settings",
+    permission=roles.SETTINGS_WRITE,
+    response=BrandingOut,
+)
+def get_branding(req: ApiRequest) -> Any:
+    """What ``GET /tenants/resolve/{code}`` shows, with the files' object keys; the logo
+    and favicon as presigned GET links (1 hour) or null."""
+    return branding.get(req.tenant_id)
+
+
+@endpoint(
+    bp,
+    BRANDING,
+    "PATCH",
+    summary="Update tenant branding",
+    tag="settings",
+    permission=roles.SETTINGS_WRITE,
+    body=BrandingPatch,
+    response=BrandingOut,
+)
+def update_branding(req: ApiRequest) -> Any:
+    """Only the keys sent change; null resets one. Colours are ``#rrggbb`` (422 naming
+    the field). ``logo_key`` / ``favicon_key`` confirm an upload: the key a
+    ``logo-upload`` / ``favicon-upload`` issued for this business, once the file is in S3
+    (checked: there, of the announced type, within the limit; else 422 naming the field)."""
+    return branding.update(req.tenant_id, changes_of(req.body))
+
+
+@endpoint(
+    bp,
+    f"{BRANDING}/logo-upload",
+    "POST",
+    summary="Upload a logo (presigned S3 POST)",
+    tag="settings",
+    permission=roles.SETTINGS_WRITE,
+    body=LogoUploadIn,
+    response=UploadOut,
+    status=201,
+)
+def logo_upload(req: ApiRequest) -> Any:
+    """A presigned S3 POST (15 minutes) for a png, jpeg, svg+xml or x-icon logo of at most
+    ``size_bytes`` (<= 2 MB, enforced by S3); then PATCH the branding with ``logo_key``."""
+    body: LogoUploadIn = req.body
+    return branding.issue(req.tenant_id, "logo", body.content_type, body.size_bytes)
+
+
+@endpoint(
+    bp,
+    f"{BRANDING}/favicon-upload",
+    "POST",
+    summary="Upload a favicon (presigned S3 POST)",
+    tag="settings",
+    permission=roles.SETTINGS_WRITE,
+    body=FaviconUploadIn,
+    response=UploadOut,
+    status=201,
+)
+def favicon_upload(req: ApiRequest) -> Any:
+    """As the logo's, for a favicon of at most 512 KB; then PATCH the branding with
+    ``favicon_key``."""
+    body: FaviconUploadIn = req.body
+    return branding.issue(req.tenant_id, "favicon", body.content_type, body.size_bytes)

@@ -6,10 +6,14 @@ Stored shape (the tenant item's ``settings`` map)::
     trade_type, region_type, timezone, pay_period_frequency,
     default_commission_bps, installer_default_commission_bps,
     discount_tiers: [{"max_discount_bps", "rate_bps"}, ...], discount_scale_all,
-    branding: {"display_name", "primary_color", "logo_url"?}
+    currency, mfa_required_roles,
+    branding: {"display_name", "primary_color", "secondary_color"?, "accent_color"?,
+               "logo_key"?, "favicon_key"?}
 
-``branding`` is what ``GET /tenants/resolve/{code}`` returns; its ``display_name``
-follows the business name unless it was set to something else.
+``branding`` is what ``GET /tenants/resolve/{code}`` returns (``branding_view``: the
+object keys become presigned links); its ``display_name`` follows the business name
+unless it was set to something else. A logo or favicon is only ever the key of an object
+uploaded through the API's presigned POST (``settings.branding``), never a free URL.
 """
 
 from __future__ import annotations
@@ -36,12 +40,41 @@ TRADE_TYPES = (
 REGION_TYPES = ("cooling_dominant", "heating_dominant", "balanced", "storm_prone")
 DEFAULT_PRIMARY_COLOR = "#2563eb"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOR_KEYS = ("primary_color", "secondary_color", "accent_color")
+# What a PATCH of the branding may set besides the uploaded files.
+BRANDING_TEXT_KEYS = ("display_name", *COLOR_KEYS)
+# The uploaded files: kind -> (stored key, the largest file accepted).
+UPLOAD_KINDS: dict[str, tuple[str, int]] = {
+    "logo": ("logo_key", 2 * 1024 * 1024),
+    "favicon": ("favicon_key", 512 * 1024),
+}
+# Image types a logo or favicon may have, and the extension its object key gets.
+IMAGE_TYPES: dict[str, str] = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/svg+xml": "svg",
+    "image/x-icon": "ico",
+}
+# ISO 4217 currency codes in use (2026; funds and precious metals left out).
+CURRENCIES = frozenset(
+    """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
+    BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD
+    FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY
+    KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP
+    MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR
+    RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT
+    TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR
+    ZMW ZWG
+    """.split()
+)
 
 DEFAULTS: dict[str, Any] = {
     "trade_type": "hvac",
     "region_type": "balanced",
     "timezone": "America/New_York",
     "pay_period_frequency": "biweekly",
+    "currency": "USD",
     "default_commission_bps": 0,
     "installer_default_commission_bps": 0,
     "discount_tiers": [],
@@ -57,6 +90,7 @@ INITIAL_KEYS = (
     "region_type",
     "timezone",
     "pay_period_frequency",
+    "currency",
     "default_commission_bps",
 )
 COMMISSION_KEYS = (
@@ -92,13 +126,80 @@ def color_problem(value: str) -> str | None:
     return None if _COLOR.match(value) else "must be a #rrggbb colour"
 
 
+def currency_problem(code: str) -> str | None:
+    """Why ``code`` is not an ISO 4217 currency code (upper case, e.g. USD), or None."""
+    if code in CURRENCIES:
+        return None
+    return f"unknown currency {code!r}; use an ISO 4217 code such as USD, CAD or EUR"
+
+
+def upload_problem(kind: str, content_type: str, size_bytes: int) -> tuple[str, str] | None:
+    """``(field, why)`` when a ``kind`` file of this type and size cannot be uploaded."""
+    if content_type not in IMAGE_TYPES:
+        return "content_type", f"must be one of {', '.join(IMAGE_TYPES)}"
+    limit = UPLOAD_KINDS[kind][1]
+    if not 1 <= size_bytes <= limit:
+        return "size_bytes", f"a {kind} is 1 to {limit} bytes ({limit // 1024} KB)"
+    return None
+
+
+def stored_file_problem(kind: str, key: str, stored: Mapping[str, Any] | None) -> str | None:
+    """Why the uploaded object ``stored`` (``{"size", "content_type"}`` or None: not
+    there) cannot be the tenant's ``kind``, or None."""
+    if stored is None:
+        return "has not been uploaded yet: POST the file to the presigned upload first"
+    ext = key.rsplit(".", 1)[-1]
+    if stored.get("content_type") not in IMAGE_TYPES or IMAGE_TYPES[stored["content_type"]] != ext:
+        return f"the uploaded file is not the image type its upload was issued for ({ext})"
+    limit = UPLOAD_KINDS[kind][1]
+    if not 1 <= int(stored.get("size") or 0) <= limit:
+        return f"the uploaded file is not 1 to {limit} bytes"
+    return None
+
+
+def branding_of(settings: Mapping[str, Any], business_name: str) -> dict[str, Any]:
+    """The stored branding completed with the defaults: every text key (colours not set
+    are None) and the uploaded files' object keys (None when there is none). A legacy
+    free ``logo_url`` is not shown: branding only points at uploaded objects."""
+    stored = dict(settings.get("branding") or {})
+    result: dict[str, Any] = {key: stored.get(key) for key in BRANDING_TEXT_KEYS}
+    result["display_name"] = result["display_name"] or business_name
+    result["primary_color"] = result["primary_color"] or DEFAULT_PRIMARY_COLOR
+    for stored_key, _ in UPLOAD_KINDS.values():
+        result[stored_key] = stored.get(stored_key)
+    return result
+
+
+def merge_branding(
+    stored: Mapping[str, Any], old_name: str, name: str, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The branding to store after ``changes`` (keys of ``BRANDING_TEXT_KEYS`` and the
+    stored file keys; None resets a key to its default). When the business is renamed, a
+    display name that was following the old name follows the new one."""
+    branding = {k: v for k, v in branding_of(stored, old_name).items() if v is not None}
+    if name != old_name and branding.get("display_name") == old_name:
+        branding["display_name"] = name
+    allowed = (*BRANDING_TEXT_KEYS, *(k for k, _ in UPLOAD_KINDS.values()))
+    for key, value in changes.items():
+        if key not in allowed:
+            raise SettingsInputError(field=f"branding.{key}", message="is not a branding key")
+        if value is None:
+            branding.pop(key, None)
+        else:
+            branding[key] = value
+    branding.setdefault("display_name", name)
+    branding.setdefault("primary_color", DEFAULT_PRIMARY_COLOR)
+    for key in COLOR_KEYS:
+        problem = color_problem(branding[key]) if key in branding else None
+        if problem:
+            raise SettingsInputError(field=f"branding.{key}", message=problem)
+    return branding
+
+
 def effective(settings: Mapping[str, Any], business_name: str) -> dict[str, Any]:
     """Stored settings completed with the defaults."""
     result = {**DEFAULTS, **{k: v for k, v in settings.items() if v is not None}}
-    branding = dict(settings.get("branding") or {})
-    branding.setdefault("display_name", business_name)
-    branding.setdefault("primary_color", DEFAULT_PRIMARY_COLOR)
-    result["branding"] = branding
+    result["branding"] = branding_of(settings, business_name)
     result["discount_tiers"] = [dict(t) for t in result.get("discount_tiers") or []]
     return result
 
@@ -142,21 +243,9 @@ def merge(
                 field="mfa_required_roles", message=f"roles are {', '.join(ROLES)}"
             )
         result["mfa_required_roles"] = sorted(set(wanted), key=ROLES.index)
-    problem = timezone_problem(result["timezone"])
-    if problem:
-        raise SettingsInputError(field="timezone", message=problem)
-    branding = dict(current["branding"])
-    if name != old_name and branding.get("display_name") == old_name:
-        branding["display_name"] = name
-    for key, value in (changes.get("branding") or {}).items():
-        if value is None:
-            branding.pop(key, None)
-        else:
-            branding[key] = value
-    branding.setdefault("display_name", name)
-    branding.setdefault("primary_color", DEFAULT_PRIMARY_COLOR)
-    problem = color_problem(branding["primary_color"])
-    if problem:
-        raise SettingsInputError(field="branding.primary_color", message=problem)
-    result["branding"] = branding
+    for key, problem_of in (("timezone", timezone_problem), ("currency", currency_problem)):
+        problem = problem_of(result[key])
+        if problem:
+            raise SettingsInputError(field=key, message=problem)
+    result["branding"] = merge_branding(stored, old_name, name, changes.get("branding") or {})
     return name, result

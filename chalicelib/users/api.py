@@ -134,6 +134,23 @@ def reactivate_user(req: ApiRequest) -> Any:
 
 @endpoint(
     bp,
+    f"{ONE}/invitation/resend",
+    "POST",
+    summary="Re-send a staff user's invitation",
+    tag=TAG,
+    permission=roles.USERS_WRITE,
+    response=InvitationOut,
+)
+def resend_invitation(req: ApiRequest) -> Any:
+    """A new one-time link (7 days from now) is e-mailed and the earlier link stops
+    working. 409 when the user has accepted already or is deactivated. The link and token
+    are in the answer on local stages only."""
+    result = users.resend_invitation(req.tenant_id, req.int_param("user_id"))
+    return {**result, "user": users.view(result["user"])}
+
+
+@endpoint(
+    bp,
     "/auth/invitations/accept",
     "POST",
     summary="Accept an invitation: choose a username and password",

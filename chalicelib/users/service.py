@@ -6,9 +6,12 @@ invitations and reset codes (``users.store``) and composes the transactions.
 
 DynamoDB calls (besides rate limiting and the caller's account read; measured in
 tests/users/test_calls.py): invite 4 (e-mail pointer, id counter, one transaction: user,
-invited e-mail, list counts, invitation; the tenant's name for the e-mail); accept 4
-(invitation, user, one transaction, the session put); list 2 (counts, one Query of
-``limit``); get 1; roles or (de)activate 2 (consistent read, one transaction); password
+invited e-mail, list counts, invitation and the user's pointer to it; the tenant's name
+for the e-mail); resend 4 (user, pointer, one transaction: the user still invited, the
+new invitation and pointer, the old invitation deleted; the tenant's name); accept 4
+(invitation, user, one transaction with the pointer's check, the session put); list 2 (counts, one Query of
+``limit``); get 1; roles or (de)activate 2 (consistent read, one transaction; for a tenant from before the
+admin count, once, +2 and a Query page per 200 users: ``accounts.backfill_admins``); password
 change 1 transaction; forgot 2 (1 for an unknown e-mail); reset 3 reads and one
 transaction; sessions 1 Query; revoke one 2 (read, one transaction: session, user).
 """
@@ -97,17 +100,26 @@ def invite(
         except ConditionFailed as exc:
             if "email" in exc.failed:
                 raise Conflict("this email has been invited already") from exc
+            if "last_admin" in exc.failed and accounts.backfill_admins(tenant_id):
+                continue  # a tenant from before the admin count: counted now, retry
             raise
         except Contention:
             continue
     else:
         raise Conflict("users are being changed by other requests; retry")
+    return _invitation(tenant_id, user, token, expires)
+
+
+def _invitation(
+    tenant_id: str, user: accounts.UserItem, token: str, expires: datetime
+) -> dict[str, Any]:
+    """E-mail the invitation link; what invite and resend answer."""
     settings = get_settings()
     link = rules.invitation_link(settings.api_url, token)
     tenant = accounts.get_tenant(tenant_id)
     business = tenant.name if tenant is not None else "TradeKitt"
     sent = send_email(
-        email,
+        str(user.email),
         f"You are invited to {business} on TradeKitt",
         f"You have been invited to {business} on TradeKitt.\n\nAccept the invitation (valid "
         f"for 7 days, once): {link}\n\nOr POST /api/v1/auth/invitations/accept with this "
@@ -121,6 +133,40 @@ def invite(
         "invitation_url": link if shown else None,
         "invitation_token": token if shown else None,
     }
+
+
+def resend_invitation(tenant_id: str, user_id: int) -> dict[str, Any]:
+    """A new one-time link (7 days from now) for a pending user, e-mailed; the earlier
+    link stops working. 409 when the invitation was accepted already or the user is
+    deactivated; 404 for an unknown user."""
+    for _ in retries():
+        user = get(tenant_id, user_id, consistent=True)
+        if not user.invitation_pending:
+            raise Conflict("this user has accepted their invitation already")
+        if not user.active:
+            raise Conflict("this user is deactivated; reactivate them first")
+        old = store.current_invitation(tenant_id, user_id)
+        now = clock.now()
+        token = rules.new_token()
+        expires = now + rules.INVITATION_TTL
+        try:
+            with labelled_transaction() as tx:
+                accounts.still_invited_in(tx, user)
+                store.add_invitation_in(
+                    tx,
+                    rules.token_hash(token),
+                    tenant_id,
+                    user_id,
+                    now,
+                    _epoch(expires),
+                    replaces=old,
+                )
+        except (ConditionFailed, Contention):
+            # accepted or deactivated meanwhile (409 on the next read), or re-sent by
+            # another request (read its pointer): read again
+            continue
+        return _invitation(tenant_id, user, token, expires)
+    raise Conflict(f"user {user_id} is being changed by other requests; retry")
 
 
 def accept(
@@ -145,9 +191,12 @@ def accept(
     password_hash = hash_password(password)
     try:
         with labelled_transaction() as tx:
+            store.is_current_in(tx, digest, tenant_id, user_id)
             store.use_invitation_in(tx, digest, now)
             accounts.accept_invitation_in(tx, user, username, password_hash, now)
     except ConditionFailed as exc:
+        if "replaced" in exc.failed:
+            raise NotFound("no such invitation (a newer one was sent)") from exc
         if "invitation" in exc.failed:
             raise Conflict("this invitation has already been used") from exc
         if "username" in exc.failed:
@@ -167,6 +216,8 @@ def _change(tenant_id: str, user_id: int, **change: Any) -> accounts.UserItem:
             return user
         except ConditionFailed as exc:
             if "last_admin" in exc.failed:
+                if accounts.backfill_admins(tenant_id):
+                    continue  # a tenant from before the admin count: counted now, retry
                 raise Conflict("the tenant must keep at least one active admin") from exc
             continue  # changed meanwhile: read again
         except Contention:

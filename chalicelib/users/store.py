@@ -1,7 +1,11 @@
 """Invitations and password-reset codes (keys: ``platform.keys.users``).
 
 An invitation is found by the SHA-256 of its token (``INVITE#<hash>``), lives 7 days (TTL
-``expires_at``, also checked on use) and is used once (``used_at``, conditional). A reset
+``expires_at``, also checked on use) and is used once (``used_at``, conditional). The
+user's current one is named by ``T#<tid>#INVITEUSER`` / id (its hash): a re-sent
+invitation deletes the old item and replaces the pointer, and accepting checks the
+pointer in its transaction, so only the newest link works (also for invitations made
+before the pointer existed, which have none until they are re-sent). A reset
 code is one item per user (``T#<tid>#PWRESET`` / id): its HMAC, the wrong tries, 15
 minutes of life; a new request replaces it, the right code deletes it.
 """
@@ -26,6 +30,13 @@ class InvitationItem(BaseItem):
 
 
 @register
+class InvitationPointerItem(BaseItem):
+    """A pending user's current invitation: the hash of its token."""
+
+    token_hash = UnicodeAttribute()
+
+
+@register
 class ResetCodeItem(BaseItem):
     tenant_id = UnicodeAttribute()
     user_id = NumberAttribute()
@@ -35,8 +46,17 @@ class ResetCodeItem(BaseItem):
 
 
 def add_invitation_in(
-    tx: Labelled, token_hash: str, tenant_id: str, user_id: int, now: datetime, expires_at: int
+    tx: Labelled,
+    token_hash: str,
+    tenant_id: str,
+    user_id: int,
+    now: datetime,
+    expires_at: int,
+    replaces: str | None = None,
 ) -> None:
+    """The invitation and the user's pointer to it. ``replaces``: the hash of the
+    invitation it replaces (deleted; label ``pointer``: the pointer no longer names it, or
+    with None, a pointer exists: re-read and retry)."""
     tx.create(
         "invitation",
         InvitationItem(
@@ -46,6 +66,34 @@ def add_invitation_in(
             created_at=now,
             expires_at=expires_at,
         ),
+    )
+    pointer = InvitationPointerItem(
+        *keys.user_invitation_key(tenant_id, user_id),
+        token_hash=token_hash,
+        expires_at=expires_at,
+    )
+    if replaces is None:
+        tx.save("pointer", pointer, condition=InvitationPointerItem.pk.does_not_exist())
+        return
+    tx.save("pointer", pointer, condition=InvitationPointerItem.token_hash == replaces)
+    tx.delete("old_invitation", InvitationItem(*keys.invitation_key(replaces)))
+
+
+def current_invitation(tenant_id: str, user_id: int) -> str | None:
+    """The hash of the user's current invitation (None: none, or made before pointers)."""
+    item = InvitationPointerItem.find(keys.user_invitation_key(tenant_id, user_id), consistent=True)
+    return str(item.token_hash) if item is not None else None
+
+
+def is_current_in(tx: Labelled, token_hash: str, tenant_id: str, user_id: int) -> None:
+    """Inside ``tx``: ``token_hash`` is the user's current invitation (or the user has no
+    pointer: an invitation from before pointers, never re-sent). Label ``replaced``."""
+    tx.check(
+        "replaced",
+        InvitationPointerItem,
+        keys.user_invitation_key(tenant_id, user_id),
+        InvitationPointerItem.pk.does_not_exist()
+        | (InvitationPointerItem.token_hash == token_hash),
     )
 
 

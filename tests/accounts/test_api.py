@@ -26,7 +26,14 @@ def test_resolve_returns_documented_keys_case_insensitively(api, owner):
             "businessName": "Smith HVAC",
             "apiUrl": "http://testserver",
             "tenantId": owner.tenant_id,
-            "branding": {"display_name": "Smith HVAC", "primary_color": "#2563eb"},
+            "branding": {
+                "display_name": "Smith HVAC",
+                "primary_color": "#2563eb",
+                "secondary_color": None,
+                "accent_color": None,
+                "logo_url": None,
+                "favicon_url": None,
+            },
         }
 
 

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from tests.support.sales_helpers import staff
 
+NO_BRANDING = {
+    "secondary_color": None,
+    "accent_color": None,
+    "logo_key": None,
+    "logo_url": None,
+    "favicon_key": None,
+    "favicon_url": None,
+}
+PUBLIC_NONE = {"secondary_color": None, "accent_color": None, "logo_url": None, "favicon_url": None}
+
 
 def test_defaults_then_partial_update_and_resolve(api, owner):
     reply = api.get("/admin/settings", as_=owner)
@@ -15,7 +25,8 @@ def test_defaults_then_partial_update_and_resolve(api, owner):
         "trade_type": "hvac",
         "region_type": "balanced",
         "timezone": "America/New_York",
-        "branding": {"display_name": "Smith HVAC", "primary_color": "#2563eb"},
+        "currency": "USD",
+        "branding": {**NO_BRANDING, "display_name": "Smith HVAC", "primary_color": "#2563eb"},
         "pay_period_frequency": "biweekly",
         "default_commission_bps": 0,
         "installer_default_commission_bps": 0,
@@ -31,6 +42,7 @@ def test_defaults_then_partial_update_and_resolve(api, owner):
             "trade_type": "plumbing",
             "region_type": "storm_prone",
             "timezone": "America/Chicago",
+            "currency": "cad",
             "pay_period_frequency": "semimonthly",
             "default_commission_bps": 500,
             "discount_tiers": [
@@ -44,14 +56,20 @@ def test_defaults_then_partial_update_and_resolve(api, owner):
     assert reply.status == 200, reply.raw
     data = reply.data
     assert data["name"] == "Smith Heating & Air" and data["business_code"] == "SMITHHVAC"
-    assert data["branding"] == {"display_name": "Smith Heating & Air", "primary_color": "#112233"}
+    assert data["branding"] == {
+        **NO_BRANDING,
+        "display_name": "Smith Heating & Air",
+        "primary_color": "#112233",
+    }
     assert data["default_commission_bps"] == 500 and data["timezone"] == "America/Chicago"
+    assert data["currency"] == "CAD"
     assert data["discount_tiers"][1] == {"max_discount_bps": 2000, "rate_bps": 300}
     assert api.get("/admin/settings", as_=owner).data == data
 
     resolved = api.get("/tenants/resolve/smithhvac").data
     assert resolved["businessName"] == "Smith Heating & Air"
     assert resolved["branding"] == {
+        **PUBLIC_NONE,
         "display_name": "Smith Heating & Air",
         "primary_color": "#112233",
     }
@@ -75,6 +93,11 @@ def test_bad_input_is_422_naming_the_field(api, owner):
         ({"default_commission_bps": -1}, "default_commission_bps"),
         ({"default_commission_bps": 10001}, "default_commission_bps"),
         ({"branding": {"primary_color": "blue"}}, "branding.primary_color"),
+        ({"branding": {"accent_color": "#12345"}}, "branding.accent_color"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"currency": "dollars"}, "currency"),
+        ({"currency": None}, "currency"),
+        ({"mfa_required_roles": ["owner"]}, "mfa_required_roles.0"),
         ({"name": None}, "name"),
         (
             {

@@ -14,9 +14,18 @@ STORED = {
 }
 
 
+NONE = {
+    "secondary_color": None,
+    "accent_color": None,
+    "logo_key": None,
+    "favicon_key": None,
+}
+
+
 def test_effective_fills_defaults_and_keeps_other_keys():
     got = rules.effective({}, "Acme")
-    assert got["branding"] == {"display_name": "Acme", "primary_color": "#2563eb"}
+    assert got["branding"] == {**NONE, "display_name": "Acme", "primary_color": "#2563eb"}
+    assert got["currency"] == "USD"
     assert got["pay_period_frequency"] == "biweekly" and got["discount_tiers"] == []
     assert rules.effective(STORED, "Smith HVAC")["mfa_required"] is True
 
@@ -31,16 +40,52 @@ def test_renaming_moves_a_following_display_name_only():
 
 
 def test_branding_keys_merge_and_null_resets():
-    _, settings = rules.merge(STORED, "Smith HVAC", {"branding": {"logo_url": "https://x/l.png"}})
+    changes = {"accent_color": "#f59e0b", "logo_key": "tenants/t/branding/logo/x.png"}
+    _, settings = rules.merge(STORED, "Smith HVAC", {"branding": changes})
     assert settings["branding"] == {
         "display_name": "Smith HVAC",
         "primary_color": "#2563eb",
-        "logo_url": "https://x/l.png",
+        **changes,
     }
     _, settings = rules.merge(
-        settings, "Smith HVAC", {"branding": {"logo_url": None, "primary_color": None}}
+        settings, "Smith HVAC", {"branding": {"logo_key": None, "primary_color": None}}
     )
-    assert settings["branding"] == {"display_name": "Smith HVAC", "primary_color": "#2563eb"}
+    assert settings["branding"] == {
+        "display_name": "Smith HVAC",
+        "primary_color": "#2563eb",
+        "accent_color": "#f59e0b",
+    }
+
+
+def test_a_legacy_free_logo_url_is_not_shown_nor_settable():
+    legacy = {**STORED, "branding": {**STORED["branding"], "logo_url": "https://x/l.png"}}
+    assert "logo_url" not in rules.effective(legacy, "Smith HVAC")["branding"]
+    with pytest.raises(rules.SettingsInputError) as err:
+        rules.merge(STORED, "S", {"branding": {"logo_url": "https://x/l.png"}})
+    assert err.value.field == "branding.logo_url"
+
+
+def test_currency_is_an_iso_4217_code():
+    _, settings = rules.merge(STORED, "S", {"currency": "EUR"})
+    assert settings["currency"] == "EUR"
+    assert rules.currency_problem("USD") is None and rules.currency_problem("JPY") is None
+    assert rules.currency_problem("usd") and rules.currency_problem("XYZ")
+    assert len(rules.CURRENCIES) > 150
+
+
+def test_upload_limits_and_the_stored_file_check():
+    assert rules.upload_problem("logo", "image/png", 2 * 1024 * 1024) is None
+    assert rules.upload_problem("logo", "image/png", 2 * 1024 * 1024 + 1)[0] == "size_bytes"
+    assert rules.upload_problem("favicon", "image/x-icon", 512 * 1024) is None
+    assert rules.upload_problem("favicon", "image/png", 512 * 1024 + 1)[0] == "size_bytes"
+    assert rules.upload_problem("logo", "image/gif", 10)[0] == "content_type"
+    assert rules.upload_problem("logo", "image/png", 0)[0] == "size_bytes"
+    key = "tenants/t/branding/logo/abc.png"
+    assert rules.stored_file_problem("logo", key, {"size": 10, "content_type": "image/png"}) is None
+    assert "not been uploaded" in rules.stored_file_problem("logo", key, None)
+    assert rules.stored_file_problem("logo", key, {"size": 10, "content_type": "image/jpeg"})
+    big = {"size": 3 * 1024 * 1024, "content_type": "image/png"}
+    assert rules.stored_file_problem("logo", key, big)
 
 
 def test_discount_tiers_are_validated_and_normalised():
@@ -64,6 +109,9 @@ def test_discount_tiers_are_validated_and_normalised():
         ({"region_type": "tropical"}, "region_type"),
         ({"pay_period_frequency": "daily"}, "pay_period_frequency"),
         ({"branding": {"primary_color": "red"}}, "branding.primary_color"),
+        ({"branding": {"secondary_color": "#ggg000"}}, "branding.secondary_color"),
+        ({"branding": {"accent_color": "red"}}, "branding.accent_color"),
+        ({"currency": "ABC"}, "currency"),
         ({"favourite_colour": "red"}, "favourite_colour"),
     ],
 )
