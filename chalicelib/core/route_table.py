@@ -141,6 +141,7 @@ ROUTES = {
     ),
     "chalicelib.portal.api": (
         ("GET", "/admin/reviews"),
+        ("GET", "/admin/reviews/technicians/{technician_id}"),
         ("GET", "/customer/estimates"),
         ("POST", "/customer/estimates/{code}/{estimate_id}/accept"),
         ("POST", "/customer/estimates/{code}/{estimate_id}/decline"),
@@ -257,4 +258,5 @@ BODY_TYPES = {
     ("POST", "/admin/import/line-items"): ("text/csv",),
     ("POST", "/admin/import/sales"): ("text/csv",),
     ("POST", "/admin/import/technicians"): ("text/csv",),
+    ("POST", "/admin/reconciliation/import"): ("text/csv",),
 }

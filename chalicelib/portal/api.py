@@ -16,23 +16,24 @@ from chalicelib.core.routing import CUSTOMER, ApiRequest, Raw, endpoint
 from chalicelib.core.schemas import page_of
 from chalicelib.portal import reviews, service
 from chalicelib.portal.models import (
-    CustomerOut,
-    LoginIn,
-    LogoutOut,
+    CustomerLoginIn,
+    CustomerLogoutOut,
+    CustomerRefreshIn,
+    CustomerRefreshOut,
+    CustomerRegisterIn,
+    CustomerSessionOut,
+    CustomerVerifyIn,
+    PortalAccountOut,
     PortalEstimateOut,
     PortalInvoiceOut,
     PostedReviewOut,
-    RefreshIn,
-    RefreshOut,
-    RegisterIn,
+    RatingOut,
     ResentOut,
     ReviewFilter,
     ReviewIn,
     ReviewOut,
     ServiceRequestIn,
     ServiceRequestOut,
-    SessionOut,
-    VerifyIn,
 )
 
 bp = Blueprint(__name__)
@@ -53,15 +54,15 @@ ACROSS = (
     tag=TAG,
     public=True,
     rate="auth",
-    body=RegisterIn,
-    response=SessionOut,
+    body=CustomerRegisterIn,
+    response=CustomerSessionOut,
     status=201,
 )
 def register(req: ApiRequest) -> Any:
     """A global account by e-mail (no ``X-Tenant-Id``), signed in at once with customer
     tokens and ``email_verified: false``; a 6-digit code is e-mailed (10 minutes; ``POST
     /customer/verify``). 409 when the e-mail already has an account."""
-    body: RegisterIn = req.body
+    body: CustomerRegisterIn = req.body
     return service.register(body.email, body.password, body.first_name, body.last_name)
 
 
@@ -73,13 +74,13 @@ def register(req: ApiRequest) -> Any:
     tag=TAG,
     public=True,
     rate="auth",
-    body=LoginIn,
-    response=SessionOut,
+    body=CustomerLoginIn,
+    response=CustomerSessionOut,
 )
 def login(req: ApiRequest) -> Any:
     """E-mail and password (no ``X-Tenant-Id``). Five failed attempts in a row lock the
     account for 15 minutes (429 with ``Retry-After``)."""
-    body: LoginIn = req.body
+    body: CustomerLoginIn = req.body
     return service.login(body.email, body.password)
 
 
@@ -91,8 +92,8 @@ def login(req: ApiRequest) -> Any:
     tag=TAG,
     public=True,
     rate="auth",
-    body=RefreshIn,
-    response=RefreshOut,
+    body=CustomerRefreshIn,
+    response=CustomerRefreshOut,
 )
 def refresh(req: ApiRequest) -> Any:
     """Single use: answers a rotated ``refresh_token``; a used one ends the session."""
@@ -106,7 +107,7 @@ def refresh(req: ApiRequest) -> Any:
     summary="End the customer's session",
     tag=TAG,
     audience=CUSTOMER,
-    response=LogoutOut,
+    response=CustomerLogoutOut,
 )
 def logout(req: ApiRequest) -> Any:
     """Its refresh token and its access tokens stop working at once."""
@@ -121,7 +122,7 @@ def logout(req: ApiRequest) -> Any:
     summary="The signed-in customer",
     tag=TAG,
     audience=CUSTOMER,
-    response=CustomerOut,
+    response=PortalAccountOut,
 )
 def me(req: ApiRequest) -> Any:
     return service.me(req.portal_user)
@@ -135,8 +136,8 @@ def me(req: ApiRequest) -> Any:
     tag=TAG,
     audience=CUSTOMER,
     rate="auth",
-    body=VerifyIn,
-    response=CustomerOut,
+    body=CustomerVerifyIn,
+    response=PortalAccountOut,
 )
 def verify(req: ApiRequest) -> Any:
     """The code works once, for 10 minutes; five wrong codes void it (then ask for a new
@@ -275,7 +276,7 @@ def decline_estimate(req: ApiRequest) -> Any:
 def service_request(req: ApiRequest) -> Any:
     """It reaches the business (``business_code``; unknown: 404) as a lead of source
     ``portal`` with the account's name and e-mail. Verified e-mails only (403)."""
-    return reviews.service_request(req.portal_user, req.body.model_dump())
+    return reviews.service_request(req.portal_user, req.body.model_dump(mode="json"))
 
 
 @endpoint(
@@ -314,3 +315,19 @@ def list_reviews(req: ApiRequest) -> Any:
     """Newest first; ``technician_id`` and ``rating`` filter (exact ``total``)."""
     flt: ReviewFilter = req.query
     return reviews.page(req.tenant_id, req.page, flt.technician_id, flt.rating)  # type: ignore[arg-type]
+
+
+@endpoint(
+    bp,
+    "/admin/reviews/technicians/{technician_id}",
+    "GET",
+    summary="A technician's rating",
+    tag="reviews",
+    permission=roles.TECHNICIANS_READ,
+    response=RatingOut,
+)
+def technician_rating(req: ApiRequest) -> Any:
+    """The customers' reviews of the technician's jobs: ``review_count`` and
+    ``rating_average`` (text to one decimal, "4.5"; null without reviews). Another
+    tenant's (or no) technician is 404."""
+    return reviews.technician_rating(req.tenant_id, req.int_param("technician_id"))

@@ -42,7 +42,7 @@ BusinessCode = Annotated[str, Field(min_length=1, max_length=64)]
 Code = Annotated[str, Field(pattern=r"^\d{6}$", description="the 6-digit code e-mailed")]
 
 
-class RegisterIn(Body):
+class CustomerRegisterIn(Body):
     model_config = reference_example(
         {
             "email": REFERENCE_PLACEHOLDER,
@@ -58,7 +58,7 @@ class RegisterIn(Body):
     last_name: Name
 
 
-class LoginIn(Body):
+class CustomerLoginIn(Body):
     model_config = reference_example(
         {"email": REFERENCE_PLACEHOLDER, "password": "customerPassword123!"}
     )
@@ -67,19 +67,19 @@ class LoginIn(Body):
     password: Annotated[str, Field(min_length=1, max_length=text.PASSWORD_MAX_LENGTH)]
 
 
-class RefreshIn(Body):
+class CustomerRefreshIn(Body):
     model_config = reference_example({"refresh_token": "eyJ..."})
 
     refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
 
 
-class VerifyIn(Body):
+class CustomerVerifyIn(Body):
     model_config = reference_example({"code": "123456"})
 
     code: Code
 
 
-class CustomerOut(Out):
+class PortalAccountOut(Out):
     id: str
     email: str
     first_name: str | None
@@ -90,7 +90,7 @@ class CustomerOut(Out):
     created_at: Timestamp
 
 
-class SessionOut(Out):
+class CustomerSessionOut(Out):
     model_config = reference_example(
         {
             "access_token": "eyJ...",
@@ -112,15 +112,15 @@ class SessionOut(Out):
     access_token: str
     refresh_token: str
     email_verified: bool
-    customer: CustomerOut
+    customer: PortalAccountOut
 
 
-class RefreshOut(Out):
+class CustomerRefreshOut(Out):
     access_token: str
     refresh_token: str
 
 
-class LogoutOut(Out):
+class CustomerLogoutOut(Out):
     logged_out: bool
 
 

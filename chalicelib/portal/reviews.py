@@ -105,20 +105,15 @@ def get(tenant_id: str, job_id: int) -> dict[str, Any]:
     return view(review)
 
 
-def ratings(tenant_id: str, technician_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """``{technician id: {"review_count", "rating_average"}}`` for each of these
-    technicians (one ``BatchGetItem``, at most 100; none yet: 0 and null)."""
-    found = store.ratings(tenant_id, technician_ids)
-    out = {}
-    for technician_id in technician_ids:
-        item = found.get(technician_id)
-        count = int(item.review_count or 0) if item else 0
-        total = int(item.rating_sum or 0) if item else 0
-        out[technician_id] = {
-            "review_count": count,
-            "rating_average": rules.rating_average(count, total),
-        }
-    return out
+ratings = portal.ratings
+
+
+def technician_rating(tenant_id: str, technician_id: int) -> dict[str, Any]:
+    """One technician's rating (404 for a technician the tenant does not have)."""
+    from chalicelib.technicians import service as technicians
+
+    technicians.get(tenant_id, technician_id)
+    return {"technician_id": technician_id, **ratings(tenant_id, [technician_id])[technician_id]}
 
 
 def service_request(principal: CustomerPrincipal, fields: dict[str, Any]) -> dict[str, Any]:

@@ -395,3 +395,21 @@ def invoice_pdf(
     ):
         raise NotFound(f"invoice {invoice_id} not found")
     return moves.pdf(where.tenant_id, invoice_id)
+
+
+# --- technicians' ratings (for the technicians feature) ------------------------------------
+def ratings(tenant_id: str, technician_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """``{technician id: {"review_count", "rating_average"}}`` for each of these
+    technicians (one ``BatchGetItem``, at most 100; none yet: 0 and null). The average is
+    text to one decimal ("4.5"), from the integer count and sum the reviews ADD."""
+    found = store.ratings(tenant_id, technician_ids) if technician_ids else {}
+    out = {}
+    for technician_id in technician_ids:
+        item = found.get(technician_id)
+        count = int(item.review_count or 0) if item else 0
+        total = int(item.rating_sum or 0) if item else 0
+        out[technician_id] = {
+            "review_count": count,
+            "rating_average": rules.rating_average(count, total),
+        }
+    return out

@@ -835,7 +835,12 @@ def _shows_review(w: World) -> list[str]:
     return w.cache["portal:review"]
 
 
-FIXTURES.update({("GET", "/admin/reviews"): Fixture(shows=_shows_review)})
+FIXTURES.update(
+    {
+        ("GET", "/admin/reviews"): Fixture(shows=_shows_review),
+        ("GET", "/admin/reviews/technicians/{technician_id}"): Fixture(TECH),
+    }
+)
 
 
 # reconciliation: the owner's marked import (built once per world); fresh unmatched rows

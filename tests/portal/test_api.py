@@ -379,3 +379,73 @@ def test_admin_reviews_refuses_bad_filters(api, owner):
     for query in ("technician_id=0", "technician_id=x", "rating=6"):
         reply = api.get(f"/admin/reviews?{query}", as_=owner)
         assert reply.status == 400, query
+
+
+# --- service requests ----------------------------------------------------------------------
+def test_a_service_request_reaches_the_business_as_a_portal_lead(api, owner, other):
+    customer = verified(api)
+    body = {
+        "business_code": owner.business_code.lower(),
+        "description": "Water heater leaking",
+        "preferred_date": "2030-04-02",
+        "address": "123 Oak St",
+        "phone": "+1 813 555 0100",
+    }
+    reply = as_customer(api, customer, "POST", "/customer/service-requests", body)
+    assert reply.status == 201, reply.raw
+    assert reply.data["business_code"] == owner.business_code
+    lead = api.get(f"/admin/leads/{reply.data['lead_id']}", as_=owner).data
+    assert lead["source"] == "portal" and lead["email"] == customer.email
+    assert lead["name"] == "Jane Doe" and lead["service_address"] == "123 Oak St"
+    assert lead["phone"] == "+1 813 555 0100" and "2030-04-02" in lead["description"]
+    leads = api.get("/admin/leads?source=portal", as_=owner).data
+    assert [item["id"] for item in leads["items"]] == [lead["id"]]
+    assert api.get("/admin/leads?source=portal", as_=other).data["total"] == 0
+
+
+def test_service_request_refusals(api, owner):
+    unverified = register(api)
+    customer = verified(api)
+    body = {"business_code": owner.business_code, "description": "Leak"}
+    path = "/customer/service-requests"
+    assert as_customer(api, unverified, "POST", path, body).status == 403
+    unknown = as_customer(api, customer, "POST", path, {**body, "business_code": "NOSUCHCODE"})
+    assert unknown.status == 404
+    for field, value in [
+        ("description", ""),
+        ("description", "x" * 2001),
+        ("preferred_date", "2030-13-01"),
+        ("business_code", ""),
+        ("phone", "9" * 41),
+    ]:
+        reply = as_customer(api, customer, "POST", path, {**body, field: value})
+        assert reply.status == 422 and _field(reply) == field, (field, reply.raw)
+    assert api.get("/admin/leads", as_=owner).data["total"] == 0
+
+
+# --- the technicians' side and the businesses' communications ------------------------------
+def test_the_technician_rating_shows_its_review_count_and_average(api, owner, other):
+    customer = verified(api)
+    customer_id = staff_customer(api, owner, customer.email)
+    job, technician = completed_job(api, owner, customer_id)
+    path = f"/admin/reviews/technicians/{technician['id']}"
+    shown = api.get(path, as_=owner).data
+    assert shown == {"technician_id": technician["id"], "review_count": 0, "rating_average": None}
+    body = {"business_code": owner.business_code, "job_id": job["id"], "rating": 3}
+    assert as_customer(api, customer, "POST", "/customer/reviews", body).status == 201
+    shown = api.get(path, as_=owner).data
+    assert shown["review_count"] == 1 and shown["rating_average"] == "3.0"
+    assert api.get(path, as_=other).status == 404
+    assert api.get("/admin/reviews/technicians/999999", as_=owner).status == 404
+
+
+def test_the_verification_email_is_logged_where_the_email_is_a_customer(api, owner, other):
+    email = new_email()
+    customer_id = staff_customer(api, owner, email)
+    register(api, email)
+    logged = api.get(
+        f"/admin/customer-communications?customer_id={customer_id}&kind=verification", as_=owner
+    ).data
+    assert logged["total"] == 1 and logged["items"][0]["status"] == "sent"
+    nothing = api.get("/admin/customer-communications?kind=verification", as_=other).data
+    assert nothing["total"] == 0

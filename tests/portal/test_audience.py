@@ -113,3 +113,23 @@ def test_a_customer_route_must_not_name_a_permission():
         )
     with pytest.raises(ValueError):
         routing.endpoint(bp, "/x", "GET", summary="x", tag="x", audience="nobody", public=True)
+
+
+def test_the_portals_models_have_names_of_their_own():
+    """OpenAPI components are named by model: a portal model named like another feature's
+    (``LoginIn``) would replace it in the document."""
+    models = {}
+    for spec in routing.ENDPOINTS:
+        for model in (spec.body, spec.query, spec.response):
+            if model is not None:
+                models.setdefault(model.__name__, set()).add(model)
+    portal = {
+        model.__name__
+        for spec in routing.ENDPOINTS
+        if spec.module == "chalicelib.portal.api"
+        for model in (spec.body, spec.query, spec.response)
+        if model is not None
+    }
+    assert all(len(models[name]) == 1 for name in portal), {
+        name: models[name] for name in portal if len(models[name]) > 1
+    }
