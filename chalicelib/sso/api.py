@@ -11,11 +11,18 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.accounts.api import RegisterOut, TokensOut
+from chalicelib.accounts.api import RegisterOut
 from chalicelib.core import roles
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.sso import rules, service
-from chalicelib.sso.models import LinkOut, LinksOut, SsoLoginIn, SsoRegisterIn, UnlinkOut
+from chalicelib.sso.models import (
+    LinkOut,
+    LinksOut,
+    SsoLoginIn,
+    SsoLoginOut,
+    SsoRegisterIn,
+    UnlinkOut,
+)
 
 bp = Blueprint(__name__)
 TAG = "auth"
@@ -58,7 +65,7 @@ def _routes(provider: str) -> None:
         public=True,
         rate="auth",
         body=SsoLoginIn,
-        response=TokensOut,
+        response=SsoLoginOut,
         errors=(401,),
     )(_named(login, f"sso_{provider}_login"))
 

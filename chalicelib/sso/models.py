@@ -3,9 +3,13 @@ login's and registration's, ``accounts.api``)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
 
+from pydantic import ConfigDict, Field, RootModel
+
+from chalicelib.accounts.api import TokensOut
 from chalicelib.core.schemas import Body, Out, Timestamp, Username, reference_example
+from chalicelib.mfa.models import ChallengeOut
 
 IdToken = Field(
     min_length=1, max_length=8192, description="the provider's OpenID Connect id_token (a JWT)"
@@ -70,3 +74,28 @@ class UnlinkOut(Out):
 
 class LinksOut(Out):
     links: list[LinkOut]
+
+
+class SsoLoginOut(RootModel[TokensOut | ChallengeOut]):
+    """Either the plain login's session (``access_token``, ``refresh_token``, ``user``) or,
+    for a user with MFA, ``{"mfa_required": true, "mfa_challenge_token"}`` (then
+    ``POST /auth/mfa-verify``)."""
+
+    model_config = ConfigDict(
+        defer_build=True,
+        json_schema_extra={
+            "examples": [
+                TokensOut.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+                ChallengeOut.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+            ]
+        },
+    )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        """The login answers exactly one of its two bodies: ``oneOf``, not ``anyOf``."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        if "anyOf" in target:
+            target["oneOf"] = target.pop("anyOf")
+        return schema
