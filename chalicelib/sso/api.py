@@ -46,13 +46,15 @@ def _routes(provider: str) -> None:
             body.nonce,
             user_agent=req.headers.get("user-agent"),
             ip_address=req.source_ip or None,
+            tenant_header=req.headers.get("x-tenant-id"),
         )
 
     login.__doc__ = (
         f"Verifies the {title} id_token (RS256 against {title}'s keys; issuer, audience, "
         "expiry, and the nonce when one is sent) and answers the plain login's body, or "
         '`{"mfa_required": true, "mfa_challenge_token"}` for a user with MFA (then '
-        "`POST /auth/mfa-verify`). No `X-Tenant-Id`: the identity names its account. 401 "
+        "`POST /auth/mfa-verify`). No `X-Tenant-Id` needed: the identity names its account "
+        "(when sent, it must be that account's business). 401 "
         "for a token that does not verify (the message says why), 404 when no account is "
         f"linked to the identity, 400 when {title} sign-in is not configured."
     )
@@ -67,6 +69,7 @@ def _routes(provider: str) -> None:
         body=SsoLoginIn,
         response=SsoLoginOut,
         errors=(401,),
+        tenant_header="optional",
     )(_named(login, f"sso_{provider}_login"))
 
     def register(req: ApiRequest) -> Any:

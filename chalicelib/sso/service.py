@@ -82,12 +82,19 @@ def login(
     nonce: str | None = None,
     user_agent: str | None = None,
     ip_address: str | None = None,
+    tenant_header: str | None = None,
 ) -> Any:
-    """The plain login's answer: the session, or the MFA challenge of an enrolled user."""
+    """The plain login's answer: the session, or the MFA challenge of an enrolled user.
+    ``X-Tenant-Id`` is not needed; when sent, it must be the identity's business."""
     identity = verify(provider, id_token, nonce)
     pointer = store.get_identity(provider, identity.subject)
     if pointer is None:
         raise _unknown(provider)
+    if tenant_header and tenant_header.strip() != str(pointer.tenant_id):
+        raise Unauthorized(
+            f"this {_title(provider)} identity signs in to another business than X-Tenant-Id "
+            "names: send no X-Tenant-Id, or that business's"
+        )
     user = accounts.get_user(str(pointer.tenant_id), int(pointer.user_id))
     if user is None:
         raise _unknown(provider)

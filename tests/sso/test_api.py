@@ -378,3 +378,20 @@ def test_an_unlink_that_loses_a_race_says_what_is_left(api, providers, owner, mo
     monkeypatch.setattr(store, "unlink", raced)
     reply = api.delete("/auth/sso/apple/link", as_=owner)
     assert reply.status == 200 and reply.data == {"provider": "apple", "unlinked": True}
+
+
+def test_an_x_tenant_id_is_not_needed_but_must_match_when_sent(api, providers, owner):
+    sub = sso_keys.new_subject()
+    data = sso_register(api, "google", id_token("google", sub)).data
+    mine = api.post(
+        "/auth/sso/google",
+        {"id_token": id_token("google", sub)},
+        headers={"X-Tenant-Id": data["tenant_id"]},
+    )
+    assert mine.status == 200, mine.raw
+    elsewhere = api.post(
+        "/auth/sso/google",
+        {"id_token": id_token("google", sub)},
+        headers={"X-Tenant-Id": owner.tenant_id},
+    )
+    unauthorized(elsewhere, "another business")
