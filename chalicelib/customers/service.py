@@ -1,9 +1,18 @@
-"""Customers: the back-office area (``/admin/customers``) and linking sales to them.
+"""Customers: the back-office area (``/admin/customers``) and linking sales, jobs,
+invoices and estimates to them.
+
+A merged-away customer (``merge``) resolves to the customer it was merged into: ``get``
+answers the survivor (so does ``GET /admin/customers/{merged id}``: the body's ``id`` is
+the survivor's), its e-mail links new records to the survivor, and the survivor's
+history shows the merged customer's records. Changing or merging a merged-away id is 409.
 
 DynamoDB calls: create 2 (id counter; one transaction: the customer, its e-mail pointer,
-its search-key entries and its count); get 1; list: see ``customers.listing``; update 2
-(a consistent read, then one write, a transaction when the e-mail or a searched term
-changes), again when a concurrent change of the same customer got in first.
+its search-key entries and its count); get 1 (2 for a merged-away or unknown id, and 2
+more per merge it was folded through);
+list: see ``customers.listing``; update 2 (a consistent read, then one write, a
+transaction when the e-mail, a searched term or ``active`` changes), again when a
+concurrent change of the same customer got in first; merge 3 (two consistent reads, one
+transaction) and one read of the survivor; history: see ``customers.history``.
 """
 
 from __future__ import annotations
@@ -12,10 +21,11 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, found
+from chalicelib.core.errors import BadRequest, Conflict, NotFound, found
 from chalicelib.core.pagination import PageRequest
 from chalicelib.core.text import normalize_email as _normalize
-from chalicelib.customers import listing, store
+from chalicelib.customers import history as _history
+from chalicelib.customers import listing, rules, store
 from chalicelib.customers.store import CustomerItem, CustomerPointerItem
 from chalicelib.platform import counters
 from chalicelib.platform.tx import ConditionFailed, Contention, Labelled, retries
@@ -61,11 +71,32 @@ def reserve_id(tenant_id: str) -> int:
     return counters.next_id(tenant_id, ENTITY)
 
 
+def _own(tenant_id: str, customer_id: int, consistent: bool = False) -> CustomerItem:
+    """The customer item with this id itself (merged away or not); 404 when none."""
+    customer = store.get(tenant_id, customer_id, consistent=consistent)
+    if customer is None:
+        customer = store.get_merged(tenant_id, customer_id, consistent=consistent)
+    return found(customer, f"customer {customer_id} not found")
+
+
 def get(tenant_id: str, customer_id: int, consistent: bool = False) -> CustomerItem:
-    return found(
-        store.get(tenant_id, customer_id, consistent=consistent),
-        f"customer {customer_id} not found",
-    )
+    """The customer, or the one it was merged into (through at most
+    ``rules.MAX_ABSORBED`` merges)."""
+    customer = _own(tenant_id, customer_id, consistent)
+    for _ in range(rules.MAX_ABSORBED + 1):
+        if customer.merged_into is None:
+            return customer
+        customer = _own(tenant_id, int(customer.merged_into), consistent)
+    raise NotFound(f"customer {customer_id} not found")
+
+
+def _unmerged(tenant_id: str, customer_id: int) -> CustomerItem:
+    customer = _own(tenant_id, customer_id, consistent=True)
+    if customer.merged_into is not None:
+        raise Conflict(
+            f"customer {customer_id} was merged into customer {int(customer.merged_into)}"
+        )
+    return customer
 
 
 def tenants_with_email(email: str, limit: int = 50) -> list[tuple[str, int]]:
@@ -79,10 +110,35 @@ def tenants_with_email(email: str, limit: int = 50) -> list[tuple[str, int]]:
     return store.tenants_with_email(normalised, limit)
 
 
-def list_page(tenant_id: str, request: PageRequest, search: str | None = None) -> dict[str, Any]:
+def list_page(
+    tenant_id: str,
+    request: PageRequest,
+    search: str | None = None,
+    active: bool | None = None,
+) -> dict[str, Any]:
     """Newest first; ``search``: by prefix of name (or a later word of it), e-mail, phone
-    digits or ZIP, case-insensitive (``customers.listing``)."""
-    return listing.page(tenant_id, request, search)
+    digits or ZIP, case-insensitive; ``active``: only the active (inactive) ones
+    (``customers.listing``). Merged-away customers are in no list."""
+    return listing.page(tenant_id, request, search, active)
+
+
+def _checked(fields: dict[str, Any]) -> dict[str, Any]:
+    """Normalised e-mail and tags; ``active`` stored only when false."""
+    fields = dict(fields)
+    if "email" in fields:
+        fields["email"] = normalize_email(fields["email"])
+    if "tags" in fields:
+        fields["tags"] = rules.check_tags(fields["tags"]) or None
+    return fields
+
+
+def _billing(current: dict[str, Any] | None, given: dict[str, Any] | None) -> dict | None:
+    """The billing address after a change: the keys given replace (None clears one), a
+    null ``billing_address`` clears it all."""
+    if given is None:
+        return None
+    address = {k: v for k, v in {**(current or {}), **given}.items() if v is not None}
+    return address or None
 
 
 def _email_taken(exc: ConditionFailed) -> Conflict | None:
@@ -92,7 +148,11 @@ def _email_taken(exc: ConditionFailed) -> Conflict | None:
 
 
 def create(tenant_id: str, fields: dict[str, Any], source: str = "admin") -> CustomerItem:
-    fields = {**fields, "email": normalize_email(fields.get("email")), "source": source}
+    fields = _checked({**fields, "email": fields.get("email"), "source": source})
+    if fields.get("active") is not False:
+        fields.pop("active", None)
+    if "billing_address" in fields:
+        fields["billing_address"] = _billing(None, fields["billing_address"])
     customer_id = counters.next_id(tenant_id, ENTITY)
     for _ in retries():  # another write held the list's count: the same id again
         try:
@@ -105,14 +165,18 @@ def create(tenant_id: str, fields: dict[str, Any], source: str = "admin") -> Cus
 
 
 def update(tenant_id: str, customer_id: int, changes: dict[str, Any]) -> CustomerItem:
-    if "email" in changes:
-        changes = {**changes, "email": normalize_email(changes["email"])}
+    """Only the fields given change (None clears; ``active`` None means true). A
+    merged-away customer is 409."""
+    changes = _checked(changes)
     for _ in retries():  # changed concurrently: apply the changes to what it is now
-        customer = get(tenant_id, customer_id, consistent=True)
+        customer = _unmerged(tenant_id, customer_id)
         if not changes:
             return customer
+        write = dict(changes)
+        if "billing_address" in write:
+            write["billing_address"] = _billing(customer.billing_address, write["billing_address"])
         try:
-            return store.update(customer, changes, clock.now())
+            return store.update(customer, write, clock.now())
         except ConditionFailed as exc:
             if "customer" in exc.failed:
                 continue
@@ -120,3 +184,37 @@ def update(tenant_id: str, customer_id: int, changes: dict[str, Any]) -> Custome
         except Contention:
             continue
     raise Conflict(f"customer {customer_id} is being changed by other requests; retry")
+
+
+def merge(tenant_id: str, customer_id: int, from_id: int, merged_by: int | None) -> CustomerItem:
+    """Fold customer ``from_id`` into ``customer_id`` (``customers.rules.check_merge``):
+    one transaction of O(1) items (``customers.store.merge``). Returns the survivor."""
+    if customer_id == from_id:
+        rules.check_merge(customer_id, from_id, None, None, 0, 0)
+    for _ in retries():  # either changed meanwhile: check again on what they are now
+        survivor = _own(tenant_id, customer_id, consistent=True)
+        merged = _own(tenant_id, from_id, consistent=True)
+        rules.check_merge(
+            customer_id,
+            from_id,
+            None if survivor.merged_into is None else int(survivor.merged_into),
+            None if merged.merged_into is None else int(merged.merged_into),
+            len(survivor.absorbed or []),
+            len(merged.absorbed or []),
+        )
+        try:
+            return store.merge(survivor, merged, merged_by, clock.now())
+        except (ConditionFailed, Contention):
+            continue
+    raise Conflict(f"customers {customer_id} and {from_id} are being changed; retry")
+
+
+def history(tenant_id: str, customer_id: int, request: PageRequest) -> dict[str, Any]:
+    """The customer's jobs, sales, invoices and estimates (its own and those of every
+    customer merged into it), newest first (``customers.history``). A merged-away id
+    answers its survivor's history."""
+    if request.page > 1 and not request.cursor:
+        raise BadRequest("the history pages by cursor: pass a page's next_cursor")
+    customer = get(tenant_id, customer_id)
+    survivor = int(customer.customer_id)
+    return _history.page(tenant_id, survivor, [survivor, *customer.absorbed_ids()], request)

@@ -11,6 +11,20 @@ search entries and counts it in the same transaction; every update that changes 
 searched field swaps the entries in the update's transaction, conditioned on the searched
 fields as read (so the entries removed are exactly the ones that exist). Customers are
 never deleted.
+
+The list's facet (``customers.rules.facet``) is ``""`` active, ``"0"`` inactive; a change of ``active`` moves the count and rewrites the search entries (they
+carry ``active`` for ``?search=&active=``) in the update's transaction, conditioned on
+``active`` as read.
+
+A merge (``merge``) is one transaction of O(1) items, whatever the customers' records:
+the merged customer moves from ``T#<tid>#CUST`` to ``T#<tid>#CUSTMERGED`` / ``<id>`` with
+``merged_into``/``merged_at``/``merged_by`` (its removal conditioned on its searched
+fields and ``active`` as read), the survivor gets the entry in ``absorbed`` (conditioned
+on existing and on its ``merges`` count as read), the merged customer's search entries
+are deleted, its e-mail pointers (its own and those of the customers folded into it
+before) point to the survivor, those customers' records name the survivor as where they
+were merged, and its count leaves the list. Records (sales, jobs, invoices) keep naming the id they were made
+with: the survivor's history reads every id in ``absorbed``.
 """
 
 from __future__ import annotations
@@ -18,18 +32,36 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 
-from chalicelib.customers import search
+from chalicelib.customers import rules, search
 from chalicelib.platform import keys, rollups
 from chalicelib.platform.batch import MAX_KEYS, get_many
 from chalicelib.platform.rollups import Rollup
 from chalicelib.platform.table import BaseItem, change_actions, chunked, register, take
 from chalicelib.platform.tx import Labelled, labelled, labelled_transaction
 
-UPDATABLE = ("name", "email", "phone", "address", "city", "state", "zip", "notes")
+UPDATABLE = (
+    "name",
+    "email",
+    "phone",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "billing_address",
+    "tags",
+    "notes",
+    "active",
+)
 SEARCHED = ("name", "email", "phone", "zip")
-FACET = ""  # the list has no filter but search, which has its own entries
 ROLLUP = Rollup(keys.CUSTOMERS_ROLLUP_SCOPE, fine=8, coarse=6)  # blocks of 100 / 10,000 ids
 
 
@@ -44,10 +76,32 @@ class CustomerItem(BaseItem):
     city = UnicodeAttribute(null=True)
     state = UnicodeAttribute(null=True)
     zip = UnicodeAttribute(null=True)
+    billing_address = JSONAttribute(null=True)  # {"address", "city", "state", "zip"}
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
     notes = UnicodeAttribute(null=True)
+    active = BooleanAttribute(null=True)  # absent: active
     source = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
+    # merged away: into which customer, when, by which user
+    merged_into = NumberAttribute(null=True)
+    merged_at = UTCDateTimeAttribute(null=True)
+    merged_by = NumberAttribute(null=True)
+    # the customers folded into this one (directly or through another), each
+    # {"customer_id", "email", "merged_at", "merged_by", "via"}; ``merges`` counts merges
+    absorbed = JSONAttribute(null=True)
+    merges = NumberAttribute(null=True)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active is not False
+
+    @property
+    def facet(self) -> str:
+        return rules.facet(self.active)
+
+    def absorbed_ids(self) -> list[int]:
+        return [int(a["customer_id"]) for a in self.absorbed or []]
 
 
 @register
@@ -64,11 +118,21 @@ class CustomerSearchItem(BaseItem):
 
     customer_id = NumberAttribute()
     term = UnicodeAttribute()
+    active = BooleanAttribute(null=True)  # absent: active
 
 
 def get(tenant_id: str, customer_id: int, consistent: bool = False) -> CustomerItem | None:
     return CustomerItem.find(
         keys.customer_key(tenant_id, customer_id), tenant_id=tenant_id, consistent=consistent
+    )
+
+
+def get_merged(tenant_id: str, customer_id: int, consistent: bool = False) -> CustomerItem | None:
+    """The merged-away customer with this id (None when it was never merged)."""
+    return CustomerItem.find(
+        keys.customer_merged_key(tenant_id, customer_id),
+        tenant_id=tenant_id,
+        consistent=consistent,
     )
 
 
@@ -109,18 +173,22 @@ def _terms_of(customer: CustomerItem, changes: dict[str, Any] | None = None) -> 
     return search.terms(*(values.get(field) for field in SEARCHED))
 
 
-def _entry(tenant_id: str, customer_id: int, term: search.Term) -> CustomerSearchItem:
+def _entry(
+    tenant_id: str, customer_id: int, term: search.Term, active: bool = True
+) -> CustomerSearchItem:
     return CustomerSearchItem(
         *keys.customer_search_key(tenant_id, term[0], term[1], customer_id),
         customer_id=customer_id,
         term=term[0],
+        active=None if active else False,
     )
 
 
 def _as_read(customer: CustomerItem) -> Any:
-    """The customer exists and its searched fields are as read."""
-    condition = CustomerItem.pk.exists()
-    for field in SEARCHED:
+    """The customer exists, is not merged, and its searched fields and ``active`` are as
+    read."""
+    condition = CustomerItem.pk.exists() & CustomerItem.merged_into.does_not_exist()
+    for field in (*SEARCHED, "active"):
         attr, value = getattr(CustomerItem, field), getattr(customer, field)
         condition &= attr.does_not_exist() if value is None else (attr == value)
     return condition
@@ -179,8 +247,8 @@ def add(
     if pointer is not None:
         tx.create(email_label, pointer)
     for term in sorted(_terms_of(customer)):
-        tx.save("search", _entry(tenant_id, customer_id, term))
-    rollups.move(tx, tenant_id, ROLLUP, None, (keys.id_sk(customer_id), FACET))
+        tx.save("search", _entry(tenant_id, customer_id, term, customer.is_active))
+    rollups.move(tx, tenant_id, ROLLUP, None, (keys.id_sk(customer_id), customer.facet))
 
 
 def create(tenant_id: str, customer_id: int, fields: dict[str, Any], now: datetime) -> CustomerItem:
@@ -198,6 +266,8 @@ def update(customer: CustomerItem, changes: dict[str, Any], now: datetime) -> Cu
     transaction. Raises ``ConditionFailed``: ``["email"]`` when the new e-mail belongs to
     another customer, ``["customer"]`` when the customer's searched fields are no longer
     as read (read it again and retry); or ``Contention`` (retry)."""
+    if "active" in changes:  # stored only when false (absent: active)
+        changes = {**changes, "active": None if changes["active"] is not False else False}
     actions = change_actions(CustomerItem, changes, UPDATABLE)
     actions.append(CustomerItem.updated_at.set(now))
     condition = _as_read(customer)
@@ -206,7 +276,9 @@ def update(customer: CustomerItem, changes: dict[str, Any], now: datetime) -> Cu
     tenant_id, customer_id = customer.tenant_id, int(customer.customer_id)
     before = _terms_of(customer)
     after = _terms_of(customer, {f: v for f, v in changes.items() if f in SEARCHED})
-    if new_email == old_email and before == after:
+    was_active = customer.is_active
+    now_active = changes.get("active", customer.active) is not False
+    if new_email == old_email and before == after and was_active == now_active:
         with labelled("customer"):
             customer.update(actions=actions, condition=condition)
         return customer
@@ -214,8 +286,17 @@ def update(customer: CustomerItem, changes: dict[str, Any], now: datetime) -> Cu
         tx.update("customer", customer, actions, condition=condition)
         for term in sorted(before - after):
             tx.delete("search", _entry(tenant_id, customer_id, term))
-        for term in sorted(after - before):
-            tx.save("search", _entry(tenant_id, customer_id, term))
+        rewritten = after if was_active != now_active else after - before
+        for term in sorted(rewritten):
+            tx.save("search", _entry(tenant_id, customer_id, term, now_active))
+        if was_active != now_active:
+            rollups.move(
+                tx,
+                tenant_id,
+                ROLLUP,
+                (keys.id_sk(customer_id), rules.facet(was_active)),
+                (keys.id_sk(customer_id), rules.facet(now_active)),
+            )
         if old_email and new_email != old_email:
             tx.delete(
                 "old_email", CustomerPointerItem(*keys.customer_email_key(tenant_id, old_email))
@@ -223,5 +304,84 @@ def update(customer: CustomerItem, changes: dict[str, Any], now: datetime) -> Cu
         if new_email and new_email != old_email:
             tx.create("email", new_pointer(tenant_id, new_email, customer_id))
     refreshed = get(tenant_id, customer_id, consistent=True)
+    assert refreshed is not None
+    return refreshed
+
+
+def merge(
+    survivor: CustomerItem, merged: CustomerItem, merged_by: int | None, now: datetime
+) -> CustomerItem:
+    """Fold ``merged`` into ``survivor`` (both as read, same tenant; checked by
+    ``rules.check_merge``). Raises ``ConditionFailed``: ``["merged"]`` when the merged
+    customer changed or was merged meanwhile, ``["survivor"]`` likewise for the survivor,
+    ``["pointer"]`` when an e-mail pointer moved meanwhile (read again and retry); or
+    ``Contention``."""
+    tenant_id = survivor.tenant_id
+    survivor_id, merged_id = int(survivor.customer_id), int(merged.customer_id)
+    entry = {
+        "customer_id": merged_id,
+        "email": merged.email,
+        "merged_at": now.isoformat(),
+        "merged_by": merged_by,
+        "via": None,
+    }
+    inherited = [{**a, "via": a.get("via") or merged_id} for a in merged.absorbed or []]
+    merges = int(survivor.merges or 0)
+    survivor_condition = CustomerItem.pk.exists() & CustomerItem.merged_into.does_not_exist()
+    survivor_condition &= (
+        CustomerItem.merges.does_not_exist() if not merges else CustomerItem.merges == merges
+    )
+    tombstone = CustomerItem(
+        *keys.customer_merged_key(tenant_id, merged_id),
+        **{
+            name: getattr(merged, name)
+            for name in CustomerItem.get_attributes()
+            if name not in ("pk", "sk") and getattr(merged, name) is not None
+        },
+    )
+    tombstone.merged_into = survivor_id
+    tombstone.merged_at = now
+    tombstone.merged_by = merged_by
+    tombstone.updated_at = now
+    with labelled_transaction() as tx:
+        tx.delete("merged", merged, condition=_as_read(merged))
+        tx.create("tombstone", tombstone)
+        tx.update(
+            "survivor",
+            survivor,
+            [
+                CustomerItem.absorbed.set([*(survivor.absorbed or []), entry, *inherited]),
+                CustomerItem.merges.set(merges + 1),
+                CustomerItem.updated_at.set(now),
+            ],
+            condition=survivor_condition,
+        )
+        for term in sorted(_terms_of(merged)):
+            tx.delete("search", _entry(tenant_id, merged_id, term))
+        for email, owner in [(merged.email, merged_id)] + [
+            (a.get("email"), merged_id) for a in merged.absorbed or []
+        ]:
+            if not email:
+                continue
+            gsi1pk, gsi1sk = keys.customer_email_index_key(tenant_id, email, survivor_id)
+            tx.update(
+                "pointer",
+                CustomerPointerItem(*keys.customer_email_key(tenant_id, email)),
+                [
+                    CustomerPointerItem.customer_id.set(survivor_id),
+                    CustomerPointerItem.gsi1pk.set(gsi1pk),
+                    CustomerPointerItem.gsi1sk.set(gsi1sk),
+                ],
+                condition=CustomerPointerItem.customer_id == owner,
+            )
+        for folded in merged.absorbed_ids():  # resolve in one step, not through the chain
+            tx.update(
+                "folded",
+                CustomerItem(*keys.customer_merged_key(tenant_id, folded)),
+                [CustomerItem.merged_into.set(survivor_id)],
+                condition=CustomerItem.merged_into == merged_id,
+            )
+        rollups.move(tx, tenant_id, ROLLUP, (keys.id_sk(merged_id), merged.facet), None)
+    refreshed = get(tenant_id, survivor_id, consistent=True)
     assert refreshed is not None
     return refreshed

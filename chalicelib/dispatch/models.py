@@ -15,7 +15,16 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.core.schemas import Body, Id, IdQuery, IsoDate, Out, Query, reference_example
+from chalicelib.core.schemas import (
+    Body,
+    Email,
+    Id,
+    IdQuery,
+    IsoDate,
+    Out,
+    Query,
+    reference_example,
+)
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal[
@@ -83,7 +92,9 @@ class JobPatch(Body):
 
 class JobIn(JobPatch):
     """A new job starts ``pending``. Give ``customer_id`` to link an existing customer;
-    otherwise a customer is created from ``customer_name``. ``scheduled_end`` must be after
+    else the tenant's customer with ``customer_email`` is linked (never duplicated);
+    otherwise a customer is created from ``customer_name`` (and ``customer_email``).
+    ``scheduled_end`` must be after
     ``scheduled_start``; the job is on the board of ``scheduled_start``'s day (UTC; today
     without one)."""
 
@@ -106,6 +117,7 @@ class JobIn(JobPatch):
     priority: Priority = "normal"
     customer_id: Id | None = None
     customer_name: Text | None = None
+    customer_email: Email | None = None
 
 
 class AssignIn(Body):

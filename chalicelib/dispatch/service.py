@@ -9,8 +9,9 @@ linked to their login: another's job is 404.
 DynamoDB calls besides the route decorator's read of the caller's account:
 
 - create: one consistent ``BatchGetItem`` (the job id counter, the customer or the
-  customer id counter), one ``TransactWriteItems`` (the job, the id counter's
-  compare-and-set, a new customer with its count and search entries, the history entry,
+  customer id counter and the ``customer_email``'s pointer), one ``TransactWriteItems``
+  (the job, its entry in the customer's jobs, the id counter's compare-and-set, a new
+  customer with its count and search entries, the history entry,
   the list counts, the ``dispatch.created`` event and the stream's event), then the SQS
   send of the event;
 - assign / reassign: one consistent ``BatchGetItem`` (job and technician), one
@@ -94,7 +95,8 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     workflow.check_window(data.get("scheduled_start"), data.get("scheduled_end"))
     geo.check_place(data.get("service_zip"), data.get("latitude"), data.get("longitude"))
     customer_id = data.get("customer_id")
-    creates_customer = customer_id is None and bool(data.get("customer_name"))
+    email = customers.normalize_email(data.get("customer_email"))
+    creates_customer = customer_id is None and bool(data.get("customer_name") or email)
     reserved: int | None = None  # the job id taken with ADD after losing its race once
     reserved_customer: int | None = None  # likewise the new customer's id
     zone = zones.locate(tid, data.get("service_zip"), data.get("latitude"), data.get("longitude"))
@@ -104,6 +106,8 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
             wanted.append(customers.ref(tid, customer_id))
         elif creates_customer:
             wanted.append(customers.counter_ref(tid))
+            if email:  # the customer with this e-mail, linked rather than duplicated
+                wanted.append(customers.email_ref(tid, email))
         sla_at = len(wanted)
         wanted.append(sla.policy_ref(tid))  # the SLA policies, for the job's deadlines
         zone_at = len(wanted)
@@ -114,7 +118,7 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
         now = clock.now()
         at = _iso(now)
         parts: list[Part] = []
-        fields = {k: v for k, v in data.items() if k != "customer_id"}
+        fields = {k: v for k, v in data.items() if k not in ("customer_id", "customer_email")}
         fields["zone_id"] = zone.zone_id(got[zone_at : zone_at + len(zone.refs)])
         if customer_id is not None:
             customer = got[1]
@@ -122,12 +126,16 @@ def create(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
                 raise invalid("customer_id", f"customer {customer_id} does not exist")
             fields["customer_name"] = customer.name
             fields["customer_id"] = customer_id
+        elif creates_customer and email and got[2] is not None:
+            fields["customer_id"] = int(got[2].customer_id)  # type: ignore[attr-defined]
+            fields["customer_name"] = data.get("customer_name") or email
         elif creates_customer:
             current = counters.current_value(got[1])  # type: ignore[arg-type]
             new_id = reserved_customer if reserved_customer is not None else current + 1
             fields["customer_id"] = new_id
+            fields["customer_name"] = data.get("customer_name") or email
             customer, pointer = customers.new_from_sale(
-                tid, new_id, data["customer_name"], None, now, source="dispatch"
+                tid, new_id, data.get("customer_name") or email, email, now, source="dispatch"
             )
             parts.append(lambda tx, c=customer, p=pointer: customers.add(tx, c, p))
             if reserved_customer is None:
@@ -234,3 +242,12 @@ def job_for(principal: Principal, job_id: int, *, own: bool = False) -> dict[str
     if own:
         return view(_own_job(principal, job_id))
     return view(_job(principal.tenant_id, job_id))
+
+
+def of_customer(
+    tenant_id: str, customer_id: int, limit: int = 50, before: tuple[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """At most ``limit`` of one customer's jobs (their views), newest created first, those
+    strictly before ``before`` = (created_at, job id) when given: one Query of the
+    customer's job entries and one BatchGetItem (for the customer's history)."""
+    return [view(job) for job in store.of_customer(tenant_id, customer_id, max(1, limit), before)]

@@ -5,8 +5,9 @@ Keys (``platform.keys``, "dispatch"): job ``T#<tid>#JOB`` / ``<id>``; gsi1
 ``T#<tid>#JOBDATE`` / ``<day>#<id>`` (every job, by scheduled day: a day's board is one
 Query); gsi2 ``T#<tid>#TECHJOB#<tech>`` / ``<day>#<id>`` (the assigned technician's, sparse);
 gsi3 ``T#<tid>#ZONEJOB#<zone>`` / ``<day>#<id>`` (the service zone's, sparse);
-history ``T#<tid>#JOBHIST#<id>`` / ``<time>#<random>``; positions ``T#<tid>#TECHPOS`` /
-``<tech>``; events ``T#<tid>#DISPATCHEVT`` / ``<time>#<random>`` (TTL one day).
+history ``T#<tid>#JOBHIST#<id>`` / ``<time>#<random>``; a customer's jobs
+``T#<tid>#CUSTJOB#<customer>`` / ``<created_at>#<id>`` (written with the job); positions
+``T#<tid>#TECHPOS`` / ``<tech>``; events ``T#<tid>#DISPATCHEVT`` / ``<time>#<random>`` (TTL one day).
 
 Every change of a job is one transaction: the job's update conditioned on the values the
 list counts (status, priority, day, technician) as read, plus the ``parts`` the service
@@ -27,6 +28,7 @@ from pynamodb.attributes import (
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.platform import keys
+from chalicelib.platform.batch import get_many
 from chalicelib.platform.table import BaseItem, Gsi2, Gsi3, register, take
 from chalicelib.platform.tx import Labelled, labelled_transaction
 
@@ -103,6 +105,15 @@ class JobMoveItem(BaseItem):
 
 
 @register
+class CustomerJobItem(BaseItem):
+    """One entry of a customer's jobs (``T#<tid>#CUSTJOB#<customer>`` /
+    ``<created_at>#<id>``), written with the job (a job's customer never changes)."""
+
+    tenant_id = UnicodeAttribute()
+    job_id = NumberAttribute()
+
+
+@register
 class PositionItem(BaseItem):
     """A technician's last reported position."""
 
@@ -151,6 +162,42 @@ def moves(tenant_id: str, job_id: int) -> list[JobMoveItem]:
     """A job's history, oldest first (one Query)."""
     return take(
         JobMoveItem.query(keys.job_history_pk(tenant_id, job_id), limit=QUERY_LIMIT), QUERY_LIMIT
+    )
+
+
+def of_customer(
+    tenant_id: str, customer_id: int, limit: int, before: tuple[str, int] | None = None
+) -> list[JobItem]:
+    """At most ``limit`` of one customer's jobs, newest created first, those strictly
+    before ``before`` = (created_at, job id) when given: one Query of the customer's job
+    entries and one ``BatchGetItem`` of the jobs."""
+    condition = None
+    if before is not None:
+        _, last = keys.customer_job_key(tenant_id, customer_id, before[0], before[1])
+        condition = CustomerJobItem.sk < last
+    entries = take(
+        CustomerJobItem.query(
+            keys.jobs_by_customer_pk(tenant_id, customer_id),
+            condition,
+            scan_index_forward=False,
+            limit=limit,
+            page_size=limit,
+        ),
+        limit,
+    )
+    jobs = get_many([ref(tenant_id, int(e.job_id)) for e in entries]) if entries else []
+    return [j for j in jobs if isinstance(j, JobItem) and j.tenant_id == tenant_id]
+
+
+def customer_entry(job: JobItem) -> CustomerJobItem | None:
+    """The customer's entry of a new job (None without a customer)."""
+    if job.customer_id is None:
+        return None
+    tenant_id, job_id = str(job.tenant_id), int(job.job_id)
+    return CustomerJobItem(
+        *keys.customer_job_key(tenant_id, int(job.customer_id), str(job.created_at), job_id),
+        tenant_id=tenant_id,
+        job_id=job_id,
     )
 
 
@@ -257,11 +304,15 @@ def as_read(job: JobItem) -> Condition:
 
 
 def create(job: JobItem, parts: list[Part]) -> JobItem:
-    """Write the job and the parts atomically (``ConditionFailed`` names the labels)."""
+    """Write the job, its customer's entry and the parts atomically (``ConditionFailed``
+    names the labels)."""
+    entry = customer_entry(job)
     with labelled_transaction() as tx:
         for part in parts:
             part(tx)
         tx.create("job", job)
+        if entry is not None:
+            tx.save("customer_job", entry)
     return job
 
 

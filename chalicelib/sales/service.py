@@ -412,6 +412,15 @@ def in_window(tenant_id: str, date_from: str, date_to: str) -> list[SaleItem]:
     return [*store.query(tenant_id, technician_id=None, date_from=date_from, date_to=date_to)]
 
 
+def of_customer(
+    tenant_id: str, customer_id: int, limit: int = 50, before: tuple[str, int] | None = None
+) -> list[SaleItem]:
+    """At most ``limit`` of one customer's sales, newest first (sale date, then id), those
+    strictly before ``before`` = (sale date, sale id) when given (one Query on gsi3): for
+    the customer's history."""
+    return store.of_customer(tenant_id, customer_id, max(1, limit), before)
+
+
 def approved_between(
     tenant_id: str, date_from: str | None, date_to: str | None
 ) -> Iterator[SaleItem]:

@@ -34,7 +34,7 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.core import clock
 from chalicelib.platform import keys
 from chalicelib.platform.batch import get_many
-from chalicelib.platform.table import BaseItem, Gsi2, Gsi3, register
+from chalicelib.platform.table import BaseItem, Gsi2, Gsi3, register, take
 from chalicelib.platform.tx import Labelled, labelled_transaction
 
 Part = Callable[[Labelled], None]  # adds another feature's write to the sale's transaction
@@ -228,6 +228,24 @@ def query(
     yield from index.query(
         pk, sort.between(low, high), filter_condition=filters, scan_index_forward=False
     )
+
+
+def of_customer(
+    tenant_id: str, customer_id: int, limit: int, before: tuple[str, int] | None = None
+) -> list[SaleItem]:
+    """At most ``limit`` of one customer's sales, newest first (by date, then id), those
+    strictly before ``before`` = (sale date, sale id) when given: one Query on gsi3."""
+    condition = None
+    if before is not None:
+        condition = SaleItem.gsi3sk < keys.sale_sort(before[0], before[1])
+    found = SaleItem.gsi3.query(
+        keys.sales_by_customer_pk(tenant_id, customer_id),
+        condition,
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+    )
+    return take(found, limit)
 
 
 def as_read(sale: SaleItem) -> Condition:

@@ -43,6 +43,12 @@ def customer_key(tenant_id: str, customer_id: int) -> tuple[str, str]:
     return tenant_pk(tenant_id, "CUST"), id_sk(customer_id)
 
 
+def customer_merged_key(tenant_id: str, customer_id: int) -> tuple[str, str]:
+    """A merged-away customer (moved out of ``customers_pk`` by the merge, so no list
+    reads it): its record with ``merged_into``."""
+    return tenant_pk(tenant_id, "CUSTMERGED"), id_sk(customer_id)
+
+
 def customers_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "CUST")
 
