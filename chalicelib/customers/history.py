@@ -32,6 +32,7 @@ from chalicelib.core.pagination import PageRequest
 from chalicelib.customers import rules
 from chalicelib.customers.rules import Entry, Order
 from chalicelib.dispatch import service as dispatch
+from chalicelib.estimates import service as estimates
 from chalicelib.invoices import service as invoices
 from chalicelib.platform import cursors
 from chalicelib.sales import service as sales
@@ -40,8 +41,6 @@ ESTIMATES_MAX = 200  # the estimates' service gives at most this many
 
 
 def _estimates_of(tenant_id: str, customer_id: int, limit: int) -> list[dict[str, Any]]:
-    from chalicelib.estimates import service as estimates
-
     return estimates.of_customer(tenant_id, customer_id, min(limit, ESTIMATES_MAX))
 
 

@@ -139,3 +139,134 @@ def test_racing_creates_and_renames_keep_total_and_search_exact(stack):
             customer["id"]
         ]
         assert _get(stack, headers, f"search={quote(loser)}")["total"] == 0
+
+
+# --- fields, the active filter, merge and history (issue 13) --------------------------------
+def test_tags_billing_address_and_the_active_filter(stack):
+    headers = stack.register("Tagged Tiling")["headers"]
+    made = [
+        stack.create(
+            "/admin/customers",
+            {
+                "name": f"Tia {n}",
+                "tags": ["VIP", "vip", "net 30"] if n == 0 else [],
+                **({"billing_address": {"address": "PO Box 1", "zip": "33101"}} if n == 0 else {}),
+            },
+            headers,
+        )
+        for n in range(5)
+    ]
+    assert made[0]["tags"] == ["VIP", "net 30"]
+    assert made[0]["billing_address"] == {
+        "address": "PO Box 1",
+        "city": None,
+        "state": None,
+        "zip": "33101",
+    }
+    url = f"/api/v1/admin/customers/{made[0]['id']}"
+    patched = ok(stack.request("PATCH", url, {"tags": ["commercial"], "active": False}, headers))
+    assert patched["tags"] == ["commercial"] and patched["active"] is False
+    ok(
+        stack.request(
+            "PATCH", f"/api/v1/admin/customers/{made[3]['id']}", {"active": False}, headers
+        )
+    )
+    inactive = [made[3]["id"], made[0]["id"]]
+    active = [c["id"] for c in reversed(made) if c["id"] not in inactive]
+    for query, want in (("active=false", inactive), ("active=true", active)):
+        for by_cursor in (False, True):
+            got, total = _walk(stack, headers, query, 2, by_cursor)
+            assert ([int(g.split(":")[0]) for g in got], total) == (want, len(want)), query
+        got, total = _walk(stack, headers, f"{query}&search=tia", 1, True)  # by name A-Z
+        assert ([int(g.split(":")[0]) for g in got], total) == (sorted(want), len(want))
+    assert _get(stack, headers, "")["total"] == 5  # inactive ones are still listed
+    for body, field in (
+        ({"name": "X", "tags": ["<x>"]}, "tags"),
+        ({"name": "X", "tags": [f"t{n}" for n in range(21)]}, "tags"),
+        ({"name": "X", "billing_address": {"state": "S" * 51}}, "billing_address.state"),
+    ):
+        status, _, reply = stack.request("POST", "/api/v1/admin/customers", body, headers)
+        assert status == 422 and reply["error"]["details"][0]["field"] == field, reply
+    status, _, reply = stack.request("PATCH", url, {"active": None}, headers)
+    assert status == 422 and reply["error"]["details"][0]["field"] == "active"
+    refused(stack, "/api/v1/admin/customers?active=sometimes", headers)
+
+
+def _history(stack, headers, customer_id: int, query: str = "limit=200"):
+    return stack.request(
+        "GET", f"/api/v1/admin/customers/{customer_id}/history?{query}", headers=headers
+    )
+
+
+def test_merge_and_the_history_over_http(stack):
+    headers = stack.register("Merging Masonry")["headers"]
+    keep = stack.create("/admin/customers", {"name": "Kay", "email": "kay@example.com"}, headers)
+    dupe = stack.create("/admin/customers", {"name": "Kay Dup", "email": "kd@example.com"}, headers)
+    tech = stack.create("/admin/technicians", {"name": "Ty", "pay_type": "commission"}, headers)
+    item = stack.create(
+        "/admin/line-items", {"name": "Tune", "category": "Service", "price_cents": 900}, headers
+    )
+    sale = {"technician_id": tech["id"], "item_id": item["id"], "sale_price_cents": 900}
+    lines = [{"description": "Work", "amount_cents": 2500, "quantity": 1}]
+    stack.create("/sales", {**sale, "customer_id": keep["id"]}, headers)
+    stack.create("/admin/dispatch", {"title": "Leak", "customer_id": keep["id"]}, headers)
+    stack.create(
+        "/admin/invoices",
+        {"customer_id": keep["id"], "line_items": lines, "due_date": "2030-01-15"},
+        headers,
+    )
+    stack.create(
+        "/admin/estimates",
+        {"customer_id": keep["id"], "line_items": lines, "valid_until": "2030-01-15"},
+        headers,
+    )
+    # the duplicate's records, one linked by its e-mail (no new customer)
+    linked = stack.create(
+        "/admin/dispatch", {"title": "Dup job", "customer_email": "KD@example.com"}, headers
+    )
+    assert linked["customer_id"] == dupe["id"]
+    stack.create("/sales", {**sale, "customer_email": "kd@example.com"}, headers)
+
+    merge = f"/api/v1/admin/customers/{keep['id']}/merge"
+    status, _, body = stack.request("POST", merge, {"from_id": keep["id"]}, headers)
+    assert status == 422 and body["error"]["details"][0]["field"] == "from_id"
+    survivor = ok(stack.request("POST", merge, {"from_id": dupe["id"]}, headers))
+    assert survivor["id"] == keep["id"] and survivor["merged"][0]["customer_id"] == dupe["id"]
+    assert stack.request("POST", merge, {"from_id": dupe["id"]}, headers)[0] == 409
+    shown = ok(stack.request("GET", f"/api/v1/admin/customers/{dupe['id']}", headers=headers))
+    assert shown["id"] == keep["id"]
+    assert _get(stack, headers, "")["total"] == 1
+    assert _get(stack, headers, "search=kd%40")["total"] == 0
+    # a new record naming the merged e-mail links to the survivor
+    after = stack.create("/sales", {**sale, "customer_email": "kd@example.com"}, headers)
+    assert after["customer_id"] == keep["id"]
+
+    full = ok(_history(stack, headers, keep["id"]))
+    items = full["items"]
+    assert full["next_cursor"] is None and len(items) == 7
+    assert sorted(e["type"] for e in items) == ["estimate", "invoice", "job", "job"] + ["sale"] * 3
+    assert {e["customer_id"] for e in items} == {keep["id"], dupe["id"]}
+    orders = [(e["date"], e["type"], e["id"]) for e in items]
+    assert orders == sorted(orders, reverse=True)
+    walked, cursor = [], None
+    while True:
+        page = ok(
+            _history(
+                stack, headers, keep["id"], "limit=2" + (f"&cursor={cursor}" if cursor else "")
+            )
+        )
+        walked += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert walked == items
+    assert ok(_history(stack, headers, dupe["id"]))["items"] == items  # the merged id
+    refused(stack, f"/api/v1/admin/customers/{keep['id']}/history?page=2", headers)
+    stranger = stack.register("Stranger Stucco")["headers"]
+    assert _history(stack, stranger, keep["id"])[0] == 404
+    mine = stack.create("/admin/customers", {"name": "Mine"}, stranger)  # its id 1
+    # the owner's id 2 names nothing of the stranger's, on either side of a merge
+    dupe_merge = f"/api/v1/admin/customers/{dupe['id']}/merge"
+    assert stack.request("POST", dupe_merge, {"from_id": mine["id"]}, stranger)[0] == 404
+    theirs = f"/api/v1/admin/customers/{mine['id']}/merge"
+    assert stack.request("POST", theirs, {"from_id": dupe["id"]}, stranger)[0] == 404
