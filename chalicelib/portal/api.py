@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Blueprint
+from pydantic import BaseModel
 
 from chalicelib.core import roles
 from chalicelib.core.pagination import page_body
@@ -161,10 +162,17 @@ def resend(req: ApiRequest) -> Any:
     return service.resend(req.portal_user)
 
 
-def _paged(req: ApiRequest, items: list[dict[str, Any]]) -> dict[str, Any]:
+def _shown(model: type[BaseModel], item: dict[str, Any]) -> dict[str, Any]:
+    """What the portal shows of a business's record: the model's fields, nothing more (the
+    staff views carry internal ids and notes)."""
+    return {name: item.get(name) for name in model.model_fields}
+
+
+def _paged(req: ApiRequest, model: type[BaseModel], items: list[dict[str, Any]]) -> Any:
     page = req.page
     assert page is not None
-    return page_body(items[page.offset : page.offset + page.limit], len(items), page)
+    shown = [_shown(model, item) for item in items[page.offset : page.offset + page.limit]]
+    return page_body(shown, len(items), page)
 
 
 @endpoint(
@@ -179,7 +187,7 @@ def _paged(req: ApiRequest, items: list[dict[str, Any]]) -> dict[str, Any]:
 )
 def list_invoices(req: ApiRequest) -> Any:
     """Newest first, each with its business's ``business_code`` and ``business_name``."""
-    return _paged(req, service.invoices(req.portal_user))
+    return _paged(req, PortalInvoiceOut, service.invoices(req.portal_user))
 
 
 list_invoices.__doc__ = (list_invoices.__doc__ or "") + ACROSS
@@ -219,16 +227,17 @@ def invoice_pdf(req: ApiRequest) -> Raw:
 )
 def list_estimates(req: ApiRequest) -> Any:
     """Newest first, each with its business's ``business_code`` and ``business_name``."""
-    return _paged(req, service.estimates(req.portal_user))
+    return _paged(req, PortalEstimateOut, service.estimates(req.portal_user))
 
 
 list_estimates.__doc__ = (list_estimates.__doc__ or "") + ACROSS
 
 
 def _respond(req: ApiRequest, accept: bool) -> Any:
-    return service.respond(
+    estimate = service.respond(
         req.portal_user, req.params["code"], req.int_param("estimate_id"), accept
     )
+    return _shown(PortalEstimateOut, estimate)
 
 
 @endpoint(

@@ -223,6 +223,7 @@ def test_two_businesses_with_the_email_both_show_and_stay_apart_for_staff(api, o
         (other.business_code, second["id"], 25000),
     }
     assert {i["business_name"] for i in items} == {"Smith HVAC", "Other Plumbing"}
+    assert not {"customer_id", "customer_email", "notes", "payments"} & set(items[0])
     paged = as_customer(api, customer, "GET", "/customer/invoices?page=2&limit=1").data
     assert paged["total"] == 2 and len(paged["items"]) == 1 and paged["total_pages"] == 2
     # the staff side: each business sees only its own invoice of this e-mail
