@@ -251,3 +251,9 @@ def of_customer(
     strictly before ``before`` = (created_at, job id) when given: one Query of the
     customer's job entries and one BatchGetItem (for the customer's history)."""
     return [view(job) for job in store.of_customer(tenant_id, customer_id, max(1, limit), before)]
+
+
+def job_in(tenant_id: str, job_id: int) -> dict[str, Any]:
+    """A job of ``tenant_id`` as the API shows it, for a caller that is no staff user (the
+    customer portal's reviews): 404 when the tenant has no such job. One GetItem."""
+    return view(_job(tenant_id, job_id))
