@@ -58,7 +58,7 @@ def post(
         job = dispatch.job_in(where.tenant_id, job_id)
     except NotFound:
         job = None
-    if job is None or job.get("customer_id") != where.customer_id:
+    if job is None or not where.owns(job.get("customer_id")):
         raise NotFound(f"dispatch job {job_id} not found")
     if job.get("status") != COMPLETED:
         raise RuleViolation("only a completed job can be reviewed")

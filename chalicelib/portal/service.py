@@ -289,6 +289,11 @@ class Business:
     customer_id: int
     business_code: str
     business_name: str
+    # the customer's own id and those of the customers merged into it there
+    customer_ids: tuple[int, ...] = ()
+
+    def owns(self, customer_id: Any) -> bool:
+        return customer_id is not None and int(customer_id) in self.customer_ids
 
 
 def businesses(account: PortalAccountItem) -> list[Business]:
@@ -299,13 +304,19 @@ def businesses(account: PortalAccountItem) -> list[Business]:
     pairs = customers.tenants_with_email(account.email, limit=rules.MAX_BUSINESSES)
     if not pairs:
         return []
-    tenants = get_many([accounts.tenant_ref(tenant_id) for tenant_id, _ in pairs])
+    # each business and its customer record (the merged ids it absorbed): one batch
+    wanted: list[Any] = []
+    for tenant_id, customer_id in pairs:
+        wanted += [accounts.tenant_ref(tenant_id), customers.ref(tenant_id, int(customer_id))]
+    got = get_many(wanted)
     found = []
-    for (tenant_id, customer_id), tenant in zip(pairs, tenants, strict=True):
-        if tenant is not None:
-            found.append(
-                Business(tenant_id, int(customer_id), tenant.business_code, tenant.name)  # type: ignore[attr-defined]
-            )
+    for index, (tenant_id, customer_id) in enumerate(pairs):
+        tenant, record = got[2 * index], got[2 * index + 1]
+        if tenant is None or record is None:
+            continue
+        ids = tuple(dict.fromkeys([int(customer_id), *record.absorbed_ids()]))  # type: ignore[attr-defined]
+        name, code = tenant.name, tenant.business_code  # type: ignore[attr-defined]
+        found.append(Business(tenant_id, int(customer_id), code, name, ids))
     return found
 
 
@@ -323,32 +334,35 @@ def _tagged(item: dict[str, Any], where: Business) -> dict[str, Any]:
     return {**item, "business_code": where.business_code, "business_name": where.business_name}
 
 
+def _across(principal: CustomerPrincipal, of_customer: Any) -> list[dict[str, Any]]:
+    """``of_customer(tenant_id, customer_id, limit)`` of every business that knows the
+    verified e-mail (its customer's and the merged ones' records, its ``MAX_ITEMS``
+    newest), drafts left out, newest first."""
+    found = []
+    for where in businesses(_account(principal)):
+        items = [
+            item
+            for customer_id in where.customer_ids
+            for item in of_customer(where.tenant_id, customer_id, rules.MAX_ITEMS)
+        ]
+        if len(items) > rules.MAX_ITEMS:
+            items = rules.newest_first([_tagged(i, where) for i in items])[: rules.MAX_ITEMS]
+        found += [_tagged(i, where) for i in items if rules.visible(i["status"])]
+    return rules.newest_first(found)
+
+
 def invoices(principal: CustomerPrincipal) -> list[dict[str, Any]]:
     """Every known business's invoices of this customer (not drafts), newest first."""
     from chalicelib.invoices import service as invoices_service
 
-    found = []
-    for where in businesses(_account(principal)):
-        for item in invoices_service.of_customer(
-            where.tenant_id, where.customer_id, rules.MAX_ITEMS
-        ):
-            if rules.visible(item["status"]):
-                found.append(_tagged(item, where))
-    return rules.newest_first(found)
+    return _across(principal, invoices_service.of_customer)
 
 
 def estimates(principal: CustomerPrincipal) -> list[dict[str, Any]]:
     """Every known business's estimates of this customer (not drafts), newest first."""
     from chalicelib.estimates import service as estimates_service
 
-    found = []
-    for where in businesses(_account(principal)):
-        for item in estimates_service.of_customer(
-            where.tenant_id, where.customer_id, rules.MAX_ITEMS
-        ):
-            if rules.visible(item["status"]):
-                found.append(_tagged(item, where))
-    return rules.newest_first(found)
+    return _across(principal, estimates_service.of_customer)
 
 
 def respond(
@@ -373,7 +387,7 @@ def _estimate_of(where: Business, estimate_id: int) -> dict[str, Any] | None:
         estimate = estimates_service.get(where.tenant_id, estimate_id)
     except NotFound:
         return None
-    return estimate if int(estimate["customer_id"]) == where.customer_id else None
+    return estimate if where.owns(estimate["customer_id"]) else None
 
 
 def invoice_pdf(
@@ -390,7 +404,7 @@ def invoice_pdf(
         invoice = None
     if (
         invoice is None
-        or int(invoice["customer_id"]) != where.customer_id
+        or not where.owns(invoice["customer_id"])
         or not rules.visible(invoice["status"])
     ):
         raise NotFound(f"invoice {invoice_id} not found")

@@ -450,3 +450,23 @@ def test_the_verification_email_is_logged_where_the_email_is_a_customer(api, own
     assert logged["total"] == 1 and logged["items"][0]["status"] == "sent"
     nothing = api.get("/admin/customer-communications?kind=verification", as_=other).data
     assert nothing["total"] == 0
+
+
+def test_a_merged_customers_records_show_and_can_be_acted_on(api, owner):
+    """The old record's invoice, estimate and job are the survivor's once merged."""
+    customer = verified(api)
+    survivor = staff_customer(api, owner, customer.email)
+    old_email = new_email()
+    invoice = sent_invoice(api, owner, old_email)
+    estimate = sent_estimate(api, owner, old_email)
+    merged = invoice["customer_id"]
+    job, _ = completed_job(api, owner, merged)
+    assert as_customer(api, customer, "GET", "/customer/invoices").data["total"] == 0
+    reply = api.post(f"/admin/customers/{survivor}/merge", {"from_id": merged}, as_=owner)
+    assert reply.status == 200, reply.raw
+    shown = as_customer(api, customer, "GET", "/customer/invoices").data["items"]
+    assert [i["id"] for i in shown] == [invoice["id"]]
+    path = f"/customer/estimates/{owner.business_code}/{estimate['id']}/accept"
+    assert as_customer(api, customer, "POST", path).data["status"] == "accepted"
+    body = {"business_code": owner.business_code, "job_id": job["id"], "rating": 5}
+    assert as_customer(api, customer, "POST", "/customer/reviews", body).status == 201
