@@ -19,8 +19,9 @@ DynamoDB calls besides the caller's account:
   ``TransactWriteItems`` recording it on the lead (``won``) with the counts.
 
 A retry of a conversion that failed half way continues where it stopped: the customer
-recorded on the lead is reused (never a second one), and an estimate the failed attempt
-made for that customer after the conversion started is adopted rather than made again.
+recorded on the lead is reused (never a second one), and an estimate or job a failed
+attempt made for that customer since the conversion started is adopted rather than made
+again (``estimates.service.of_customer``, ``dispatch.service.of_customer``).
 Two convert requests at once: one makes the estimate or job while it holds the lease
 (``LEASE_S``), the other is 409.
 """
@@ -290,21 +291,33 @@ def _release(lead: LeadItem) -> None:
         log.warning("could not release the conversion lease of lead %s", int(lead.lead_id))
 
 
-def _adoptable_estimate(tenant_id: str, lead: LeadItem) -> dict[str, Any] | None:
-    """An estimate a failed attempt of this conversion made: the customer's newest made
-    since the conversion started."""
-    from chalicelib.estimates import service as estimates
+def _adoptable(tenant_id: str, lead: LeadItem, kind: str) -> dict[str, Any] | None:
+    """An estimate or job a failed attempt of this conversion made: the customer's newest
+    one made since the conversion started (one Query of at most 5)."""
+    customer_id = int(lead.customer_id)
+    if kind == "estimate":
+        from chalicelib.estimates import service as estimates
 
-    since = datetime.fromisoformat(str(lead.converting_since).replace("Z", "+00:00"))
-    for estimate in estimates.of_customer(tenant_id, int(lead.customer_id), limit=5):
-        created = str(estimate.get("created_at") or "")
-        try:
-            made = datetime.fromisoformat(created.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if made.tzinfo is not None and made >= since:
-            return estimate
+        recent = estimates.of_customer(tenant_id, customer_id, limit=5)
+    else:
+        from chalicelib.dispatch import service as dispatch
+
+        recent = dispatch.of_customer(tenant_id, customer_id, limit=5)
+    since = _instant(lead.converting_since)  # to the second: jobs keep whole seconds
+    since = since.replace(microsecond=0) if since is not None else None
+    for made in recent:
+        created = _instant(made.get("created_at"))
+        if since is not None and created is not None and created >= since:
+            return made
     return None
+
+
+def _instant(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _make(
@@ -314,13 +327,13 @@ def _make(
     earlier attempt got as far as making it)."""
     tid = principal.tenant_id
     customer_id = int(lead.customer_id)
+    if again:  # did the earlier attempt make one?
+        adopted = _adoptable(tid, lead, data["create"])
+        if adopted is not None:
+            return adopted
     if data["create"] == "estimate":
         from chalicelib.estimates import service as estimates
 
-        if again:  # did the earlier attempt make one?
-            adopted = _adoptable_estimate(tid, lead)
-            if adopted is not None:
-                return adopted
         fields = {
             "customer_id": customer_id,
             "line_items": data.get("line_items"),

@@ -293,3 +293,23 @@ def test_roles_and_another_tenant(api, owner, other):
     assert api.get(PATH, as_=other).data["total"] == 0
     manager = staff(owner, "manager")
     assert api.get(f"{PATH}/{lead}", as_=manager).status == 200
+
+
+def test_a_retry_adopts_the_job_a_dead_request_made(api, owner, monkeypatch):
+    from chalicelib.core import clock
+
+    lead = _qualified(api, owner)["id"]
+    real = service._record
+
+    def died(*args, **kwargs):
+        raise RuntimeError("the request died before recording the job")
+
+    monkeypatch.setattr(service, "_record", died)
+    assert api.post(f"{PATH}/{lead}/convert", {"create": "job"}, as_=owner).status == 500
+    monkeypatch.setattr(service, "_record", real)
+    assert api.post(f"{PATH}/{lead}/convert", {"create": "job"}, as_=owner).status == 409
+    later = clock.time() + service.LEASE_S + 1
+    monkeypatch.setattr(clock, "time", lambda: later)
+    got = api.post(f"{PATH}/{lead}/convert", {"create": "job"}, as_=owner).data
+    assert api.get("/admin/dispatch", as_=owner).data["total"] == 1  # adopted, not remade
+    assert got["lead"]["job_id"] == got["job"]["id"] and got["lead"]["status"] == "won"
