@@ -27,7 +27,7 @@ bp = Blueprint(__name__)
 ONE = "/admin/customers/{customer_id}"
 
 
-class BillingAddressIn(Body):
+class CustomerBillingAddressIn(Body):
     """The billing address (the customer's ``address``/``city``/``state``/``zip`` are the
     service address). In a PATCH only the keys sent change; null clears one."""
 
@@ -52,7 +52,7 @@ class CustomerPatch(Body):
     city: str | None = Field(default=None, max_length=100)
     state: str | None = Field(default=None, max_length=50)
     zip: str | None = Field(default=None, max_length=20)
-    billing_address: BillingAddressIn | None = None
+    billing_address: CustomerBillingAddressIn | None = None
     tags: list[Annotated[str, Field(max_length=rules.MAX_TAG)]] | None = Field(
         default=None, max_length=rules.MAX_TAGS
     )
@@ -89,14 +89,14 @@ def _listed(value: Any) -> list:
     return list(value or [])
 
 
-class BillingAddressOut(Out):
+class CustomerBillingAddressOut(Out):
     address: str | None = None
     city: str | None = None
     state: str | None = None
     zip: str | None = None
 
 
-class MergedOut(Out):
+class CustomerMergedOut(Out):
     """A customer folded into this one: who merged it (user id) and when; ``via``: the
     customer it had been merged into first (null: merged straight into this one)."""
 
@@ -116,24 +116,24 @@ class CustomerOut(Out):
     city: str | None
     state: str | None
     zip: str | None
-    billing_address: BillingAddressOut | None = None
+    billing_address: CustomerBillingAddressOut | None = None
     tags: Annotated[list[str], BeforeValidator(_listed)] = []
     notes: str | None
     active: Annotated[bool, BeforeValidator(_active)] = True
-    merged: Annotated[list[MergedOut], BeforeValidator(_listed)] = Field(
+    merged: Annotated[list[CustomerMergedOut], BeforeValidator(_listed)] = Field(
         default=[], validation_alias="absorbed"
     )
     created_at: Timestamp
     updated_at: Timestamp
 
 
-class MergeIn(Body):
+class CustomerMergeIn(Body):
     """``from_id`` is folded into the customer of the path."""
 
     from_id: Id
 
 
-class HistoryEntryOut(Out):
+class CustomerHistoryEntryOut(Out):
     type: str = Field(description="job, sale, invoice or estimate")
     id: int
     date: str = Field(
@@ -147,9 +147,9 @@ class HistoryEntryOut(Out):
     )
 
 
-class HistoryOut(Out):
+class CustomerHistoryOut(Out):
     customer_id: int
-    items: list[HistoryEntryOut]
+    items: list[CustomerHistoryEntryOut]
     limit: int
     next_cursor: str | None = None
 
@@ -240,7 +240,7 @@ def update_customer(req: ApiRequest) -> Any:
     summary="Merge a customer into this one",
     tag="customers",
     permission=roles.CUSTOMERS_WRITE,
-    body=MergeIn,
+    body=CustomerMergeIn,
     response=CustomerOut,
 )
 def merge_customer(req: ApiRequest) -> Any:
@@ -262,7 +262,7 @@ def merge_customer(req: ApiRequest) -> Any:
     summary="A customer's history",
     tag="customers",
     permission=roles.CUSTOMERS_READ,
-    response=HistoryOut,
+    response=CustomerHistoryOut,
     paginated=True,
 )
 def customer_history(req: ApiRequest) -> Any:
