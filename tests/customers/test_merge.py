@@ -59,6 +59,8 @@ def test_merge_folds_one_customer_into_another(api, owner, other):
     reply = api.post("/admin/invoices", invoice, as_=owner)
     assert reply.status == 201 and reply.data["customer_id"] == keep["id"]
     assert api.get("/admin/customers", as_=owner).data["total"] == 2
+    reply = api.post("/sales", {**sale, "customer_id": dupe["id"]}, as_=owner)
+    assert reply.status == 422 and reply.error["details"][0]["field"] == "customer_id"
     # the merged customer cannot be changed, merged again or merged into
     assert api.patch(f"/admin/customers/{dupe['id']}", {"name": "X"}, as_=owner).status == 409
     third = _new(api, owner, name="Third")
