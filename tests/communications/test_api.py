@@ -151,3 +151,17 @@ def test_page_one_reads_its_page(api, owner):
         page = api.get(f"{PATH}?limit=5&kind=follow_up", as_=owner).data
     # a filtered page reads the day bucket its matches are in (platform.listing's runs)
     assert page["total"] == 12 and reads.calls["Query"] == 1 and reads.queried <= 12
+
+
+def test_racing_entries_keep_exact_counts(api, owner):
+    from tests.support.aws_calls import one_at_a_time
+    from tests.support.racing import at_once
+
+    ann = _customer(api, owner)
+    body = {"customer_id": ann, "kind": "call", "body": "Race"}
+    with one_at_a_time():
+        replies = at_once([lambda: api.post(PATH, body, as_=owner)] * 6)
+    assert [r.status for r in replies] == [201] * 6, [r.raw for r in replies]
+    assert len({r.data["id"] for r in replies}) == 6
+    assert api.get(f"{PATH}?customer_id={ann}&channel=call", as_=owner).data["total"] == 6
+    assert api.get(PATH, as_=owner).data["total"] == 6

@@ -313,3 +313,19 @@ def test_a_retry_adopts_the_job_a_dead_request_made(api, owner, monkeypatch):
     got = api.post(f"{PATH}/{lead}/convert", {"create": "job"}, as_=owner).data
     assert api.get("/admin/dispatch", as_=owner).data["total"] == 1  # adopted, not remade
     assert got["lead"]["job_id"] == got["job"]["id"] and got["lead"]["status"] == "won"
+
+
+def test_racing_converts_make_one_customer_and_one_job(api, owner):
+    from tests.support.aws_calls import one_at_a_time
+    from tests.support.racing import at_once
+
+    lead = _qualified(api, owner, email=None, phone="813-555-0123")["id"]
+    with one_at_a_time():
+        replies = at_once(
+            [lambda: api.post(f"{PATH}/{lead}/convert", {"create": "job"}, as_=owner)] * 3
+        )
+    statuses = sorted(r.status for r in replies)
+    assert statuses.count(201) == 1 and set(statuses) <= {201, 409}, [r.raw for r in replies]
+    assert api.get("/admin/customers", as_=owner).data["total"] == 1
+    assert api.get("/admin/dispatch", as_=owner).data["total"] == 1
+    assert api.get(f"{PATH}/{lead}", as_=owner).data["status"] == "won"
