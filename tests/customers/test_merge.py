@@ -141,3 +141,22 @@ def test_merge_cost_is_constant(api, owner):
     assert reads.calls["Query"] == 0
     assert reads.calls["TransactWriteItems"] == 1
     assert reads.calls["GetItem"] <= 4
+
+
+def test_racing_merges_of_one_customer_fold_it_once(api, owner):
+    from tests.support.aws_calls import one_at_a_time
+    from tests.support.racing import at_once
+
+    dupe = _new(api, owner, name="Dupe", email="race@example.com")
+    left, right = _new(api, owner, name="Left"), _new(api, owner, name="Right")
+    with one_at_a_time():
+        replies = at_once(
+            [lambda s=s: _merge(api, owner, s["id"], dupe["id"]) for s in (left, right)]
+        )
+    assert sorted(r.status for r in replies) == [200, 409], [r.raw for r in replies]
+    winner = next(r.data for r in replies if r.status == 200)
+    assert [m["customer_id"] for m in winner["merged"]] == [dupe["id"]]
+    loser = right if winner["id"] == left["id"] else left
+    assert api.get(f"/admin/customers/{loser['id']}", as_=owner).data["merged"] == []
+    assert api.get("/admin/customers", as_=owner).data["total"] == 2
+    assert customers.tenants_with_email("race@example.com") == [(owner.tenant_id, winner["id"])]
