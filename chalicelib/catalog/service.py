@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.catalog import listing, store
-from chalicelib.catalog.rules import tidy_category
+from chalicelib.catalog.rules import category_key, tidy_category
 from chalicelib.catalog.store import LineItemItem as LineItemItem
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, found
 from chalicelib.core.pagination import PageRequest
 from chalicelib.platform import counters
+from chalicelib.platform.bulk import BulkWrite
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
 
 ENTITY = "line_item"
@@ -57,6 +58,34 @@ def create(tenant_id: str, fields: dict[str, Any]) -> LineItemItem:
         except Contention:
             continue
     raise Conflict("the price book is being changed by other requests; retry")
+
+
+def create_many(tenant_id: str, rows: list[dict[str, Any]], token: str) -> list[int]:
+    """Create line items in bulk (the onboarding import), each as ``create`` would: ids
+    in row order from one ``ADD`` of ``len(rows)`` on the id counter, the items in
+    BatchWriteItems of 25, their list counts summed into one transaction, and one write of
+    the spelling of each category (``platform.bulk``; ``token`` is unique to the
+    import). Returns the new ids."""
+    n = len(rows)
+    if n == 0:
+        return []
+    first = counters.next_id(tenant_id, ENTITY, n) - n + 1
+    now = clock.now()
+    bulk = BulkWrite()
+    spelled: set[str] = set()
+    for k, fields in enumerate(rows):
+        fields = {**fields, "category": tidy_category(fields["category"])}
+        bulk.create("line_item", store.new_item(tenant_id, first + k, fields, now))
+        count, *spelling = listing.counted(
+            tenant_id, first + k, None, (bool(fields.get("active", True)), fields["category"])
+        )
+        count(bulk)  # type: ignore[arg-type]
+        if category_key(fields["category"]) not in spelled:
+            spelled.add(category_key(fields["category"]))
+            for part in spelling:
+                part(bulk)  # type: ignore[arg-type]
+    bulk.flush(token)
+    return list(range(first, first + n))
 
 
 def update(tenant_id: str, item_id: int, changes: dict[str, Any]) -> LineItemItem:

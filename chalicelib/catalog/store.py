@@ -77,11 +77,9 @@ def ref(tenant_id: str, item_id: int) -> tuple[type[LineItemItem], tuple[str, st
     return LineItemItem, keys.line_item_key(tenant_id, item_id)
 
 
-def create(
-    tenant_id: str, item_id: int, fields: dict[str, Any], now: datetime, parts: Sequence[Part]
-) -> LineItemItem:
-    """Write the item with the ``parts`` (its count, its category's spelling)."""
-    item = LineItemItem(
+def new_item(tenant_id: str, item_id: int, fields: dict[str, Any], now: datetime) -> LineItemItem:
+    """The (unsaved) line item."""
+    return LineItemItem(
         *keys.line_item_key(tenant_id, item_id),
         tenant_id=tenant_id,
         item_id=item_id,
@@ -90,6 +88,13 @@ def create(
         updated_at=now,
         **fields,
     )
+
+
+def create(
+    tenant_id: str, item_id: int, fields: dict[str, Any], now: datetime, parts: Sequence[Part]
+) -> LineItemItem:
+    """Write the item with the ``parts`` (its count, its category's spelling)."""
+    item = new_item(tenant_id, item_id, fields, now)
     with labelled_transaction() as tx:
         tx.create("line_item", item)
         for part in parts:

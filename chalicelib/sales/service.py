@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.accounts import service as accounts
@@ -247,28 +247,14 @@ def _prepare(
         parts.append(lambda tx: customers.add(tx, customer, pointer, email_label="customer_email"))
         if reserved_customer is None:
             parts.append(lambda tx: customers.claim_id(tx, "customer_counter", tid, current))
-    sale = store.new_sale(
-        tid,
+    sale = new_sale_item(
+        principal,
+        data,
         sale_id,
-        **data.model_dump(exclude={"customer_id", "customer_name", "customer_email", "sale_date"}),
-        technician_name=tech.name,
-        item_name=item.name,
-        item_category=item.category,
-        list_price_cents=_opt(item.price_cents),
-        commission_cents=snapshot["commission_cents"],
-        installer_commission_cents=(installer_snapshot or {}).get("commission_cents", 0),
-        commission_snapshot=snapshot,
-        installer_commission_snapshot=installer_snapshot,
-        customer_id=customer_id,
-        customer_name=customer_name,
-        customer_email=email,
-        sale_date=sale_date.isoformat(),
-        approval_status=rules.PENDING,
-        payment_status=rules.UNPAID,
-        voided=False,
-        created_by=principal.user_id,
-        created_at=now,
-        updated_at=now,
+        (tech, item, snapshot, installer_snapshot),
+        (customer_id, customer_name, email),
+        sale_date,
+        now,
     )
     pending = [
         outbox.prepare(tid, "sale.created", view(sale), now),
@@ -304,6 +290,45 @@ def _prepare(
     if key is not None and digest is not None:
         guard = store.new_guard(tid, key, sale_id, digest, int((now + GUARD_TTL).timestamp()))
     return store.NewSale(sale=sale, guard=guard, parts=parts), pending
+
+
+def new_sale_item(
+    principal: Principal,
+    data: SaleIn,
+    sale_id: int,
+    priced: tuple[Any, Any, dict[str, Any], dict[str, Any] | None],
+    customer: tuple[int | None, str | None, str | None],
+    sale_date: date,
+    now: datetime,
+) -> SaleItem:
+    """The (unsaved) sale a request records: ``priced`` is (technician, line item, the
+    commission snapshot, the installer's), ``customer`` (id, name, e-mail) as linked.
+    Shared by ``record`` and the bulk import (``sales.bulk``), so both store the same."""
+    tech, item, snapshot, installer_snapshot = priced
+    customer_id, customer_name, email = customer
+    return store.new_sale(
+        principal.tenant_id,
+        sale_id,
+        **data.model_dump(exclude={"customer_id", "customer_name", "customer_email", "sale_date"}),
+        technician_name=tech.name,
+        item_name=item.name,
+        item_category=item.category,
+        list_price_cents=_opt(item.price_cents),
+        commission_cents=snapshot["commission_cents"],
+        installer_commission_cents=(installer_snapshot or {}).get("commission_cents", 0),
+        commission_snapshot=snapshot,
+        installer_commission_snapshot=installer_snapshot,
+        customer_id=customer_id,
+        customer_name=customer_name,
+        customer_email=email,
+        sale_date=sale_date.isoformat(),
+        approval_status=rules.PENDING,
+        payment_status=rules.UNPAID,
+        voided=False,
+        created_by=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _adds_event(pending: outbox.PendingEvent) -> store.Part:

@@ -20,6 +20,7 @@ from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, found
 from chalicelib.core.pagination import PageRequest
 from chalicelib.platform import counters
+from chalicelib.platform.bulk import BulkWrite
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
 from chalicelib.technicians import listing, rules, store
 from chalicelib.technicians.store import Part, TechnicianItem
@@ -63,8 +64,7 @@ def create(
     active, home_zip, home_latitude, home_longitude (``rules.home_base``). With
     ``username`` and ``password`` a ``technician`` user is created and linked (409 when
     the username, or the e-mail as a staff login, is taken)."""
-    sent = {k: fields[k] for k in rules.HOME_FIELDS if fields.get(k) is not None}
-    fields = {**fields, **dict.fromkeys(rules.HOME_FIELDS), **rules.home_base({}, sent)}
+    fields = with_home_base(fields)
     now = clock.now()
     new_login = None
     if username is not None:
@@ -90,6 +90,32 @@ def create(
         except Contention:
             continue
     raise Conflict("the roster is being changed by other requests; retry")
+
+
+def with_home_base(fields: dict[str, Any]) -> dict[str, Any]:
+    """A new technician's fields with the home base ``rules.home_base`` derives from the
+    home fields given (``InvalidInput`` naming the field when they do not make one)."""
+    sent = {k: fields[k] for k in rules.HOME_FIELDS if fields.get(k) is not None}
+    return {**fields, **dict.fromkeys(rules.HOME_FIELDS), **rules.home_base({}, sent)}
+
+
+def create_many(tenant_id: str, rows: list[dict[str, Any]], token: str) -> list[int]:
+    """Create technicians without logins in bulk (the onboarding import), each as
+    ``create`` would (``rows`` already through ``with_home_base``): ids in row order
+    from one ``ADD`` of ``len(rows)`` on the id counter, the items in BatchWriteItems of
+    25 and their list counts summed into one transaction (``platform.bulk``; ``token`` is
+    unique to the import). Returns the new ids."""
+    n = len(rows)
+    if n == 0:
+        return []
+    first = counters.next_id(tenant_id, ENTITY, n) - n + 1
+    now = clock.now()
+    bulk = BulkWrite()
+    for k, fields in enumerate(rows):
+        bulk.create("technician", store.new_item(tenant_id, first + k, fields, now))
+        listing.counted(tenant_id, first + k, None, bool(fields.get("active", True)))(bulk)  # type: ignore[arg-type]
+    bulk.flush(token)
+    return list(range(first, first + n))
 
 
 def update(tenant_id: str, technician_id: int, changes: dict[str, Any]) -> TechnicianItem:

@@ -102,6 +102,22 @@ def list_all(tenant_id: str) -> Iterator[TechnicianItem]:
     return iter(TechnicianItem.query(keys.technicians_pk(tenant_id)))
 
 
+def new_item(
+    tenant_id: str, technician_id: int, fields: dict[str, Any], now: datetime
+) -> TechnicianItem:
+    """The (unsaved) technician, without a login."""
+    return TechnicianItem(
+        *keys.technician_key(tenant_id, technician_id),
+        tenant_id=tenant_id,
+        technician_id=technician_id,
+        created_at=now,
+        updated_at=now,
+        category_rates={},
+        plans={},
+        **fields,
+    )
+
+
 def create(
     tenant_id: str,
     technician_id: int,
@@ -113,16 +129,7 @@ def create(
     """Write the technician, and with ``login`` (user id, username, the login's labelled
     items) its login, and the ``parts`` (its count), atomically. A taken username or
     e-mail fails its label."""
-    tech = TechnicianItem(
-        *keys.technician_key(tenant_id, technician_id),
-        tenant_id=tenant_id,
-        technician_id=technician_id,
-        created_at=now,
-        updated_at=now,
-        category_rates={},
-        plans={},
-        **fields,
-    )
+    tech = new_item(tenant_id, technician_id, fields, now)
     items: list[tuple[str, Any]] = [("technician", tech)]
     if login is not None:
         tech.user_id, tech.username, login_items = login

@@ -105,17 +105,24 @@ def _sale_body(w: World) -> dict[str, Any]:
     }
 
 
-IMPORT_ITEMS = "name,price_cents\nMatrix import,100\n"
+IMPORT_KINDS = ("technicians", "line-items", "sales")
+
+
+def _items_import(w: World) -> dict[str, Any]:
+    return {"csv": f"name,price_cents\nImported {uuid.uuid4().hex[:8]},100\n"}
+
+
+def _technicians_import(w: World) -> dict[str, Any]:
+    return {"csv": f"name\nImported {uuid.uuid4().hex[:8]}\n"}
 
 
 def _sales_import(w: World) -> dict[str, Any]:
-    row = f"{w.owner.technician_id},{w.ids['item']},99000,Walk-in Buyer"
+    row = f"{w.owner.technician_id},{w.ids['item']},99000,Buyer {uuid.uuid4().hex[:8]}"
     return {"csv": "technician_id,item_id,sale_price_cents,customer_name\n" + row + "\n"}
 
 
 def _an_import(w: World) -> dict[str, Any]:
-    made = w.ok("POST", "/admin/import/line-items", {"csv": IMPORT_ITEMS})
-    return {"import_id": made["import_id"]}
+    return {"import_id": w.ok("POST", "/admin/import/line-items", _items_import(w))["import_id"]}
 
 
 def _own_statement(w: World, role: str) -> dict[str, Any]:
@@ -283,13 +290,10 @@ FIXTURES: dict[Route, Fixture] = {
     ("GET", "/admin/line-items/categories"): Fixture(shows=MARKED),
     ("GET", "/admin/line-items/{item_id}"): Fixture(ITEM),
     ("PATCH", "/admin/line-items/{item_id}"): Fixture(ITEM, _body({"description": "patched"})),
-    # imports (the same file again answers its first import: 200, nothing created)
-    ("POST", "/admin/import/line-items"): Fixture(body=_body({"csv": IMPORT_ITEMS})),
-    ("POST", "/admin/import/technicians"): Fixture(body=_body({"csv": "name\nMatrix Import\n"})),
+    # imports (each call a new file: the same file again would answer 200, creating nothing)
+    ("POST", "/admin/import/line-items"): Fixture(body=_items_import),
+    ("POST", "/admin/import/technicians"): Fixture(body=_technicians_import),
     ("POST", "/admin/import/sales"): Fixture(body=_sales_import),
-    ("GET", "/admin/import/line-items/template"): Fixture(),
-    ("GET", "/admin/import/technicians/template"): Fixture(),
-    ("GET", "/admin/import/sales/template"): Fixture(),
     ("GET", "/admin/import/{import_id}"): Fixture(_an_import),
     # commission
     ("DELETE", ITEM_DEFAULT): Fixture(_rule(ITEM_DEFAULT, RATE, ITEM), fresh=True),
@@ -724,6 +728,7 @@ def _no_mfa(w: World) -> dict[str, Any]:
 
 
 PUBLIC = PUBLIC | {("POST", "/auth/mfa-verify"), ("POST", "/auth/mfa/email-code")}
+PUBLIC = PUBLIC | {("GET", f"/admin/import/{k}/template") for k in IMPORT_KINDS}
 FIXTURES.update(
     {
         ("GET", "/auth/mfa"): Fixture(shows=lambda w: [w.owner.tenant_id]),

@@ -67,6 +67,8 @@ ENTITIES: dict[str, str] = {
     "INV": "invoices",
     "INVDUE": "invoices",
     "CUSTINV": "invoices",
+    "IMPORT": "imports",
+    "IMPORTFILE": "imports",
     "RECONIMP": "reconciliation",
     "RECONFILE": "reconciliation",
     "RECONROW": "reconciliation",
