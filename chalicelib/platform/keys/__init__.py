@@ -353,8 +353,6 @@ __all__ = [
     "invoices_by_customer_pk",
     "invoices_by_due_pk",
     "invoices_rollup_scope",
-    "import_key",
-    "import_file_key",
     "ReconciliationRollupScopes",
     "reconciliation_import_key",
     "reconciliation_file_key",

@@ -67,8 +67,6 @@ ENTITIES: dict[str, str] = {
     "INV": "invoices",
     "INVDUE": "invoices",
     "CUSTINV": "invoices",
-    "IMPORT": "imports",
-    "IMPORTFILE": "imports",
     "RECONIMP": "reconciliation",
     "RECONFILE": "reconciliation",
     "RECONROW": "reconciliation",
