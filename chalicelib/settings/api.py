@@ -25,9 +25,9 @@ from chalicelib.settings.models import (
     BrandingIn,
     BrandingOut,
     BrandingPatch,
+    BrandingUploadOut,
     FaviconUploadIn,
     LogoUploadIn,
-    UploadOut,
 )
 
 bp = Blueprint(__name__)
@@ -240,7 +240,7 @@ def update_branding(req: ApiRequest) -> Any:
     tag="settings",
     permission=roles.SETTINGS_WRITE,
     body=LogoUploadIn,
-    response=UploadOut,
+    response=BrandingUploadOut,
     status=201,
 )
 def logo_upload(req: ApiRequest) -> Any:
@@ -258,7 +258,7 @@ def logo_upload(req: ApiRequest) -> Any:
     tag="settings",
     permission=roles.SETTINGS_WRITE,
     body=FaviconUploadIn,
-    response=UploadOut,
+    response=BrandingUploadOut,
     status=201,
 )
 def favicon_upload(req: ApiRequest) -> Any:

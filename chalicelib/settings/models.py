@@ -69,7 +69,7 @@ class FaviconUploadIn(Body):
     size_bytes: StrictInt = Field(ge=1, le=FAVICON_MAX)
 
 
-class UploadOut(Out):
+class BrandingUploadOut(Out):
     """POST the file to ``url`` as ``multipart/form-data`` with every one of ``fields``
     and then the file as ``file`` (within ``expires_in`` seconds, at most ``max_bytes``);
     then ``PATCH /admin/settings/branding`` with ``{"logo_key": key}`` (or

@@ -126,3 +126,20 @@ def test_only_admins_and_each_tenant_its_own(api, owner, other):
     api.patch("/admin/settings", {"timezone": "Europe/Berlin"}, as_=other)
     assert api.get("/admin/settings", as_=owner).data["timezone"] == "America/New_York"
     assert api.get("/admin/settings", as_=other).data["name"] == "Other Plumbing"
+
+
+def test_a_new_pay_period_frequency_applies_from_the_next_period(api, owner):
+    """Decided: no existing period changes; the new frequency starts the day after the
+    current period ends (``pay_period_schedule``), and going back before then cancels it."""
+    from datetime import date
+
+    from chalicelib.core import clock
+
+    reply = api.patch("/admin/settings", {"pay_period_frequency": "weekly"}, as_=owner)
+    assert reply.status == 200, reply.raw
+    first, then = reply.data["pay_period_schedule"]
+    assert first["frequency"] == "biweekly" and then["frequency"] == "weekly"
+    assert date.fromisoformat(then["from"]) > clock.today_in("America/New_York")
+    assert reply.data["pay_period_frequency"] == "weekly"
+    back = api.patch("/admin/settings", {"pay_period_frequency": "biweekly"}, as_=owner)
+    assert "pay_period_schedule" not in back.data

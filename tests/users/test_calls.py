@@ -56,7 +56,9 @@ def test_calls_per_request(api, owner, _no_mail):
         {"email": "c@example.com", "roles": ["manager"]},
         as_=owner,
     )
-    token, uid = reply.data["invitation_token"], reply.data["user"]["id"]
+    uid = reply.data["user"]["id"]
+    reply = measure("resend", "POST", f"/admin/users/{uid}/invitation/resend", as_=owner)
+    token = reply.data["invitation_token"]
     measure(
         "accept",
         "POST",
@@ -104,7 +106,8 @@ def test_calls_per_request(api, owner, _no_mail):
     print("\nDynamoDB calls per request:", measured)
     assert totals == {
         "invite": 5,  # caller, e-mail pointer, id counter, transaction, tenant name
-        "accept": 4,  # invitation, user, transaction, session put
+        "resend": 5,  # caller, user, invitation pointer, transaction, tenant name
+        "accept": 4,  # invitation, user, transaction (with the pointer's check), session put
         "list": 3,  # caller, counts, one Query
         "get": 2,  # caller, user
         "roles": 3,  # caller, consistent read, transaction
