@@ -9,12 +9,13 @@ newest first through its owner's service, at most ``limit + 1`` entries per page
   from the last position (O(limit): a Query of the customer's job entries and one
   BatchGetItem);
 - sales (``sales.service.of_customer``): by sale date, from the last position (one Query);
-- invoices (``invoices.service.of_customer``): by due date (``date`` is the due date);
+- invoices (``invoices.service.of_customer``): by due date (``date`` is the due date),
+  from the last position (one Query);
 - estimates (``estimates.service.of_customer``): by ``created_at``.
 
-The invoices' and estimates' services read from the newest (they take only a limit), so
-the cursor also counts how many of each were returned: a deeper page reads those again
-(O(returned + limit) for these two; the estimates' service gives at most 200).
+The estimates' service reads from the newest (it takes only a limit), so the cursor also
+counts how many of each customer id's estimates were returned: a deeper page reads those
+again (O(returned + limit) for estimates; their service gives at most 200).
 Agreements do not exist yet: they are not in the history (a documented gap).
 
 Entries: ``{type, id, date, status, amount_cents, summary, customer_id}``; ``customer_id``
@@ -159,12 +160,13 @@ def page(tenant_id: str, customer_id: int, ids: list[int], request: PageRequest)
                 ],
             )
         )
-        for key, read, shape in (
-            (f"i{cid}", invoices.of_customer, _invoice),
-            (f"e{cid}", _estimates_of, _estimate),
-        ):
-            got = _counted(read, shape, tenant_id, cid, counts.get(key, 0), want, last)
-            sources.append((key, got))
+        bound = rules.before_key(last, "invoice")
+        sources.append(
+            ("", [_invoice(i) for i in invoices.of_customer(tenant_id, cid, want, bound)])
+        )
+        key = f"e{cid}"
+        got = _counted(_estimates_of, _estimate, tenant_id, cid, counts.get(key, 0), want, last)
+        sources.append((key, got))
     taken, more = rules.merge_newest([entries for _, entries in sources], request.limit)
     chosen = {id(e) for e in taken}
     for key, entries in sources:

@@ -201,10 +201,13 @@ def page(tenant_id: str, flt: InvoiceFilter, request: PageRequest) -> dict[str, 
     return body
 
 
-def of_customer(tenant_id: str, customer_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    """A customer's invoices (their views), latest due date first, at most ``limit``
-    (one Query on gsi2): for the customer's history."""
-    return [view(item) for item in store.of_customer(tenant_id, customer_id, limit)]
+def of_customer(
+    tenant_id: str, customer_id: int, limit: int = 50, before: tuple[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """A customer's invoices (their views), latest due date first (then id), at most
+    ``limit``, those strictly before ``before`` = (due date, invoice id) when given (one
+    Query on gsi2): for the customer's history."""
+    return [view(item) for item in store.of_customer(tenant_id, customer_id, limit, before)]
 
 
 # --- changing a draft ------------------------------------------------------------------------

@@ -64,10 +64,17 @@ def get(tenant_id: str, invoice_id: int, consistent: bool = False) -> InvoiceIte
     )
 
 
-def of_customer(tenant_id: str, customer_id: int, limit: int) -> list[InvoiceItem]:
-    """A customer's invoices, latest due date first: one Query of at most ``limit``."""
+def of_customer(
+    tenant_id: str, customer_id: int, limit: int, before: tuple[str, int] | None = None
+) -> list[InvoiceItem]:
+    """A customer's invoices, latest due date first (then id), those strictly before
+    ``before`` = (due date, invoice id) when given: one Query of at most ``limit``."""
+    condition = None
+    if before is not None:
+        condition = InvoiceItem.gsi2sk < keys.invoice_sort(before[0], before[1])
     found = InvoiceItem.gsi2.query(
         keys.invoices_by_customer_pk(tenant_id, customer_id),
+        condition,
         scan_index_forward=False,
         limit=limit,
         page_size=limit,
