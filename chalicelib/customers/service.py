@@ -110,6 +110,12 @@ def tenants_with_email(email: str, limit: int = 50) -> list[tuple[str, int]]:
     return store.tenants_with_email(normalised, limit)
 
 
+def backfill_email_index(tenant_id: str) -> int:
+    """Index the tenant's e-mail pointers written before the global e-mail index (a
+    deploy step: ``python -m chalicelib.customers.backfill``); how many it indexed."""
+    return store.backfill_email_index(tenant_id)
+
+
 def list_page(
     tenant_id: str,
     request: PageRequest,

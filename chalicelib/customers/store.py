@@ -46,7 +46,7 @@ from chalicelib.platform import keys, rollups
 from chalicelib.platform.batch import MAX_KEYS, get_many
 from chalicelib.platform.rollups import Rollup
 from chalicelib.platform.table import BaseItem, change_actions, chunked, register, take
-from chalicelib.platform.tx import Labelled, labelled, labelled_transaction
+from chalicelib.platform.tx import Labelled, applied, labelled, labelled_transaction
 
 UPDATABLE = (
     "name",
@@ -385,3 +385,27 @@ def merge(
     refreshed = get(tenant_id, survivor_id, consistent=True)
     assert refreshed is not None
     return refreshed
+
+
+def backfill_email_index(tenant_id: str) -> int:
+    """Give the tenant's e-mail pointers written before the global e-mail index their
+    gsi1 keys: the pointers streamed page by page (one Query per 100), each one without
+    them updated on its own, conditioned on naming the customer it was read with (a
+    pointer moved meanwhile is left to the write that moved it, which sets them). Running
+    it again changes nothing. Returns how many pointers it indexed."""
+    partition, _ = keys.customer_email_key(tenant_id, "")
+    done = 0
+    for pointer in CustomerPointerItem.query(partition, page_size=100):
+        if pointer.gsi1pk is None and _index(tenant_id, pointer):
+            done += 1
+    return done
+
+
+def _index(tenant_id: str, pointer: CustomerPointerItem) -> bool:
+    customer_id = int(pointer.customer_id)
+    gsi1pk, gsi1sk = keys.customer_email_index_key(tenant_id, str(pointer.sk), customer_id)
+    condition = (CustomerPointerItem.customer_id == customer_id) & (
+        CustomerPointerItem.gsi1pk.does_not_exist()
+    )
+    actions = [CustomerPointerItem.gsi1pk.set(gsi1pk), CustomerPointerItem.gsi1sk.set(gsi1sk)]
+    return applied(lambda: pointer.update(actions=actions, condition=condition))

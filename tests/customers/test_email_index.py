@@ -45,3 +45,29 @@ def test_customers_made_by_a_sale_are_indexed(api, owner):
     sale = api.post("/sales", body, as_=owner)
     assert sale.status == 201, sale.raw
     assert _tenants("cy@example.com") == {(owner.tenant_id, sale.data["customer_id"])}
+
+
+def test_the_backfill_indexes_pointers_written_before_the_index(api, owner, other):
+    from chalicelib.customers import backfill
+    from chalicelib.customers.store import CustomerPointerItem
+    from chalicelib.platform import keys
+
+    for account, name in ((owner, "Old"), (other, "Old too")):
+        made = api.post("/admin/customers", {"name": name, "email": "old@example.com"}, as_=account)
+        assert made.status == 201
+    api.post("/admin/customers", {"name": "New", "email": "new@example.com"}, as_=owner)
+    # as written before the index: no gsi1 keys
+    for account in (owner, other):
+        pointer = CustomerPointerItem.get(
+            *keys.customer_email_key(account.tenant_id, "old@example.com")
+        )
+        pointer.update(
+            actions=[CustomerPointerItem.gsi1pk.remove(), CustomerPointerItem.gsi1sk.remove()]
+        )
+    assert customers.tenants_with_email("old@example.com") == []
+    assert backfill.main([owner.tenant_id]) == 0
+    assert _tenants("old@example.com") == {(owner.tenant_id, 1)}
+    assert customers.backfill_email_index(owner.tenant_id) == 0  # again: nothing to do
+    assert customers.backfill_email_index(other.tenant_id) == 1
+    assert {t for t, _ in _tenants("old@example.com")} == {owner.tenant_id, other.tenant_id}
+    assert _tenants("new@example.com") == {(owner.tenant_id, 2)}
