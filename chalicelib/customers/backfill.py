@@ -6,7 +6,7 @@ changes nothing.
 
     python -m chalicelib.customers.backfill <tenant id> [<tenant id> ...]
 
-The tenant ids come from whoever deploys (the table is never scanned).
+The tenant ids come from whoever deploys (nothing reads the whole table).
 """
 
 from __future__ import annotations
