@@ -42,6 +42,7 @@ revoke_session, get_user_by_email = store.revoke, staff.get_user_by_email
 end_session = staff.end_session
 email_taken = staff.email_taken
 backfill_admins, still_invited_in = staff.backfill_admins, staff.still_invited_in
+is_unlisted_staff, adopt_staff = staff.is_unlisted_staff, staff.adopt
 SESSION_ID_PREFIX = "s"
 
 

@@ -5,6 +5,18 @@ on the items of ``accounts.store``.
 A staff user is in ``gsi1`` (``T#<tid>#STAFFUSER`` / id), counted by ``STAFF_ROLLUP``
 (facet ``<active>|<roles>``) in the same transactions; the tenant's active admins are
 counted in ``counter_key(tid, "admins")``, so the last one cannot be removed.
+
+Tenants registered before that counter existed have none: every write that moves the
+count requires the counter to exist (label ``last_admin``), and ``backfill_admins`` then
+creates it from a count of the tenant's users (one consistent, paged Query of the
+tenant's users partition, not a table-wide read), conditioned on it still missing. While
+it is missing no write can change who is an admin, so the count cannot go stale before
+it is stored; the caller retries its write once it is there.
+
+Their staff users (the owner registered then) are not in ``gsi1`` nor counted either:
+``adopt`` puts such a user there, with its list count, in one conditional transaction,
+when it is read by id (``GET|PATCH /admin/users/{id}``) and for each one the backfill's
+count meets.
 """
 
 from __future__ import annotations
@@ -27,7 +39,13 @@ from chalicelib.core.pagination import PageRequest
 from chalicelib.platform import keys, listing, rollups
 from chalicelib.platform.counters import CounterItem
 from chalicelib.platform.table import take
-from chalicelib.platform.tx import Labelled, applied, labelled_transaction
+from chalicelib.platform.tx import (
+    ConditionFailed,
+    Contention,
+    Labelled,
+    applied,
+    labelled_transaction,
+)
 
 # A tenant's users (staff and technicians' logins) are few; the backfill's count refuses
 # to read past this many.
@@ -125,21 +143,52 @@ def _admins(tx: Labelled, tenant_id: str, delta: int) -> None:
     tx.update("last_admin", item, [CounterItem.value.add(delta)], condition=condition)
 
 
+STAFF_ROLES = frozenset((roles.ADMIN, roles.MANAGER, roles.DISPATCHER))
+
+
+def is_unlisted_staff(user: UserItem) -> bool:
+    """A staff user from before the staff list (``gsi1``): not a technician's login."""
+    held = set(user.roles or [])
+    return user.gsi1pk is None and user.technician_id is None and bool(held) and held <= STAFF_ROLES
+
+
+def adopt(user: UserItem) -> bool:
+    """Put an unlisted staff user in the staff list with its count (one transaction,
+    conditioned on it still being unlisted, active and roles as read); False when it
+    changed meanwhile (re-read it)."""
+    tid, uid = str(user.tenant_id), int(user.user_id)
+    active, held = bool(user.active), list(user.roles)
+    try:
+        with labelled_transaction() as tx:
+            tx.update(
+                "user",
+                UserItem(*keys.user_key(tid, uid)),
+                [
+                    UserItem.gsi1pk.set(keys.staff_users_pk(tid)),
+                    UserItem.gsi1sk.set(keys.id_sk(uid)),
+                ],
+                condition=UserItem.gsi1pk.does_not_exist() & _as_read(user),
+            )
+            rollups.move(tx, tid, STAFF_ROLLUP, None, staff_entry(uid, active, held))
+    except (ConditionFailed, Contention):
+        return False
+    user.gsi1pk, user.gsi1sk = keys.staff_users_pk(tid), keys.id_sk(uid)
+    return True
+
+
 def count_active_admins(tenant_id: str) -> int:
     """The tenant's active users holding ``admin``, counted from the users partition
-    (consistent, ``COUNT_PAGE`` users a page, at most ``MAX_COUNTED_USERS``)."""
+    (consistent, ``COUNT_PAGE`` users a page, at most ``MAX_COUNTED_USERS``); each
+    unlisted staff user met is adopted (``adopt``)."""
     found = 0
-    results = UserItem.query(
-        keys.users_pk(tenant_id),
-        consistent_read=True,
-        page_size=COUNT_PAGE,
-        attributes_to_get=["pk", "sk", "active", "roles"],
-    )
+    results = UserItem.query(keys.users_pk(tenant_id), consistent_read=True, page_size=COUNT_PAGE)
     for seen, user in enumerate(results, start=1):
         if seen > MAX_COUNTED_USERS:
             raise RuntimeError(f"tenant {tenant_id} has more than {MAX_COUNTED_USERS} users")
         if user.active and roles.ADMIN in (user.roles or []):
             found += 1
+        if is_unlisted_staff(user):
+            adopt(user)
     return found
 
 

@@ -59,8 +59,13 @@ def _epoch(moment: datetime) -> int:
 
 # --- staff users ------------------------------------------------------------------------
 def get(tenant_id: str, user_id: int, *, consistent: bool = False) -> accounts.UserItem:
-    """A staff user (a technician's login, made on the roster, is not one): 404 otherwise."""
+    """A staff user (a technician's login, made on the roster, is not one): 404 otherwise.
+    A staff user from before the staff list (a tenant's owner registered then) joins it
+    here (``accounts.adopt_staff``)."""
     user = accounts.get_user(tenant_id, user_id, consistent=consistent)
+    if user is not None and accounts.is_unlisted_staff(user):
+        if not accounts.adopt_staff(user):  # changed meanwhile: as it is now
+            user = accounts.get_user(tenant_id, user_id, consistent=True)
     if user is None or not accounts.is_staff(user):
         raise NotFound(f"user {user_id} not found")
     return user

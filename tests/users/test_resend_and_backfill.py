@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import jwt
 import pytest
 
 from chalicelib.core import clock
@@ -140,3 +141,53 @@ def test_invites_and_reactivations_of_admins_count_from_the_real_number(api, own
     reply = api.patch(f"/admin/users/{owner.user['id']}", {"roles": ["manager"]}, as_=owner)
     assert reply.status == 200, reply.raw
     assert _admin_count(owner.tenant_id) == 1
+
+
+def _as_before_the_staff_list(tenant_id: str, user_id: int) -> None:
+    """The tenant as registered before the staff list and the admin count: its owner is
+    in no ``gsi1``, counted nowhere, and there is no admin counter."""
+    from chalicelib.accounts.store import STAFF_ROLLUP, UserItem, staff_entry
+    from chalicelib.platform import rollups
+    from chalicelib.platform.tx import labelled_transaction
+
+    UserItem(*keys.user_key(tenant_id, user_id)).update(
+        actions=[UserItem.gsi1pk.remove(), UserItem.gsi1sk.remove()]
+    )
+    with labelled_transaction() as tx:
+        rollups.move(tx, tenant_id, STAFF_ROLLUP, staff_entry(user_id, True, ["admin"]), None)
+    _forget_admin_count(tenant_id)
+
+
+def test_a_tenant_from_before_the_staff_list(api, owner, outbox):
+    me = owner.user["id"]
+    _as_before_the_staff_list(owner.tenant_id, me)
+    listed = api.get("/admin/users", as_=owner).data
+    assert listed["total"] == 0 and listed["items"] == []
+    # an admin invited now: the count includes the unlisted owner, who joins the list
+    second = join(api, owner, "second@example.com", "second", ["admin"])
+    assert _admin_count(owner.tenant_id) == 2
+    listed = api.get("/admin/users", as_=owner).data
+    assert [u["id"] for u in listed["items"]] == [me, second.user["id"]]
+    assert listed["total"] == 2
+    reply = api.patch(f"/admin/users/{me}", {"roles": ["manager"]}, as_=second)
+    assert reply.status == 200, reply.raw
+    last = api.patch(f"/admin/users/{second.user['id']}", {"roles": ["manager"]}, as_=second)
+    assert last.status == 409
+    admins = api.get("/admin/users?role=admin", as_=second).data
+    assert admins["total"] == 1 and admins["items"][0]["id"] == second.user["id"]
+
+
+def test_an_unlisted_owner_read_by_id_joins_the_list(api, owner, outbox):
+    me = owner.user["id"]
+    _as_before_the_staff_list(owner.tenant_id, me)
+    reply = api.get(f"/admin/users/{me}", as_=owner)
+    assert reply.status == 200 and reply.data["roles"] == ["admin"]
+    assert api.get("/admin/users", as_=owner).data["total"] == 1
+    # and a technician's login is never adopted as staff
+    tech = staff(owner, "technician")
+    tech_id = int(jwt.decode(tech.access_token, options={"verify_signature": False})["sub"])
+    assert api.get(f"/admin/users/{tech_id}", as_=owner).status == 404
+    assert api.get("/admin/users", as_=owner).data["total"] == 1
+    # the lone admin is still the last one
+    reply = api.patch(f"/admin/users/{me}", {"roles": ["manager"]}, as_=owner)
+    assert reply.status == 409 and _admin_count(owner.tenant_id) == 1
