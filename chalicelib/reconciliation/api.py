@@ -9,15 +9,24 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.core import roles
+from chalicelib.core.errors import InvalidInput
 from chalicelib.core.routing import ApiRequest, endpoint
 from chalicelib.core.schemas import page_of
 from chalicelib.reconciliation import service
-from chalicelib.reconciliation.models import ImportIn, ImportOut, MatchIn, RowFilter, RowOut
+from chalicelib.reconciliation.models import (
+    ImportIn,
+    ImportOut,
+    ImportQuery,
+    MatchIn,
+    RowFilter,
+    RowOut,
+)
 
 bp = Blueprint(__name__)
 TAG = "reconciliation"
 PATH = "/admin/reconciliation"
 ROW = f"{PATH}/{{row_id}}"
+CSV = "text/csv"
 
 
 @endpoint(
@@ -28,11 +37,16 @@ ROW = f"{PATH}/{{row_id}}"
     tag=TAG,
     permission=roles.INVOICES_WRITE,
     body=ImportIn,
+    raw_types=(CSV,),
+    query=ImportQuery,
     response=ImportOut,
     status=201,
 )
 def import_payments(req: ApiRequest) -> Any:
-    """Every row is checked first: a malformed file (an unclosed quote, a row with another
+    """The body is the export itself (``Content-Type: text/csv``; a layout that is not
+    recognised names its columns in the query: ``date_column``, ``amount_column``,
+    ``reference_column``, ``customer_column``, ``id_column``), or JSON ``{"csv",
+    "mapping"}``. Every row is checked first: a malformed file (an unclosed quote, a row with another
     number of cells than the header, a bad date or amount) is 422 naming each bad line in
     ``details`` (``line``, ``field``, ``message``) and stores nothing; past 1,000,000 bytes
     413. Cells starting with ``=``, ``+``, ``-`` or ``@`` are stored with a leading
@@ -46,9 +60,17 @@ def import_payments(req: ApiRequest) -> Any:
     ``unmatched``, with the reason. The same file again answers the earlier import's
     summary, as a replay (201, ``duplicate: true``), and writes nothing; a payment an earlier file held (same transaction id,
     else date + amount + reference) is a duplicate, never stored or paid twice."""
-    body = req.body
-    mapping = body.mapping.model_dump() if body.mapping is not None else None
-    summary, _ = service.import_file(req.user, body.csv, mapping)
+    try:
+        mapping = req.query.mapping()
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="date_column") from exc
+    if req.raw_body is not None:
+        text = service.decoded(req.raw_body)
+    else:
+        text = req.body.csv
+        if req.body.mapping is not None:
+            mapping = req.body.mapping.model_dump()
+    summary, _ = service.import_file(req.user, text, mapping)
     return summary
 
 

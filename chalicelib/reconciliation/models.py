@@ -47,6 +47,32 @@ class ImportIn(Body):
     mapping: Mapping | None = None
 
 
+class ImportQuery(Query):
+    """The mapping of a raw ``text/csv`` body whose layout is not recognised (a JSON
+    body's ``mapping`` wins): the header names of the date, amount, reference, customer
+    and transaction id columns."""
+
+    date_column: Column | None = None
+    amount_column: Column | None = None
+    reference_column: Column | None = None
+    customer_column: Column | None = None
+    id_column: Column | None = None
+
+    def mapping(self) -> dict[str, str | None] | None:
+        found = {
+            "date": self.date_column,
+            "amount": self.amount_column,
+            "reference": self.reference_column,
+            "customer": self.customer_column,
+            "id": self.id_column,
+        }
+        if not any(found.values()):
+            return None
+        if not (self.date_column and self.amount_column):
+            raise ValueError("a mapping needs date_column and amount_column")
+        return found
+
+
 class SkippedRow(Out):
     line: int
     reason: str

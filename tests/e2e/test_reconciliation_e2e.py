@@ -118,6 +118,21 @@ def test_stripe_export_pays_an_invoice_and_the_rest_waits(stack):
     status, _, error = stack.request("POST", f"{PATH}/import", {"csv": bad}, headers)
     assert status == 422 and error["error"]["details"][0]["line"] == 2
 
+    # the export as a raw text/csv body, a layout of its own mapped in the query
+    raw = f"Posted,Amt,Memo\n{TODAY},12.34,bank transfer {uuid.uuid4().hex[:6]}\n".encode()
+    url = (
+        f"{stack.base_url}{PATH}/import?date_column=Posted&amount_column=Amt&reference_column=Memo"
+    )
+    status, _, body = stack.request(
+        "POST", url, raw, {**headers, "Content-Type": "text/csv; charset=utf-8"}
+    )
+    assert status == 201 and body["data"]["layout"] == "mapped", body
+    [mapped] = ok(
+        stack.request("GET", f"{PATH}/rows?import_id={body['data']['id']}", None, headers)
+    )["items"]
+    assert mapped["amount_cents"] == 1234 and mapped["status"] == "unmatched"
+    ok(stack.request("POST", f"{PATH}/{mapped['id']}/ignore", None, headers))
+
     # another tenant: the rows, the import and a match of the first tenant's row are 404
     intruder = stack.register("Other Reconcile")["headers"]
     assert ok(stack.request("GET", f"{PATH}/rows", None, intruder))["total"] == 0
@@ -131,6 +146,7 @@ def test_stripe_export_pays_an_invoice_and_the_rest_waits(stack):
     mine = HEADER + f"ch_m{uuid.uuid4().hex[:8]},{TODAY},20.00,usd,,,\n"
     ok(stack.request("POST", f"{PATH}/import", {"csv": mine}, headers), 201)
     row = ok(stack.request("GET", f"{PATH}/rows?status=unmatched", None, headers))["items"][0]
+    assert row["external_id"].startswith("ch_m")
     body = {"invoice_id": foreign["id"]}
     status, _, _ = stack.request("POST", f"{PATH}/{row['id']}/match", body, headers)
     assert status == 404

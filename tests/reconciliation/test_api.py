@@ -363,3 +363,27 @@ def test_payments_stop_at_the_time_budget_and_the_rows_say_why(api, owner, monke
     assert api.get(f"/admin/invoices/{invoice['id']}", as_=owner).data["status"] == "sent"
     reply = api.post(f"{PATH}/{row['id']}/match", {"invoice_id": invoice["id"]}, as_=owner)
     assert reply.status == 200 and reply.data["reason"] is None
+
+
+def test_a_raw_text_csv_body_and_a_mapping_in_the_query(api, owner):
+    invoice = _invoice(api, owner, cents=4200)
+    csv = _stripe(_row("42.00", invoice["invoice_number"]))
+    headers = {"Content-Type": "text/csv; charset=utf-8"}
+    reply = api.post(f"{PATH}/import", raw=csv.encode(), headers=headers, as_=owner)
+    assert reply.status == 201, reply.raw
+    assert reply.data["layout"] == "stripe" and reply.data["matched"] == 1
+    again = api.post(f"{PATH}/import", raw=csv.encode(), headers=headers, as_=owner)
+    assert again.data["duplicate"] is True and again.data["id"] == reply.data["id"]
+    mapped = "Posted,Amt,Payer\n2026-04-01,7.00,zed@example.com\n"
+    query = "date_column=Posted&amount_column=Amt&customer_column=Payer"
+    reply = api.post(f"{PATH}/import?{query}", raw=mapped.encode(), headers=headers, as_=owner)
+    assert reply.status == 201 and reply.data["layout"] == "mapped", reply.raw
+    [row] = _rows(api, owner, import_id=reply.data["id"])["items"]
+    assert row["customer_email"] == "zed@example.com" and row["amount_cents"] == 700
+    reply = api.post(f"{PATH}/import?date_column=Posted", raw=b"x", headers=headers, as_=owner)
+    assert reply.status == 422 and reply.error["details"][0]["field"] == "date_column"
+    bad = STRIPE.encode() + b"ch_1,2026-04-01,1.00,usd,caf\xe9,,\n"
+    reply = api.post(f"{PATH}/import", raw=bad, headers=headers, as_=owner)
+    assert reply.status == 422 and reply.error["details"][0]["field"] == "csv", reply.raw
+    reply = api.post(f"{PATH}/import", raw=b"", headers=headers, as_=owner)
+    assert reply.status == 422
