@@ -113,6 +113,22 @@ class TechnicianOut(Out):
     has_login: bool
     created_at: Timestamp
     updated_at: Timestamp
+    review_count: int = Field(default=0, description="customers' reviews of their jobs")
+    rating_average: str | None = Field(
+        default=None, description='the reviews\' average to one decimal ("4.5"); null: none'
+    )
+
+
+def _rated(tenant_id: str, techs: list[Any]) -> list[dict[str, Any]]:
+    """The technicians with their customers' rating (``portal.service.ratings``: one
+    ``BatchGetItem``)."""
+    from chalicelib.portal import service as portal
+
+    rated = portal.ratings(tenant_id, [int(t.technician_id) for t in techs])
+    return [
+        {**TechnicianOut.model_validate(t).model_dump(), **rated[int(t.technician_id)]}
+        for t in techs
+    ]
 
 
 @endpoint(
@@ -128,8 +144,10 @@ class TechnicianOut(Out):
 )
 def list_technicians(req: ApiRequest) -> Any:
     """By id; ``active`` filters. ``total`` is exact; pass a page's ``next_cursor`` as
-    ``cursor`` to walk on at the same cost per page."""
-    return technicians.page(req.tenant_id, req.page, active=req.query.active)  # type: ignore[arg-type]
+    ``cursor`` to walk on at the same cost per page. ``review_count`` and
+    ``rating_average``: the customers' reviews (customer portal)."""
+    body = technicians.page(req.tenant_id, req.page, active=req.query.active)  # type: ignore[arg-type]
+    return {**body, "items": _rated(req.tenant_id, list(body["items"]))}
 
 
 @endpoint(
@@ -166,7 +184,10 @@ def create_technician(req: ApiRequest) -> Any:
     response=TechnicianOut,
 )
 def get_technician(req: ApiRequest) -> Any:
-    return technicians.get(req.tenant_id, req.int_param("technician_id"))
+    """With ``review_count`` and ``rating_average``, the customers' reviews of the
+    technician's jobs (customer portal)."""
+    tech = technicians.get(req.tenant_id, req.int_param("technician_id"))
+    return _rated(req.tenant_id, [tech])[0]
 
 
 @endpoint(
@@ -180,9 +201,10 @@ def get_technician(req: ApiRequest) -> Any:
     response=TechnicianOut,
 )
 def update_technician(req: ApiRequest) -> Any:
-    return technicians.update(
+    tech = technicians.update(
         req.tenant_id, req.int_param("technician_id"), changes_of(req.body, NOT_NULL)
     )
+    return _rated(req.tenant_id, [tech])[0]
 
 
 @endpoint(
@@ -197,4 +219,5 @@ def update_technician(req: ApiRequest) -> Any:
 def deactivate_technician(req: ApiRequest) -> Any:
     """Technicians are never deleted (their sales and pay history stay): this sets
     ``active`` to false and blocks their login. ``PATCH {"active": true}`` restores."""
-    return technicians.update(req.tenant_id, req.int_param("technician_id"), {"active": False})
+    tech = technicians.update(req.tenant_id, req.int_param("technician_id"), {"active": False})
+    return _rated(req.tenant_id, [tech])[0]

@@ -437,6 +437,13 @@ def test_the_technician_rating_shows_its_review_count_and_average(api, owner, ot
     shown = api.get(path, as_=owner).data
     assert shown["review_count"] == 1 and shown["rating_average"] == "3.0"
     assert api.get(path, as_=other).status == 404
+    # and where the roster shows the technician
+    roster = api.get(f"/admin/technicians/{technician['id']}", as_=owner).data
+    assert roster["review_count"] == 1 and roster["rating_average"] == "3.0"
+    listed = {t["id"]: t for t in api.get("/admin/technicians", as_=owner).data["items"]}
+    assert listed[technician["id"]]["rating_average"] == "3.0"
+    patched = api.patch(f"/admin/technicians/{technician['id']}", {"phone": "1"}, as_=owner)
+    assert patched.data["review_count"] == 1
     assert api.get("/admin/reviews/technicians/999999", as_=owner).status == 404
 
 
