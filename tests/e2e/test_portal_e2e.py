@@ -248,6 +248,8 @@ def test_portal_over_http(stack):
     rating = f"/admin/reviews/technicians/{technician_id}"
     shown = call(stack, "GET", rating, first["headers"])
     assert shown["review_count"] == 2 and shown["rating_average"] == "4.5"
+    roster = call(stack, "GET", f"/admin/technicians/{technician_id}", first["headers"])
+    assert (roster["review_count"], roster["rating_average"]) == (2, "4.5")
 
     # tokens never cross
     assert (
