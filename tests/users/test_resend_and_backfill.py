@@ -191,3 +191,25 @@ def test_an_unlisted_owner_read_by_id_joins_the_list(api, owner, outbox):
     # the lone admin is still the last one
     reply = api.patch(f"/admin/users/{me}", {"roles": ["manager"]}, as_=owner)
     assert reply.status == 409 and _admin_count(owner.tenant_id) == 1
+
+
+def test_racing_demotions_without_the_counter_count_once(api, owner, outbox):
+    """Four admins (three invited), no counter: three are demoted at once. The counter is made once (from
+    4; the other requests find it made and retry), the three moves all pass, and the owner
+    is then the last admin."""
+    from tests.support.aws_calls import one_at_a_time
+    from tests.support.racing import at_once
+
+    others = [invite(api, owner, f"a{n}@example.com", ["admin"])["user"] for n in range(3)]
+    _forget_admin_count(owner.tenant_id)
+    with one_at_a_time():
+        replies = at_once(
+            [
+                lambda a=a: api.patch(f"/admin/users/{a['id']}", {"roles": ["manager"]}, as_=owner)
+                for a in others
+            ]
+        )
+    assert [r.status for r in replies] == [200] * 3, [r.raw for r in replies]
+    assert _admin_count(owner.tenant_id) == 1
+    reply = api.patch(f"/admin/users/{owner.user['id']}", {"roles": ["manager"]}, as_=owner)
+    assert reply.status == 409
