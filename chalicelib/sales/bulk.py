@@ -178,8 +178,11 @@ def _touch_periods(plan_: Plan) -> list[tuple[PeriodWindow, int]]:
     meanwhile undoes the counts already added and is 409."""
     tid = plan_.principal.tenant_id
     done: list[tuple[PeriodWindow, int]] = []
+    counter: int | None = None  # the period id counter after the periods this created
     for key, (window, n) in plan_.periods.items():
         read = plan_.period_reads[key]
+        if read.item is None and counter is not None:
+            read = periods.PeriodRead(None, counter)
         for _ in retries():
             try:
                 with labelled_transaction() as tx:
@@ -195,6 +198,8 @@ def _touch_periods(plan_: Plan) -> list[tuple[PeriodWindow, int]]:
                 ) from exc
             except Contention:
                 continue
+            if read.item is None:  # created with id counter + 1
+                counter = read.counter + 1
             done.append((window, n))
             break
         else:
