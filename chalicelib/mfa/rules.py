@@ -1,5 +1,6 @@
-"""Second factors, pure (SPEC.md "Auth"): TOTP (RFC 6238: SHA-1, 6 digits, 30 s steps,
-+-1 step, each step accepted once), backup codes (ten, single use, kept as keyed hashes),
+"""Second factors, pure (SPEC.md "Auth"): TOTP's rules (RFC 6238: SHA-1, 6 digits, 30 s
+steps, +-1 step, each step accepted once; the codes themselves are pyotp's, ``totp.py``),
+backup codes (ten, single use, kept as keyed hashes),
 e-mail one-time codes (6 digits, 10 minutes), the challenge's limits, and the sealing of
 the TOTP secret at rest. No AWS, no HTTP; the standard library only.
 
@@ -19,14 +20,13 @@ import re
 import secrets
 import struct
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
 
 from chalicelib.core.errors import InvalidInput
 
 STEP_S = 30
 DIGITS = 6
 WINDOW = 1  # steps either side of the current one
-SECRET_BYTES = 20  # 160 bits, RFC 4226's recommendation
+SECRET_CHARS = 32  # base32: 160 bits, RFC 4226's recommendation
 BACKUP_CODES = 10
 BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 BACKUP_LENGTH = 10  # about 49 bits each
@@ -48,27 +48,15 @@ class CodeInputError(InvalidInput):
     default_field = "code"
 
 
-# --- TOTP -----------------------------------------------------------------------------
-def new_secret() -> str:
-    """A fresh base32 TOTP secret (no padding), as authenticator apps take it."""
-    return base64.b32encode(secrets.token_bytes(SECRET_BYTES)).decode().rstrip("=")
-
-
-def _key_of(secret: str) -> bytes:
-    padded = secret.upper() + "=" * (-len(secret) % 8)
-    return base64.b32decode(padded)
-
-
-def totp_at_step(secret: str, step: int) -> str:
-    """The code of time step ``step`` (RFC 4226 dynamic truncation)."""
-    digest = hmac.new(_key_of(secret), struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 10**DIGITS:0{DIGITS}d}"
-
-
+# --- TOTP (the codes are pyotp's: ``totp.py``) ----------------------------------------------
 def step_of(epoch_s: float) -> int:
     return int(epoch_s // STEP_S)
+
+
+def window(epoch_s: float) -> range:
+    """The time steps whose codes are accepted at ``epoch_s``: +-``WINDOW`` of now."""
+    now = step_of(epoch_s)
+    return range(now - WINDOW, now + WINDOW + 1)
 
 
 @dataclass(frozen=True)
@@ -81,34 +69,15 @@ class TotpCheck:
     replay: bool = False
 
 
-def check_totp(secret: str, code: str, epoch_s: float, last_step: int | None) -> TotpCheck:
-    """Does ``code`` match a step within +-``WINDOW`` of now that is later than
-    ``last_step``? Each candidate is compared in constant time."""
-    now = step_of(epoch_s)
-    matched = None
-    for step in range(now - WINDOW, now + WINDOW + 1):
-        if hmac.compare_digest(totp_at_step(secret, step), code):
-            matched = step if matched is None else max(matched, step)
-    if matched is None:
+def totp_outcome(matched: list[int], last_step: int | None) -> TotpCheck:
+    """Each step is accepted once: a code matching the window's steps ``matched`` (the
+    latest counts) is good only for a step later than ``last_step``, the last one used."""
+    if not matched:
         return TotpCheck(ok=False)
-    if last_step is not None and matched <= last_step:
-        return TotpCheck(ok=False, step=matched, replay=True)
-    return TotpCheck(ok=True, step=matched)
-
-
-def otpauth_uri(secret: str, account: str, issuer: str = ISSUER) -> str:
-    """The ``otpauth://totp/...`` URI of Google's Key Uri Format (what the QR code holds)."""
-    label = f"{quote(issuer, safe='')}:{quote(account, safe='@')}"
-    query = urlencode(
-        {
-            "secret": secret,
-            "issuer": issuer,
-            "algorithm": "SHA1",
-            "digits": DIGITS,
-            "period": STEP_S,
-        }
-    )
-    return f"otpauth://totp/{label}?{query}"
+    step = max(matched)
+    if last_step is not None and step <= last_step:
+        return TotpCheck(ok=False, step=step, replay=True)
+    return TotpCheck(ok=True, step=step)
 
 
 # --- codes as typed ---------------------------------------------------------------------

@@ -27,7 +27,7 @@ from chalicelib.core import clock, tokens
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict, Forbidden, TooManyRequests, Unauthorized, invalid
 from chalicelib.core.settings import get_settings
-from chalicelib.mfa import rules, store
+from chalicelib.mfa import rules, store, totp
 from chalicelib.mfa.models import ChallengeOut, EnrolmentChallengeOut
 from chalicelib.platform import batch, email
 from chalicelib.platform.tx import ConditionFailed, Contention, labelled_transaction
@@ -146,7 +146,7 @@ def _match(
     replay = False
     if kind == "digits":
         if allow_totp and _enrolled(mfa):
-            check = rules.check_totp(
+            check = totp.check(
                 _secret(mfa, str(mfa.totp_secret)),
                 value,
                 now_s,
@@ -275,11 +275,11 @@ def setup(principal: Principal) -> dict[str, Any]:
     """A new TOTP secret, pending until ``confirm``; 409 while TOTP is on."""
     user = accounts.current_user(principal)
     tid, uid = principal.tenant_id, principal.user_id
-    secret = rules.new_secret()
+    secret = totp.new_secret()
     sealed = rules.seal(_key(), secret, _scope(tid, uid))
     if not store.set_pending(tid, uid, sealed, clock.now()):
         raise Conflict("MFA is already on: disable it first to set up a new authenticator")
-    uri = rules.otpauth_uri(secret, str(user.email or user.username))
+    uri = totp.otpauth_uri(secret, str(user.email or user.username))
     return {"secret": secret, "otpauth_uri": uri, "qr_code": _qr_data_uri(uri)}
 
 
@@ -320,7 +320,7 @@ def confirm(principal: Principal, code: str) -> dict[str, Any]:
         raise Conflict("no authenticator setup in progress: call POST /auth/mfa/totp/setup first")
     now = clock.now()
     _locked(mfa, int(now.timestamp()))
-    check = rules.check_totp(_secret(mfa, str(mfa.totp_pending)), value, now.timestamp(), None)
+    check = totp.check(_secret(mfa, str(mfa.totp_pending)), value, now.timestamp(), None)
     if not check.ok or check.step is None:
         raise _wrong_code(tid, uid, "is not the current code of the authenticator you set up")
     codes, hashes = _backup_set(tid, uid)

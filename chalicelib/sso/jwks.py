@@ -15,8 +15,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+import jwt
+
 from chalicelib.core.settings import sso_jwks_ttl_s
-from chalicelib.sso import rules
+from chalicelib.sso import verify
 
 TIMEOUT_S = 5
 MAX_BYTES = 1 << 20
@@ -29,7 +31,7 @@ class Unavailable(Exception):
 
 @dataclass(frozen=True)
 class _Document:
-    keys: dict[str, rules.RsaKey]
+    keys: dict[str, jwt.PyJWK]
     fetched_at: float
 
 
@@ -58,13 +60,13 @@ def fetch(url: str) -> object:
 
 
 def _load(url: str) -> _Document:
-    document = _Document(rules.signing_keys(fetch(url)), _now())
+    document = _Document(verify.signing_keys(fetch(url)), _now())
     with _LOCK:
         _CACHE[url] = document
     return document
 
 
-def signing_key(url: str, kid: str) -> rules.RsaKey | None:
+def signing_key(url: str, kid: str) -> jwt.PyJWK | None:
     """The key ``kid`` of the JWKS at ``url``; None when the provider has no such key."""
     cached = _CACHE.get(url)
     now = _now()

@@ -3,8 +3,8 @@
 
 Verification: the token must be a compact JWS signed RS256 by a key of the provider's
 JWKS (``SSO_<PROVIDER>_JWKS_URL``, cached; ``jwks.py``), issued by the provider, for one
-of ``SSO_<PROVIDER>_CLIENT_IDS``, not expired (60 s leeway), with the request's nonce when
-one was sent (``rules.py``). A provider without client ids is off (400). Every refusal is
+of ``SSO_<PROVIDER>_CLIENT_IDS``, not expired (60 s leeway; pyjwt, ``verify.py``), with the
+request's nonce when one was sent (``rules.py``). A provider without client ids is off (400). Every refusal is
 401 ``UNAUTHORIZED`` saying why.
 
 An identity (provider + ``sub``) maps to one user through a global pointer, so the login
@@ -30,6 +30,7 @@ from chalicelib.core.settings import sso_provider
 from chalicelib.mfa import service as mfa
 from chalicelib.platform.tx import ConditionFailed
 from chalicelib.sso import jwks, rules, store
+from chalicelib.sso import verify as verify_token
 from chalicelib.sso.rules import Identity
 
 PROVIDERS = rules.PROVIDERS
@@ -45,23 +46,21 @@ def verify(provider: str, id_token: str, nonce: str | None = None) -> Identity:
     if not config.client_ids:
         raise BadRequest(f"{_title(provider)} sign-in is not configured for this API")
     try:
-        token = rules.parse(id_token)
+        kid = verify_token.key_id(id_token)
         try:
-            key = jwks.signing_key(config.jwks_url, token.kid)
+            key = jwks.signing_key(config.jwks_url, kid)
         except jwks.Unavailable as exc:
             raise Unauthorized(
                 f"cannot check the token now: {_title(provider)}'s signing keys are "
                 "unavailable; try again later"
             ) from exc
         if key is None:
-            raise rules.Rejected(f"identity token is signed by an unknown key (kid {token.kid!r})")
-        if not rules.rs256_valid(key, token.signing_input, token.signature):
-            raise rules.Rejected("identity token signature is invalid")
-        return rules.check_claims(
+            raise rules.Rejected(f"identity token is signed by an unknown key (kid {kid!r})")
+        return verify_token.identity(
             provider,
-            token.claims,
+            id_token,
+            key,
             client_ids=config.client_ids,
-            now_s=clock.now().timestamp(),
             nonce=nonce,
             issuer_override=config.issuer,
         )

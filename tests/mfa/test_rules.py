@@ -1,5 +1,6 @@
-"""mfa.rules without AWS: RFC 6238 codes (checked against pyotp and the RFC's vectors),
-the +-1 step window, replay, code shapes, backup-code hashing and the sealed secret."""
+"""mfa.rules and mfa.totp without AWS: RFC 6238 codes (pyotp's, checked against the RFC's
+vectors), the +-1 step window, replay, code shapes, backup-code hashing and the sealed
+secret."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pyotp
 import pytest
 
-from chalicelib.mfa import rules
+from chalicelib.mfa import rules, totp
 
 # RFC 6238 appendix B, SHA-1 seed "12345678901234567890" (8-digit codes there; the last 6
 # digits are the 6-digit code).
@@ -19,44 +20,52 @@ RFC_VECTORS = {59: "94287082", 1111111109: "07081804", 1234567890: "89005924"}
 
 @pytest.mark.parametrize(("epoch", "code8"), sorted(RFC_VECTORS.items()))
 def test_codes_match_rfc_6238_vectors(epoch, code8):
-    assert rules.totp_at_step(RFC_SECRET, rules.step_of(epoch)) == code8[-6:]
+    check = totp.check(RFC_SECRET, code8[-6:], epoch, None)
+    assert check.ok and check.step == rules.step_of(epoch)
 
 
-def test_codes_match_pyotp_for_fresh_secrets():
-    for _ in range(20):
-        secret = rules.new_secret()
-        assert len(rules._key_of(secret)) == rules.SECRET_BYTES
-        for epoch in (0, 1_700_000_000, 1_700_000_029, 1_700_000_030):
-            assert rules.totp_at_step(secret, rules.step_of(epoch)) == pyotp.TOTP(secret).at(epoch)
+def test_fresh_secrets_are_160_bits_of_base32():
+    secrets = {totp.new_secret() for _ in range(20)}
+    assert len(secrets) == 20
+    for secret in secrets:
+        assert len(base64.b32decode(secret)) == 20 and "=" not in secret
 
 
 def test_window_is_one_step_either_side():
-    secret = rules.new_secret()
+    secret = totp.new_secret()
     now = 1_700_000_015  # step 56666667
-    totp = pyotp.TOTP(secret)
+    codes = pyotp.TOTP(secret)
     for delta in (-30, 0, 30):
-        check = rules.check_totp(secret, totp.at(now + delta), now, None)
+        check = totp.check(secret, codes.at(now + delta), now, None)
         assert check.ok and check.step == rules.step_of(now + delta)
     for delta in (-60, 60, 90):
-        assert not rules.check_totp(secret, totp.at(now + delta), now, None).ok
+        assert not totp.check(secret, codes.at(now + delta), now, None).ok
 
 
 def test_a_step_is_accepted_once_and_older_steps_never_after_it():
-    secret = rules.new_secret()
+    secret = totp.new_secret()
     now = 1_700_000_015
     code = pyotp.TOTP(secret).at(now)
-    first = rules.check_totp(secret, code, now, None)
+    first = totp.check(secret, code, now, None)
     assert first.ok
-    again = rules.check_totp(secret, code, now + 10, first.step)
+    again = totp.check(secret, code, now + 10, first.step)
     assert not again.ok and again.replay
     previous = pyotp.TOTP(secret).at(now - 30)
-    assert rules.check_totp(secret, previous, now, first.step).replay
+    assert totp.check(secret, previous, now, first.step).replay
     following = pyotp.TOTP(secret).at(now + 30)
-    assert rules.check_totp(secret, following, now + 30, first.step).ok
+    assert totp.check(secret, following, now + 30, first.step).ok
+
+
+def test_the_latest_matching_step_counts():
+    assert rules.totp_outcome([], None) == rules.TotpCheck(ok=False)
+    assert rules.totp_outcome([4, 6], None) == rules.TotpCheck(ok=True, step=6)
+    assert rules.totp_outcome([4, 6], 5) == rules.TotpCheck(ok=True, step=6)
+    assert rules.totp_outcome([4, 6], 6) == rules.TotpCheck(ok=False, step=6, replay=True)
+    assert list(rules.window(1_700_000_015)) == [56666666, 56666667, 56666668]
 
 
 def test_wrong_code_is_not_a_replay():
-    check = rules.check_totp(rules.new_secret(), "000000", 1_700_000_000, None)
+    check = totp.check(totp.new_secret(), "000000", 1_700_000_000, None)
     # one chance in a million that it is a real code of one of three steps
     assert not check.replay
 
@@ -104,7 +113,7 @@ def test_challenge_open():
 
 def test_seal_round_trip_and_tamper():
     master = b"m" * 32
-    secret = rules.new_secret()
+    secret = totp.new_secret()
     sealed = rules.seal(master, secret, "t|1")
     assert secret not in sealed and sealed.startswith("v1.")
     assert rules.unseal(master, sealed, "t|1") == secret
@@ -130,11 +139,13 @@ def test_hkdf_rfc_5869_case_3():
 
 
 def test_otpauth_uri_is_what_authenticators_read():
-    secret = rules.new_secret()
-    uri = rules.otpauth_uri(secret, "jane@example.com")
+    secret = totp.new_secret()
+    uri = totp.otpauth_uri(secret, "jane@example.com")
+    assert uri.startswith("otpauth://totp/TradeKitt:jane%40example.com?")
     parsed = pyotp.parse_uri(uri)
     assert parsed.secret == secret and parsed.issuer == "TradeKitt"
     assert parsed.name == "jane@example.com"
-    query = parse_qs(urlparse(uri).query)
-    assert query["digits"] == ["6"] and query["period"] == ["30"]
+    assert parsed.digits == 6 and parsed.interval == 30 and parsed.digest().name == "sha1"
+    # the Key Uri Format's defaults (SHA1, 6 digits, 30 s) are left out, as pyotp writes it
+    assert parse_qs(urlparse(uri).query) == {"secret": [secret], "issuer": ["TradeKitt"]}
     assert rules.mask_email("jane@example.com") == "j***@example.com"
