@@ -124,7 +124,6 @@ from chalicelib.platform.keys.portal import (
     reviews_rollup_scope,
     technician_rating_key,
 )
-from chalicelib.platform.keys.sso import sso_identity_key, sso_link_key, sso_links_pk
 from chalicelib.platform.keys.reconciliation import (
     ReconciliationRollupScopes,
     reconciliation_file_key,
@@ -192,6 +191,7 @@ from chalicelib.platform.keys.sla import (
     sla_violations_by_due_pk,
     sla_violations_by_technician_pk,
 )
+from chalicelib.platform.keys.sso import sso_identity_key, sso_link_key, sso_links_pk
 from chalicelib.platform.keys.users import (
     invitation_key,
     password_reset_key,
