@@ -234,6 +234,8 @@ def _operation(spec: EndpointSpec, components: dict[str, Any]) -> dict[str, Any]
                 media["example"] = {"ok": True, "data": example["example"]}
         ok = {"description": "OK", "content": {"application/json": media}}
     op["responses"] = {str(spec.status): ok, **_error_responses(statuses(spec))}
+    for code in spec.also_ok:
+        op["responses"][str(code)] = ok
     return op
 
 

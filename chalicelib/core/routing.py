@@ -84,6 +84,9 @@ class EndpointSpec:
     # media types besides JSON the body may come in (``text/csv``): such a body is not
     # parsed; the handler reads ``ApiRequest.raw_body`` (a JSON body is parsed as usual)
     raw_types: tuple[str, ...] = ()
+    # success statuses besides ``status``, with the same response model (an import of a
+    # file imported before answers 200 where a new one is 201)
+    also_ok: tuple[int, ...] = ()
     # whose tokens the route takes: "staff" (the default) or "customer" (portal accounts;
     # such a route is ``public`` as far as staff credentials go)
     audience: str = "staff"
@@ -328,6 +331,7 @@ def endpoint(
     tenant_header: str = "",
     query_token: bool = False,
     raw_types: tuple[str, ...] = (),
+    also_ok: tuple[int, ...] = (),
     audience: str = STAFF,
 ) -> Callable[[Callable[[ApiRequest], Any]], Callable]:
     """Register ``handler(req: ApiRequest)`` on ``bp`` at ``path`` for ``method``.
@@ -373,6 +377,7 @@ def endpoint(
                 tenant_header=tenant_header,
                 query_token=query_token,
                 raw_types=tuple(raw_types),
+                also_ok=tuple(also_ok),
                 audience=audience,
             )
         )

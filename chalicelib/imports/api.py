@@ -12,7 +12,7 @@ from chalicelib.core.errors import ok_body
 from chalicelib.core.routing import ApiRequest, Raw, endpoint
 from chalicelib.imports import rules
 from chalicelib.imports import service as imports
-from chalicelib.imports.models import ImportJsonIn, ImportOut
+from chalicelib.imports.models import OnboardingImportIn, OnboardingImportOut
 
 bp = Blueprint(__name__)
 CSV = "text/csv"
@@ -45,7 +45,7 @@ def _answer(req: ApiRequest, kind: str) -> Any:
     if created:
         return result
     return Response(
-        body=ok_body(ImportOut.model_validate(result).model_dump(mode="json")),
+        body=ok_body(OnboardingImportOut.model_validate(result).model_dump(mode="json")),
         status_code=200,
         headers=dict(routing.JSON_HEADERS),
     )
@@ -86,10 +86,11 @@ def _register(kind: str) -> None:
         summary=f"Import {kind} from CSV",
         tag="imports",
         permission=PERMISSIONS[kind],
-        body=ImportJsonIn,
+        body=OnboardingImportIn,
         raw_types=(CSV,),
-        response=ImportOut,
+        response=OnboardingImportOut,
         status=201,
+        also_ok=(200,),
         description=_description(kind),
     )(import_file)
     endpoint(
@@ -119,7 +120,7 @@ for _kind in rules.KINDS:
     summary="An import's summary",
     tag="imports",
     permission=roles.SALES_ALL,
-    response=ImportOut,
+    response=OnboardingImportOut,
 )
 def get_import(req: ApiRequest) -> Any:
     """Its kind, status (``running``, ``completed`` or ``failed``), rows, how many items

@@ -12,7 +12,7 @@ from chalicelib.core.schemas import Body, Out, Timestamp, reference_example
 Kind = Literal["technicians", "line-items", "sales"]
 
 
-class ImportJsonIn(Body):
+class OnboardingImportIn(Body):
     """The JSON form of an import's body: the file's text in ``csv`` (the raw
     ``Content-Type: text/csv`` body is the other form)."""
 
@@ -21,7 +21,7 @@ class ImportJsonIn(Body):
     csv: str = Field(min_length=1, max_length=csvsafe.MAX_BYTES)
 
 
-class ImportOut(Out):
+class OnboardingImportOut(Out):
     """An import's summary: ``rows`` in the file, ``created`` items (``first_id`` ..
     ``last_id``, consecutive); ``duplicate`` is true when this file had been imported
     already (nothing was created this time; the earlier import's summary)."""
