@@ -380,3 +380,46 @@ def test_a_sales_re_import_creates_nothing(api, owner):
     assert api.get("/sales", as_=owner).data["total"] == 7
     periods = api.get("/admin/pay-periods?limit=200", as_=owner).data["items"]
     assert sum(p["sales_recorded"] for p in periods) == 7
+
+
+def test_imported_sales_publish_no_events(api, owner):
+    from tests.support.sales_helpers import event_types
+
+    _set_up(api, owner)
+    assert upload(api, owner, "sales", _lines(SALE_COLUMNS, *SALE_ROWS)).status == 201
+    types = event_types(owner.tenant_id)
+    assert "sale.created" not in types and "commission.calculated" not in types
+
+
+def test_the_same_file_uploaded_at_once_is_one_import(api, owner):
+    from tests.support.racing import at_once
+
+    text = _lines("name,price_cents", "Raced,100")
+    replies = at_once([lambda: upload(api, owner, "line-items", text) for _ in range(3)])
+    assert sorted(r.status for r in replies) in ([200, 200, 201], [201, 409, 409], [200, 201, 409])
+    assert api.get("/admin/line-items", as_=owner).data["total"] == 1
+
+
+def test_a_period_closed_meanwhile_writes_nothing_and_frees_the_file(api, owner, monkeypatch):
+    from chalicelib.sales import bulk as sales_bulk
+
+    _set_up(api, owner)
+    rows = [f"1,1,1000,,,,,,,,{_day(40)}", f"1,1,2000,,,,,,,,{_day(3)}"]
+    real_plan = sales_bulk.plan
+
+    def plan_then_close(principal, data):
+        found = real_plan(principal, data)
+        close_period(owner.tenant_id, TODAY - timedelta(days=3))  # the later period
+        return found
+
+    monkeypatch.setattr(sales_bulk, "plan", plan_then_close)
+    reply = upload(api, owner, "sales", _lines(SALE_COLUMNS, *rows))
+    assert reply.status == 409 and "nothing was imported" in reply.error["message"], reply.raw
+    assert api.get("/sales", as_=owner).data["total"] == 0
+    periods = api.get("/admin/pay-periods?limit=50", as_=owner).data["items"]
+    assert all(p["sales_recorded"] == 0 for p in periods), periods  # the counts undone
+    assert api.get("/admin/import/1", as_=owner).data["status"] == "failed"
+    monkeypatch.setattr(sales_bulk, "plan", real_plan)
+    # the file may come again (now refused row by row: its period is closed)
+    again = upload(api, owner, "sales", _lines(SALE_COLUMNS, *rows))
+    assert again.status == 422 and again.error["details"][0]["line"] == 3, again.raw
