@@ -392,10 +392,12 @@ def test_imported_sales_publish_no_events(api, owner):
 
 
 def test_the_same_file_uploaded_at_once_is_one_import(api, owner):
+    from tests.support.aws_calls import one_at_a_time
     from tests.support.racing import at_once
 
     text = _lines("name,price_cents", "Raced,100")
-    replies = at_once([lambda: upload(api, owner, "line-items", text) for _ in range(3)])
+    with one_at_a_time():  # moto in-process is not thread-safe; requests still interleave
+        replies = at_once([lambda: upload(api, owner, "line-items", text) for _ in range(3)])
     assert sorted(r.status for r in replies) in ([200, 200, 201], [201, 409, 409], [200, 201, 409])
     assert api.get("/admin/line-items", as_=owner).data["total"] == 1
 
@@ -423,3 +425,36 @@ def test_a_period_closed_meanwhile_writes_nothing_and_frees_the_file(api, owner,
     # the file may come again (now refused row by row: its period is closed)
     again = upload(api, owner, "sales", _lines(SALE_COLUMNS, *rows))
     assert again.status == 422 and again.error["details"][0]["line"] == 3, again.raw
+
+
+def test_a_sales_import_costs_batches_not_calls_per_row(api, owner):
+    """120 sales in 2 pay periods, 40 new customers: a bounded number of batched calls."""
+    from collections import Counter
+
+    from tests.support.aws_calls import wrapped
+
+    _set_up(api, owner)
+    rows = [
+        f"{1 + n % 2},{1 + n % 2},{1000 + n},,,,Buyer {n % 40},b{n % 40}@example.com,,,"
+        + (_day(20) if n % 2 else TODAY.isoformat())
+        for n in range(120)
+    ]
+    calls: Counter[str] = Counter()
+
+    def count(call, client, operation, params):
+        calls[operation] += 1
+        return call(client, operation, params)
+
+    with wrapped(count):
+        reply = upload(api, owner, "sales", _lines(SALE_COLUMNS, *rows))
+    assert reply.status == 201, reply.raw
+    assert "PutItem" not in calls and "Scan" not in calls and "Query" not in calls
+    # 120 sales + 40 customers, their e-mail pointers and search entries, in 25s
+    assert calls["BatchWriteItem"] <= 16
+    assert calls["BatchGetItem"] <= 3  # the settings; everything the rows name
+    # the import's start, 2 pay periods, the summed counts (tenant, 2 technicians, 40
+    # customers' scopes, the customer list: under 100 items each transaction)
+    assert calls["TransactWriteItems"] <= 5
+    # 3 id blocks (import, sales, customers) and the completion, plus the rate limits' 2
+    assert calls["UpdateItem"] == 6
+    assert api.get("/sales", as_=owner).data["total"] == 120
