@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.core import roles
-from chalicelib.core.errors import InvalidInput
-from chalicelib.core.routing import ApiRequest, endpoint
+from chalicelib.core.errors import InvalidInput, ok_body
+from chalicelib.core.routing import JSON_HEADERS, ApiRequest, endpoint
 from chalicelib.core.schemas import page_of
 from chalicelib.reconciliation import service
 from chalicelib.reconciliation.models import (
-    ImportIn,
-    ImportOut,
-    ImportQuery,
-    MatchIn,
-    RowFilter,
-    RowOut,
+    PaymentRowFilter,
+    PaymentRowMatchIn,
+    PaymentRowOut,
+    PaymentsImportIn,
+    PaymentsImportOut,
+    PaymentsImportQuery,
 )
 
 bp = Blueprint(__name__)
@@ -36,11 +36,12 @@ CSV = "text/csv"
     summary="Import a payments export",
     tag=TAG,
     permission=roles.INVOICES_WRITE,
-    body=ImportIn,
+    body=PaymentsImportIn,
     raw_types=(CSV,),
-    query=ImportQuery,
-    response=ImportOut,
+    query=PaymentsImportQuery,
+    response=PaymentsImportOut,
     status=201,
+    also_ok=(200,),
 )
 def import_payments(req: ApiRequest) -> Any:
     """The body is the export itself (``Content-Type: text/csv``; a layout that is not
@@ -57,9 +58,10 @@ def import_payments(req: ApiRequest) -> Any:
     days .. due date + 7 days holds the payment's date, or the one unpaid sale of exactly
     the amount dated within 7 days; a match records the payment (the invoice's payment or
     the sale's payment status) and emits ``payment.reconciled``. The rest wait,
-    ``unmatched``, with the reason. The same file again answers the earlier import's
-    summary, as a replay (201, ``duplicate: true``), and writes nothing; a payment an earlier file held (same transaction id,
-    else date + amount + reference) is a duplicate, never stored or paid twice."""
+    ``unmatched``, with the reason. The same file again is 200 with the earlier import's
+    summary (``duplicate: true``) and writes nothing; a payment an earlier file held
+    (same transaction id, else date + amount + reference) is a duplicate, never stored or
+    paid twice."""
     try:
         mapping = req.query.mapping()
     except ValueError as exc:
@@ -70,8 +72,11 @@ def import_payments(req: ApiRequest) -> Any:
         text = req.body.csv
         if req.body.mapping is not None:
             mapping = req.body.mapping.model_dump()
-    summary, _ = service.import_file(req.user, text, mapping)
-    return summary
+    summary, new = service.import_file(req.user, text, mapping)
+    if new:
+        return summary
+    data = PaymentsImportOut.model_validate(summary).model_dump(mode="json")
+    return Response(body=ok_body(data), status_code=200, headers=dict(JSON_HEADERS))
 
 
 @endpoint(
@@ -81,7 +86,7 @@ def import_payments(req: ApiRequest) -> Any:
     summary="Get an import's summary",
     tag=TAG,
     permission=roles.INVOICES_READ,
-    response=ImportOut,
+    response=PaymentsImportOut,
 )
 def get_import(req: ApiRequest) -> Any:
     """Its rows, duplicates and skipped rows as imported; ``matched``, ``unmatched`` and
@@ -96,8 +101,8 @@ def get_import(req: ApiRequest) -> Any:
     summary="List imported payment rows",
     tag=TAG,
     permission=roles.INVOICES_READ,
-    query=RowFilter,
-    response=page_of(RowOut),
+    query=PaymentRowFilter,
+    response=page_of(PaymentRowOut),
     paginated=True,
 )
 def list_rows(req: ApiRequest) -> Any:
@@ -114,8 +119,8 @@ def list_rows(req: ApiRequest) -> Any:
     summary="Match a row by hand",
     tag=TAG,
     permission=roles.INVOICES_WRITE,
-    body=MatchIn,
-    response=RowOut,
+    body=PaymentRowMatchIn,
+    response=PaymentRowOut,
 )
 def match_row(req: ApiRequest) -> Any:
     """Records the row's payment on the invoice (its payment path: balance, status,
@@ -134,7 +139,7 @@ def match_row(req: ApiRequest) -> Any:
     summary="Ignore a row",
     tag=TAG,
     permission=roles.INVOICES_WRITE,
-    response=RowOut,
+    response=PaymentRowOut,
 )
 def ignore_row(req: ApiRequest) -> Any:
     """An unmatched row is set aside (``ignored``; it can still be matched later); a

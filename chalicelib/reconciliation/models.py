@@ -19,7 +19,7 @@ EXAMPLE_CSV = (
 )
 
 
-class Mapping(Body):
+class PaymentsMapping(Body):
     """For a layout that is not Stripe, Square or QuickBooks: which header names hold the
     payment's date and amount (both required), its reference text (searched for an
     invoice or sale number), its customer (an e-mail or a name) and its transaction id
@@ -32,7 +32,7 @@ class Mapping(Body):
     id: Column | None = None
 
 
-class ImportIn(Body):
+class PaymentsImportIn(Body):
     """``csv``: the export's text (UTF-8, header row first, at most 1,000,000 bytes and
     5,000 rows). Recognised headers: Stripe (``id``, ``Created (UTC)``, ``Amount``,
     ``Currency``, ``Description``, ``Customer Email``, ``Customer Name``, ``Status``,
@@ -44,10 +44,10 @@ class ImportIn(Body):
     model_config = reference_example({"csv": EXAMPLE_CSV})
 
     csv: Annotated[str, Field(min_length=1, max_length=MAX_BYTES)]
-    mapping: Mapping | None = None
+    mapping: PaymentsMapping | None = None
 
 
-class ImportQuery(Query):
+class PaymentsImportQuery(Query):
     """The mapping of a raw ``text/csv`` body whose layout is not recognised (a JSON
     body's ``mapping`` wins): the header names of the date, amount, reference, customer
     and transaction id columns."""
@@ -73,12 +73,12 @@ class ImportQuery(Query):
         return found
 
 
-class SkippedRow(Out):
+class SkippedPaymentRow(Out):
     line: int
     reason: str
 
 
-class ImportOut(Out):
+class PaymentsImportOut(Out):
     id: int
     layout: Literal["stripe", "square", "quickbooks", "mapped"]
     rows: int = Field(description="Data rows in the file")
@@ -89,19 +89,19 @@ class ImportOut(Out):
     unmatched: int
     ignored: int
     matched_on_import: int = Field(description="Rows matched automatically by the import")
-    skipped_rows: list[SkippedRow] = Field(description="The first 100 skipped rows")
+    skipped_rows: list[SkippedPaymentRow] = Field(description="The first 100 skipped rows")
     created_at: str
     duplicate: bool = Field(
         description="True: this file was imported before; the earlier import's summary"
     )
 
 
-class RowFilter(Query):
+class PaymentRowFilter(Query):
     status: RowStatus | None = None
     import_id: IdQuery | None = None
 
 
-class RowOut(Out):
+class PaymentRowOut(Out):
     id: int
     import_id: int
     line: int
@@ -123,7 +123,7 @@ class RowOut(Out):
     updated_at: str
 
 
-class MatchIn(Body):
+class PaymentRowMatchIn(Body):
     """Exactly one of ``invoice_id`` and ``sale_id``: the row's payment is recorded on it."""
 
     model_config = reference_example({"invoice_id": 42})
@@ -132,7 +132,7 @@ class MatchIn(Body):
     sale_id: Id | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> MatchIn:
+    def _one(self) -> PaymentRowMatchIn:
         if (self.invoice_id is None) == (self.sale_id is None):
             raise ValueError("give exactly one of invoice_id and sale_id")
         return self

@@ -112,7 +112,7 @@ def test_stripe_export_pays_an_invoice_and_the_rest_waits(stack):
 
     # the same file again changes nothing; a malformed one is 422 naming its line
     status, _, again = stack.request("POST", f"{PATH}/import", {"csv": csv}, headers)
-    assert status == 201 and again["data"]["duplicate"] is True
+    assert status == 200 and again["data"]["duplicate"] is True
     assert again["data"]["id"] == import_id
     bad = HEADER + f'ch_b,{TODAY},1.00,usd,"never closed,,\n'
     status, _, error = stack.request("POST", f"{PATH}/import", {"csv": bad}, headers)

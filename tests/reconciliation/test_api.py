@@ -76,7 +76,7 @@ def test_stripe_reference_match_pays_the_invoice_once(api, owner):
     assert row["match_method"] == "reference" and row["line"] == 2 and row["reason"] is None
     # the same file again: the earlier import's summary, nothing written, no second event
     again = api.post(f"{PATH}/import", {"csv": csv.replace("\n", "\r\n") + "\n\n"}, as_=owner)
-    assert again.status == 201 and again.data["duplicate"] is True
+    assert again.status == 200 and again.data["duplicate"] is True
     assert again.data["id"] == summary["id"] and again.data["matched"] == 1
     assert len(events_of(owner.tenant_id, "payment.reconciled")) == 1
     assert _rows(api, owner)["total"] == 1
