@@ -1,24 +1,17 @@
 """Second factors, pure (SPEC.md "Auth"): TOTP's rules (RFC 6238: SHA-1, 6 digits, 30 s
 steps, +-1 step, each step accepted once; the codes themselves are pyotp's, ``totp.py``),
 backup codes (ten, single use, kept as keyed hashes),
-e-mail one-time codes (6 digits, 10 minutes), the challenge's limits, and the sealing of
-the TOTP secret at rest. No AWS, no HTTP; the standard library only.
-
-Sealing: the secret is encrypted with HMAC-SHA256 in counter mode (a PRF keystream under a
-random 16-byte nonce) and authenticated with HMAC-SHA256 over nonce and ciphertext
-(encrypt-then-MAC), both keys derived by HKDF-SHA256 from the server key. The Lambda
-package ships no AES library (``cryptography`` alone is about 4 MB zipped), and this
-construction needs none.
+e-mail one-time codes (6 digits, 10 minutes) and the challenge's limits. No AWS, no HTTP;
+the standard library only. The TOTP secret's sealing at rest and the key derivation are
+``sealing.py``'s (``cryptography``: AES-256-GCM, HKDF).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 import secrets
-import struct
 from dataclasses import dataclass
 
 from chalicelib.core.errors import InvalidInput
@@ -144,56 +137,3 @@ def mask_email(address: str) -> str:
     """``j***@example.com``: enough to recognise the inbox, not to learn the address."""
     local, _, domain = address.partition("@")
     return f"{local[:1]}***@{domain}" if domain else "***"
-
-
-# --- keys and sealing ---------------------------------------------------------------------
-def hkdf(master: bytes, info: str, length: int = 32) -> bytes:
-    """HKDF-SHA256 (RFC 5869) with an empty salt."""
-    prk = hmac.new(b"\x00" * 32, master, hashlib.sha256).digest()
-    out, block, counter = b"", b"", 1
-    while len(out) < length:
-        block = hmac.new(prk, block + info.encode() + bytes([counter]), hashlib.sha256).digest()
-        out += block
-        counter += 1
-    return out[:length]
-
-
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    out = b""
-    counter = 0
-    while len(out) < length:
-        out += hmac.new(key, nonce + struct.pack(">I", counter), hashlib.sha256).digest()
-        counter += 1
-    return out[:length]
-
-
-class SealError(ValueError):
-    """A sealed value that is not ours or was altered (or the server key changed)."""
-
-
-def seal(master: bytes, plaintext: str, context: str) -> str:
-    """``v1.<nonce>.<ciphertext>.<tag>`` (url-safe base64), bound to ``context``."""
-    enc, mac = hkdf(master, "mfa-enc"), hkdf(master, "mfa-mac")
-    nonce = secrets.token_bytes(16)
-    data = plaintext.encode()
-    ct = bytes(a ^ b for a, b in zip(data, _keystream(enc, nonce, len(data)), strict=True))
-    tag = hmac.new(mac, context.encode() + b"|" + nonce + ct, hashlib.sha256).digest()
-    parts = [base64.urlsafe_b64encode(p).decode().rstrip("=") for p in (nonce, ct, tag)]
-    return "v1." + ".".join(parts)
-
-
-def unseal(master: bytes, sealed: str, context: str) -> str:
-    version, _, rest = sealed.partition(".")
-    pieces = rest.split(".")
-    if version != "v1" or len(pieces) != 3:
-        raise SealError("not a sealed value")
-    try:
-        nonce, ct, tag = (base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)) for p in pieces)
-    except (ValueError, TypeError) as exc:
-        raise SealError("not a sealed value") from exc
-    enc, mac = hkdf(master, "mfa-enc"), hkdf(master, "mfa-mac")
-    expected = hmac.new(mac, context.encode() + b"|" + nonce + ct, hashlib.sha256).digest()
-    if not hmac.compare_digest(expected, tag):
-        raise SealError("sealed value does not verify")
-    data = bytes(a ^ b for a, b in zip(ct, _keystream(enc, nonce, len(ct)), strict=True))
-    return data.decode()

@@ -27,7 +27,7 @@ from chalicelib.core import clock, tokens
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict, Forbidden, TooManyRequests, Unauthorized, invalid
 from chalicelib.core.settings import get_settings
-from chalicelib.mfa import rules, store, totp
+from chalicelib.mfa import rules, sealing, store, totp
 from chalicelib.mfa.models import ChallengeOut, EnrolmentChallengeOut
 from chalicelib.platform import batch, email
 from chalicelib.platform.tx import ConditionFailed, Contention, labelled_transaction
@@ -37,8 +37,9 @@ VOID = "this MFA challenge is no longer valid (used, expired or too many wrong c
 
 
 def _key() -> bytes:
-    """The MFA key: derived from the JWT signing key (so nothing else to keep secret)."""
-    return rules.hkdf(get_settings().signing_key().encode(), "tradekitt mfa v1")
+    """The MFA key: derived from the JWT signing key (so nothing else to keep secret); the
+    codes' hashes are keyed by it, and the sealing key is derived from it."""
+    return sealing.derive_key(get_settings().signing_key().encode(), "tradekitt mfa v1")
 
 
 def _scope(tenant_id: str, user_id: int) -> str:
@@ -50,7 +51,16 @@ def _hash(tenant_id: str, user_id: int, code: str) -> str:
 
 
 def _secret(mfa: store.MfaItem, sealed: str) -> str:
-    return rules.unseal(_key(), sealed, _scope(str(mfa.tenant_id), int(mfa.user_id)))
+    return sealing.unseal(_key(), sealed, _scope(str(mfa.tenant_id), int(mfa.user_id)))
+
+
+def _resealed(mfa: store.MfaItem, sealed: str) -> str | None:
+    """``sealed`` (a secret just used successfully) sealed again in the current format
+    when it is in an older one (v1), else None: the migration, with no extra call."""
+    if not sealing.needs_reseal(sealed):
+        return None
+    scope = _scope(str(mfa.tenant_id), int(mfa.user_id))
+    return sealing.seal(_key(), _secret(mfa, sealed), scope)
 
 
 def _enrolled(mfa: store.MfaItem | None) -> bool:
@@ -193,10 +203,15 @@ def verify(
     )
     if proof is None:
         raise _wrong(ch, replay)
+    reseal = None
+    if proof.step is not None and mfa is not None:  # a TOTP code: the secret was opened
+        old = str(mfa.totp_secret)
+        new = _resealed(mfa, old)
+        reseal = None if new is None else (old, new)
     try:
         with labelled_transaction() as tx:
             store.consume_in(tx, ch.tenant_id, ch.jti, rules.MAX_ATTEMPTS)
-            store.spend_in(tx, ch.tenant_id, ch.user_id, now=now, **proof.spend())
+            store.spend_in(tx, ch.tenant_id, ch.user_id, now=now, reseal=reseal, **proof.spend())
     except ConditionFailed as exc:
         if "challenge" in exc.failed:
             raise Unauthorized(VOID) from exc
@@ -276,7 +291,7 @@ def setup(principal: Principal) -> dict[str, Any]:
     user = accounts.current_user(principal)
     tid, uid = principal.tenant_id, principal.user_id
     secret = totp.new_secret()
-    sealed = rules.seal(_key(), secret, _scope(tid, uid))
+    sealed = sealing.seal(_key(), secret, _scope(tid, uid))
     if not store.set_pending(tid, uid, sealed, clock.now()):
         raise Conflict("MFA is already on: disable it first to set up a new authenticator")
     uri = totp.otpauth_uri(secret, str(user.email or user.username))
@@ -326,7 +341,9 @@ def confirm(principal: Principal, code: str) -> dict[str, Any]:
     codes, hashes = _backup_set(tid, uid)
     try:
         with labelled_transaction() as tx:
-            store.enable_in(tx, mfa, check.step, hashes, now)
+            store.enable_in(
+                tx, mfa, check.step, hashes, now, secret=_resealed(mfa, str(mfa.totp_pending))
+            )
     except ConditionFailed as exc:
         raise Conflict("the setup changed meanwhile: start again") from exc
     return {"enabled": True, "backup_codes": codes}

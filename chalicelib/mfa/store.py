@@ -34,7 +34,7 @@ class MfaItem(BaseItem):
     tenant_id = UnicodeAttribute()
     user_id = NumberAttribute()
     totp_enabled = BooleanAttribute(default=False)
-    totp_secret = UnicodeAttribute(null=True)  # sealed (rules.seal)
+    totp_secret = UnicodeAttribute(null=True)  # sealed (sealing.seal)
     totp_pending = UnicodeAttribute(null=True)  # sealed, between setup and confirm
     last_step = NumberAttribute(null=True)
     backup_codes = UnicodeSetAttribute(null=True)  # hashes (rules.code_hash)
@@ -102,15 +102,21 @@ def set_pending(tenant_id: str, user_id: int, sealed: str, now: datetime) -> boo
 
 
 def enable_in(
-    tx: Labelled, mfa: MfaItem, step: int, backup_hashes: list[str], now: datetime
+    tx: Labelled,
+    mfa: MfaItem,
+    step: int,
+    backup_hashes: list[str],
+    now: datetime,
+    secret: str | None = None,
 ) -> None:
-    """Turn TOTP on with the pending secret (unchanged since read), the confirming step
-    used and fresh backup codes."""
+    """Turn TOTP on with the pending secret (unchanged since read; stored as ``secret``,
+    the same secret sealed again, when given), the confirming step used and fresh backup
+    codes."""
     tx.update(
         "mfa",
         _item(mfa.tenant_id, int(mfa.user_id)),
         [
-            MfaItem.totp_secret.set(mfa.totp_pending),
+            MfaItem.totp_secret.set(secret or mfa.totp_pending),
             MfaItem.totp_pending.remove(),
             MfaItem.totp_enabled.set(True),
             MfaItem.last_step.set(step),
@@ -149,9 +155,16 @@ def spend_in(
     step: int | None = None,
     backup_hash: str | None = None,
     email_hash: str | None = None,
+    reseal: tuple[str, str] | None = None,
     now: datetime,
 ) -> None:
+    """Spend one code; ``reseal`` ``(old, new)`` also replaces the sealed TOTP secret
+    ``old`` (the one the code matched, so the condition holds unless it changed
+    meanwhile) by ``new``, the same secret in the current format."""
     actions, condition = _proof(step, backup_hash, email_hash)
+    if reseal is not None:
+        actions.append(MfaItem.totp_secret.set(reseal[1]))
+        condition = condition & (MfaItem.totp_secret == reseal[0])
     tx.update(
         "code",
         _item(tenant_id, user_id),

@@ -687,7 +687,7 @@ def _mfa_state(w: World, enabled: bool | None) -> None:
     """``None``: no MFA; ``False``: a setup pending with ``MFA_SECRET``; ``True``: on."""
     import jwt
 
-    from chalicelib.mfa import rules as mfa_rules
+    from chalicelib.mfa import sealing as mfa_sealing
     from chalicelib.mfa import service as mfa_service
     from chalicelib.mfa.store import MfaItem
     from chalicelib.platform import keys
@@ -700,7 +700,7 @@ def _mfa_state(w: World, enabled: bool | None) -> None:
             if enabled is None:
                 item.delete()
                 continue
-            sealed = mfa_rules.seal(mfa_service._key(), MFA_SECRET, f"{tid}|{uid}")
+            sealed = mfa_sealing.seal(mfa_service._key(), MFA_SECRET, f"{tid}|{uid}")
             item.totp_enabled = enabled
             item.totp_secret = sealed if enabled else None
             item.totp_pending = None if enabled else sealed
