@@ -12,7 +12,7 @@ from chalicelib.core import roles
 from chalicelib.core.errors import InvalidInput, ok_body
 from chalicelib.core.routing import JSON_HEADERS, ApiRequest, endpoint
 from chalicelib.core.schemas import page_of
-from chalicelib.reconciliation import service
+from chalicelib.reconciliation import importing, service
 from chalicelib.reconciliation.models import (
     PaymentRowFilter,
     PaymentRowMatchIn,
@@ -67,12 +67,12 @@ def import_payments(req: ApiRequest) -> Any:
     except ValueError as exc:
         raise InvalidInput(str(exc), field="date_column") from exc
     if req.raw_body is not None:
-        text = service.decoded(req.raw_body)
+        text = importing.decoded(req.raw_body)
     else:
         text = req.body.csv
         if req.body.mapping is not None:
             mapping = req.body.mapping.model_dump()
-    summary, new = service.import_file(req.user, text, mapping)
+    summary, new = importing.import_file(req.user, text, mapping)
     if new:
         return summary
     data = PaymentsImportOut.model_validate(summary).model_dump(mode="json")

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from chalicelib.core.schemas import Body, Id, IdQuery, Out, Query, reference_example
-from chalicelib.reconciliation.rules import MAX_BYTES, STATUSES
+from chalicelib.reconciliation.rules.candidates import STATUSES
+from chalicelib.reconciliation.rules.reading import MAX_BYTES
 
 RowStatus = Literal["unmatched", "matched", "ignored"]
 assert set(RowStatus.__args__) == set(STATUSES)  # type: ignore[attr-defined]

@@ -352,10 +352,10 @@ def test_manual_match_to_a_sale(api, owner, other):
 
 
 def test_payments_stop_at_the_time_budget_and_the_rows_say_why(api, owner, monkeypatch):
-    from chalicelib.reconciliation import service
+    from chalicelib.reconciliation import importing
 
     invoice = _invoice(api, owner)
-    monkeypatch.setattr(service, "MATCH_BUDGET_S", -1.0)
+    monkeypatch.setattr(importing, "MATCH_BUDGET_S", -1.0)
     summary = _import(api, owner, _stripe(_row("150.00", invoice["invoice_number"])))
     assert (summary["matched"], summary["unmatched"], summary["matched_on_import"]) == (0, 1, 0)
     [row] = _rows(api, owner)["items"]

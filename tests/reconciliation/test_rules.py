@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from chalicelib.reconciliation import rules
+from chalicelib.reconciliation.rules import candidates, cells, layouts, reading
 
 STRIPE = "id,Created (UTC),Amount,Currency,Description,Customer Email\n"
 
@@ -31,13 +31,13 @@ STRIPE = "id,Created (UTC),Amount,Currency,Description,Customer Email\n"
     ],
 )
 def test_amounts_are_exact_cents(text, cents):
-    assert rules.parse_amount(text) == cents
+    assert cells.parse_amount(text) == cents
 
 
 @pytest.mark.parametrize("text", ["", "abc", "1.005", "1,00", "12,3456", "$", "1e3", "0x10"])
 def test_bad_amounts_say_why(text):
     with pytest.raises(ValueError):
-        rules.parse_amount(text)
+        cells.parse_amount(text)
 
 
 @pytest.mark.parametrize(
@@ -52,25 +52,25 @@ def test_bad_amounts_say_why(text):
     ],
 )
 def test_dates(text, day):
-    assert rules.parse_date(text) == day
+    assert cells.parse_date(text) == day
 
 
 @pytest.mark.parametrize("text", ["2026-02-30", "13/01/2026", "yesterday", ""])
 def test_bad_dates(text):
     with pytest.raises(ValueError):
-        rules.parse_date(text)
+        cells.parse_date(text)
 
 
 def test_layouts_are_recognised_by_their_header():
-    assert rules.parse(STRIPE + "ch_1,2026-04-10,1.00,usd,x,a@b.co\n").layout == "stripe"
+    assert reading.parse(STRIPE + "ch_1,2026-04-10,1.00,usd,x,a@b.co\n").layout == "stripe"
     square = "Date,Time,Gross Sales,Total Collected,Transaction ID\n2026-04-10,9:00,1,1,T1\n"
-    assert rules.parse(square).layout == "square"
+    assert reading.parse(square).layout == "square"
     qb = "Date,Transaction Type,Num,Name,Memo,Amount\n04/10/2026,Payment,1,Ann,,1.00\n"
-    assert rules.parse(qb).layout == "quickbooks"
-    with pytest.raises(rules.CsvRefused) as refused:
-        rules.parse("When,How much\n2026-04-10,1.00\n")
+    assert reading.parse(qb).layout == "quickbooks"
+    with pytest.raises(layouts.CsvRefused) as refused:
+        reading.parse("When,How much\n2026-04-10,1.00\n")
     assert refused.value.problems[0]["line"] == 1 and "mapping" in str(refused.value)
-    mapped = rules.parse(
+    mapped = reading.parse(
         "When,How much,Who,Memo\n2026-04-10,1.00,Ann Lee,INV-7\n",
         {"date": "when", "amount": "HOW MUCH", "customer": "Who", "reference": "Memo"},
     )
@@ -80,7 +80,7 @@ def test_layouts_are_recognised_by_their_header():
 
 
 def test_a_mapped_customer_column_is_an_email_or_a_name():
-    [row] = rules.parse("d,a,c\n2026-04-10,1.00,Ann@Example.com\n",
+    [row] = reading.parse("d,a,c\n2026-04-10,1.00,Ann@Example.com\n",
                         {"date": "d", "amount": "a", "customer": "c"}).rows  # fmt: skip
     assert row.customer_email == "ann@example.com" and row.customer_name is None
 
@@ -95,7 +95,7 @@ def test_rows_that_are_no_payment_are_skipped_with_the_reason():
         "re_5,2026-04-10,-10.00,usd,,\n"
         "ch_6,2026-04-10,0.00,usd,,\n"
     )
-    rows = rules.parse(text).rows
+    rows = reading.parse(text).rows
     assert [r.skip for r in rows] == [
         None,
         "Failed is not a payment",
@@ -108,11 +108,11 @@ def test_rows_that_are_no_payment_are_skipped_with_the_reason():
 
 def test_formula_cells_are_neutralised_numbers_are_not():
     text = STRIPE + 'ch_1,2026-04-10,1.00,usd,"=1+2",x@y.co\nch_2,2026-04-10,1.00,usd,-5,\n'
-    first, second = rules.parse(text).rows
+    first, second = reading.parse(text).rows
     assert first.reference == "'=1+2"
     assert second.reference == "-5"  # a plain number is data
     assert (
-        rules.neutral("@SUM(A1)") == "'@SUM(A1)" and rules.neutral("+1 555 0100") == "+1 555 0100"
+        cells.neutral("@SUM(A1)") == "'@SUM(A1)" and cells.neutral("+1 555 0100") == "+1 555 0100"
     )
 
 
@@ -129,16 +129,16 @@ def test_formula_cells_are_neutralised_numbers_are_not():
     ],
 )
 def test_malformed_files_name_the_line(text, line, field):
-    with pytest.raises(rules.CsvRefused) as refused:
-        rules.parse(text)
+    with pytest.raises(layouts.CsvRefused) as refused:
+        reading.parse(text)
     problem = refused.value.problems[0]
     assert (problem["line"], problem["field"]) == (line, field), refused.value.problems
 
 
 def test_a_quoted_cell_may_span_lines_and_lines_count_from_the_header():
     text = STRIPE + 'ch_1,2026-04-10,1.00,usd,"two\nlines",\nch_2,2026-04-10,bad,usd,,\n'
-    with pytest.raises(rules.CsvRefused) as refused:
-        rules.parse(text)
+    with pytest.raises(layouts.CsvRefused) as refused:
+        reading.parse(text)
     assert refused.value.problems == [
         {
             "line": 4,
@@ -149,18 +149,18 @@ def test_a_quoted_cell_may_span_lines_and_lines_count_from_the_header():
 
 
 def test_bounds():
-    with pytest.raises(rules.TooLarge):
-        rules.parse(STRIPE + ("ch_1,2026-04-10,1.00,usd,x,\n" * 40_000))
-    with pytest.raises(rules.TooLarge):
-        rules.parse(STRIPE + "ch_1,2026-04-10,1.00,usd,,\n" * (rules.MAX_ROWS + 1))
+    with pytest.raises(reading.TooLarge):
+        reading.parse(STRIPE + ("ch_1,2026-04-10,1.00,usd,x,\n" * 40_000))
+    with pytest.raises(reading.TooLarge):
+        reading.parse(STRIPE + "ch_1,2026-04-10,1.00,usd,,\n" * (reading.MAX_ROWS + 1))
     many = STRIPE + "ch_1,2026-04-10,x,usd,,\n" * 150
-    with pytest.raises(rules.CsvRefused) as refused:
-        rules.parse(many)
-    assert len(refused.value.problems) == rules.MAX_PROBLEMS and refused.value.more == 50
+    with pytest.raises(layouts.CsvRefused) as refused:
+        reading.parse(many)
+    assert len(refused.value.problems) == reading.MAX_PROBLEMS and refused.value.more == 50
 
 
 def test_references():
-    found = rules.references(
+    found = candidates.references(
         "Payment for INV-000042, invoice #7 and Invoice No. 9; Sale 17, SALE-18; "
         "wholesale 3, invoices 4, INV-000000, inv42"
     )
@@ -171,7 +171,7 @@ def test_references():
         ("sale", 17),
         ("sale", 18),
     ]
-    assert rules.references("Stripe invoice 1A2B3C-0001") == []
+    assert candidates.references("Stripe invoice 1A2B3C-0001") == []
 
 
 def _row(**fields):
@@ -185,7 +185,7 @@ def _row(**fields):
         "customer_name": None,
         "currency": None,
     }
-    return rules.PaymentRow(**{**base, **fields})
+    return reading.PaymentRow(**{**base, **fields})
 
 
 def test_natural_keys_and_file_digests():
@@ -196,9 +196,9 @@ def test_natural_keys_and_file_digests():
     assert _row().natural_key != _row(date=date(2026, 4, 11)).natural_key
     text = STRIPE + "ch_1,2026-04-10,1.00,usd,x,\n"
     same = "\ufeff" + text.replace("\n", "\r\n") + "\r\n\r\n"
-    assert rules.file_digest(text, None) == rules.file_digest(same, None)
-    assert rules.file_digest(text, None) != rules.file_digest(text + "ch_2,x\n", None)
-    assert rules.file_digest(text, None) != rules.file_digest(text, {"date": "Created"})
+    assert reading.file_digest(text, None) == reading.file_digest(same, None)
+    assert reading.file_digest(text, None) != reading.file_digest(text + "ch_2,x\n", None)
+    assert reading.file_digest(text, None) != reading.file_digest(text, {"date": "Created"})
 
 
 def _invoice(**fields):
@@ -215,33 +215,33 @@ def _invoice(**fields):
 
 
 def test_which_invoices_and_sales_can_take_a_payment():
-    assert rules.invoice_refusal(_invoice(), 10000) is None
-    assert "more than the balance" in rules.invoice_refusal(_invoice(), 10001)
-    assert rules.invoice_refusal(_invoice(status="draft"), 1) == "INV-000005 is draft"
-    assert rules.invoice_refusal(_invoice(status="overdue"), 1) is None
+    assert candidates.invoice_refusal(_invoice(), 10000) is None
+    assert "more than the balance" in candidates.invoice_refusal(_invoice(), 10001)
+    assert candidates.invoice_refusal(_invoice(status="draft"), 1) == "INV-000005 is draft"
+    assert candidates.invoice_refusal(_invoice(status="overdue"), 1) is None
     day = date(2026, 4, 10)
-    assert rules.invoice_fits(_invoice(), 5000, day)
-    assert rules.invoice_fits(_invoice(), 5000, date(2026, 3, 25))  # sent - 7 days
-    assert not rules.invoice_fits(_invoice(), 5000, date(2026, 3, 24))
-    assert rules.invoice_fits(_invoice(), 5000, date(2026, 5, 7))  # due + 7 days
-    assert not rules.invoice_fits(_invoice(), 5000, date(2026, 5, 8))
-    assert not rules.invoice_fits(_invoice(status="paid"), 5000, day)
+    assert candidates.invoice_fits(_invoice(), 5000, day)
+    assert candidates.invoice_fits(_invoice(), 5000, date(2026, 3, 25))  # sent - 7 days
+    assert not candidates.invoice_fits(_invoice(), 5000, date(2026, 3, 24))
+    assert candidates.invoice_fits(_invoice(), 5000, date(2026, 5, 7))  # due + 7 days
+    assert not candidates.invoice_fits(_invoice(), 5000, date(2026, 5, 8))
+    assert not candidates.invoice_fits(_invoice(status="paid"), 5000, day)
     sale = {"id": 3, "payment_status": "unpaid", "voided": False, "sale_price_cents": 5000,
             "sale_date": "2026-04-05"}  # fmt: skip
-    assert rules.sale_fits(sale, 5000, day)
-    assert not rules.sale_fits(sale, 4999, day)  # a sale matches its exact price only
-    assert not rules.sale_fits(sale, 5000, date(2026, 4, 13))  # more than 7 days after
-    assert not rules.sale_fits({**sale, "voided": True}, 5000, day)
-    assert rules.sale_refusal(sale, 5001) is not None
-    assert rules.sale_refusal({**sale, "payment_status": "paid"}, 1) == "sale 3 is paid"
-    assert rules.sale_status_after(sale, 5000) == "paid"
-    assert rules.sale_status_after(sale, 100) == "partial"
+    assert candidates.sale_fits(sale, 5000, day)
+    assert not candidates.sale_fits(sale, 4999, day)  # a sale matches its exact price only
+    assert not candidates.sale_fits(sale, 5000, date(2026, 4, 13))  # more than 7 days after
+    assert not candidates.sale_fits({**sale, "voided": True}, 5000, day)
+    assert candidates.sale_refusal(sale, 5001) is not None
+    assert candidates.sale_refusal({**sale, "payment_status": "paid"}, 1) == "sale 3 is paid"
+    assert candidates.sale_status_after(sale, 5000) == "paid"
+    assert candidates.sale_status_after(sale, 100) == "partial"
 
 
 def test_only_a_single_candidate_matches():
-    assert rules.decide([("invoice", 1)]) == (("invoice", 1), None)
-    assert rules.decide([("invoice", 1), ("invoice", 1)]) == (("invoice", 1), None)
-    target, reason = rules.decide([("invoice", 1), ("sale", 2)])
+    assert candidates.decide([("invoice", 1)]) == (("invoice", 1), None)
+    assert candidates.decide([("invoice", 1), ("invoice", 1)]) == (("invoice", 1), None)
+    target, reason = candidates.decide([("invoice", 1), ("sale", 2)])
     assert target is None and "2 candidates (invoice 1, sale 2)" in reason
-    target, reason = rules.decide([])
+    target, reason = candidates.decide([])
     assert target is None and "no open invoice" in reason
