@@ -17,11 +17,13 @@ transaction) and one read of the survivor; history: see ``customers.history``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import BadRequest, Conflict, NotFound, found
+from chalicelib.core.errors import BadRequest, Conflict, NotFound, found, invalid
 from chalicelib.core.pagination import PageRequest
 from chalicelib.core.text import normalize_email as _normalize
 from chalicelib.customers import history as _history
@@ -69,6 +71,69 @@ def reserve_id(tenant_id: str) -> int:
     """Take a customer id outright (``UpdateItem ADD``; never reused), for a writer that
     lost the compare-and-set of ``claim_id`` once."""
     return counters.next_id(tenant_id, ENTITY)
+
+
+# --- a document's customer (an invoice or estimate links or creates it when created) -----
+@dataclass(frozen=True)
+class Resolved:
+    """The customer of a document being created: its id, the name and e-mail the document
+    shows, and the transaction parts that create it (none when it exists)."""
+
+    customer_id: int
+    name: str | None
+    email: str | None
+    parts: list[Callable[[Labelled], Any]] = field(default_factory=list)
+
+
+def refs_for(tenant_id: str, customer_id: int | None, email: str | None) -> dict[str, Any]:
+    """What a document's create reads in its batch for its customer (by name): the
+    ``customer`` (``customer_id``), else its e-mail ``pointer`` and the
+    ``customer_counter`` (the document may create its customer)."""
+    if customer_id is not None:
+        return {"customer": ref(tenant_id, customer_id)}
+    wanted = {"pointer": email_ref(tenant_id, email)} if email else {}
+    wanted["customer_counter"] = counter_ref(tenant_id)
+    return wanted
+
+
+def resolve_for(
+    tenant_id: str,
+    got: dict[str, Any],
+    *,
+    customer_id: int | None,
+    name: str | None,
+    email: str | None,
+    now: datetime,
+    source: str,
+    reserved: int | None = None,
+) -> Resolved:
+    """The customer of a document from what ``refs_for`` read (``got``): ``customer_id``
+    (422 naming it when it is not the tenant's), else the customer with ``email``
+    (normalised), else a new customer from ``name``/``email`` with id ``reserved`` (taken
+    by ``reserve_if_lost``) or the next one claimed in the document's transaction (label
+    ``customer_counter``)."""
+    if customer_id is not None:
+        customer = got["customer"]
+        if customer is None or customer.tenant_id != tenant_id:
+            raise invalid("customer_id", f"customer {customer_id} does not exist")
+        return Resolved(customer_id, customer.name, customer.email)
+    if got.get("pointer") is not None:
+        return Resolved(int(got["pointer"].customer_id), name, email)
+    current = counters.current_value(got["customer_counter"])
+    new_id = reserved or current + 1
+    new, pointer = new_from_sale(tenant_id, new_id, name or email, email, now, source=source)
+    parts: list[Callable[[Labelled], Any]] = [lambda tx: add(tx, new, pointer, email_label="email")]
+    if reserved is None:
+        parts.append(lambda tx: claim_id(tx, "customer_counter", tenant_id, current))
+    return Resolved(new_id, name, email, parts)
+
+
+def reserve_if_lost(tenant_id: str, failed: Any, reserved: int | None) -> int | None:
+    """After a document's transaction failed (labels ``failed``): a customer id taken
+    outright when its claim lost the race (once), else ``reserved`` as it was."""
+    if "customer_counter" in failed and reserved is None:
+        return reserve_id(tenant_id)
+    return reserved
 
 
 def _own(tenant_id: str, customer_id: int, consistent: bool = False) -> CustomerItem:

@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, ValidationFailed, found, invalid
+from chalicelib.core.errors import Conflict, ValidationFailed, found
 from chalicelib.core.pagination import PageRequest
 from chalicelib.customers import service as customers
 from chalicelib.estimates import listing, rules, store
@@ -84,14 +84,10 @@ def _totals(lines: list[dict[str, Any]], tax_bps: int) -> dict[str, int]:
 
 # --- creating ------------------------------------------------------------------------------
 def _reads(tid: str, data: EstimateIn, email: str | None) -> dict[str, Any]:
-    wanted = {"counter": counters.ref(tid, ENTITY)}
-    if data.customer_id is not None:
-        wanted["customer"] = customers.ref(tid, data.customer_id)
-    else:
-        if email:
-            wanted["pointer"] = customers.email_ref(tid, email)
-        wanted["customer_counter"] = customers.counter_ref(tid)
-    return wanted
+    return {
+        "counter": counters.ref(tid, ENTITY),
+        **customers.refs_for(tid, data.customer_id, email),
+    }
 
 
 def create(
@@ -109,34 +105,25 @@ def create(
         got = store.load(_reads(tid, data, email))
         now = clock.now()
         at = clock.iso_utc(now)
-        customer_id, name, shown_email = data.customer_id, data.customer_name, email
-        parts: list[store.Part] = []
-        if data.customer_id is not None:
-            customer = got["customer"]
-            if customer is None or customer.tenant_id != tid:
-                raise invalid("customer_id", f"customer {data.customer_id} does not exist")
-            name, shown_email = customer.name, customer.email
-        elif got.get("pointer") is not None:
-            customer_id = int(got["pointer"].customer_id)
-        else:
-            current = counters.current_value(got["customer_counter"])
-            customer_id = reserved_customer or current + 1
-            new, pointer = customers.new_from_sale(
-                tid, customer_id, name or email, email, now, source="estimate"
-            )
-            parts.append(lambda tx, c=new, p=pointer: customers.add(tx, c, p, email_label="email"))
-            if reserved_customer is None:
-                parts.append(
-                    lambda tx, n=current: customers.claim_id(tx, "customer_counter", tid, n)
-                )
+        customer = customers.resolve_for(
+            tid,
+            got,
+            customer_id=data.customer_id,
+            name=data.customer_name,
+            email=email,
+            now=now,
+            source="estimate",
+            reserved=reserved_customer,
+        )
+        parts: list[store.Part] = list(customer.parts)
         current_number = counters.current_value(got["counter"])
         estimate_id = reserved or current_number + 1
         estimate = store.new_estimate(
             tid,
             estimate_id,
-            customer_id=customer_id,
-            customer_name=name,
-            customer_email=shown_email,
+            customer_id=customer.customer_id,
+            customer_name=customer.name,
+            customer_email=customer.email,
             line_items=lines,
             tax_bps=data.tax_bps,
             **amounts,
@@ -159,8 +146,7 @@ def create(
             # a customer that appeared with the e-mail meanwhile is found by the next read
             if "counter" in exc.failed and reserved is None:
                 reserved = counters.next_id(tid, ENTITY)
-            if "customer_counter" in exc.failed and reserved_customer is None:
-                reserved_customer = customers.reserve_id(tid)
+            reserved_customer = customers.reserve_if_lost(tid, exc.failed, reserved_customer)
             log.info("estimate ids taken concurrently (%s); retrying", exc.failed)
             continue
         except Contention:
