@@ -49,8 +49,8 @@ def import_payments(req: ApiRequest) -> Any:
     ``reference_column``, ``customer_column``, ``id_column``), or JSON ``{"csv",
     "mapping"}``. Every row is checked first: a malformed file (an unclosed quote, a row with another
     number of cells than the header, a bad date or amount) is 422 naming each bad line in
-    ``details`` (``line``, ``field``, ``message``) and stores nothing; past 1,000,000 bytes
-    413. Cells starting with ``=``, ``+``, ``-`` or ``@`` are stored with a leading
+    ``details`` (``line``, ``field``, ``message``) and stores nothing; so is a file past
+    1,000,000 bytes or 5,000 rows (the line where it crosses the limit). Cells starting with ``=``, ``+``, ``-`` or ``@`` are stored with a leading
     apostrophe. Refunds, fees and other non-payments are skipped (``skipped_rows``). Each
     payment is matched by the invoice (``INV-000042``, ``Invoice 42``) or sale
     (``Sale 17``) its reference names, else by amount + customer (e-mail, else exact name)

@@ -43,7 +43,6 @@ from chalicelib.core.errors import (
     AppError,
     DomainError,
     InvalidInput,
-    PayloadTooLarge,
     ValidationFailed,
 )
 from chalicelib.platform import counters
@@ -64,8 +63,6 @@ MATCH_BUDGET_S = 20.0
 def _parsed(text: str, mapping: Mapping[str, str | None] | None) -> reading.Parsed:
     try:
         return reading.parse(text, mapping)
-    except reading.TooLarge as exc:
-        raise PayloadTooLarge(str(exc)) from exc
     except layouts.CsvRefused as exc:
         details = [
             {"field": str(p["field"]), "line": p["line"], "message": str(p["message"])}
@@ -78,16 +75,15 @@ def _parsed(text: str, mapping: Mapping[str, str | None] | None) -> reading.Pars
 
 
 def decoded(raw: bytes) -> str:
-    """A raw ``text/csv`` body as text (``core.csvsafe.decode``: 413 past the size, 422
-    not UTF-8 or with NUL)."""
+    """A raw ``text/csv`` body as text (``core.csvsafe.decode``: 422 past the size, naming
+    the line where it crosses it, or not UTF-8 or with NUL)."""
     try:
         return csvsafe.decode(raw, reading.MAX_BYTES)
     except csvsafe.CsvProblem as exc:
-        if exc.too_large:
-            raise PayloadTooLarge(exc.message) from exc
+        line = exc.line or (reading.line_at_limit(raw) if exc.too_large else 0)
         raise ValidationFailed(
-            f"csv: {exc.message}",
-            details=[{"field": "csv", "line": exc.line, "message": exc.message}],
+            f"csv: {exc.message} (line {line})" if line else f"csv: {exc.message}",
+            details=[{"field": "csv", "line": line, "message": exc.message}],
         ) from exc
 
 

@@ -44,7 +44,9 @@ class PaymentsImportIn(Body):
 
     model_config = reference_example({"csv": EXAMPLE_CSV})
 
-    csv: Annotated[str, Field(min_length=1, max_length=MAX_BYTES)]
+    # no max_length: a file past MAX_BYTES is refused by the reading, naming the line where
+    # it crosses the limit (the API's 1 MiB body limit bounds what reaches it)
+    csv: Annotated[str, Field(min_length=1, description=f"at most {MAX_BYTES:,} bytes")]
     mapping: PaymentsMapping | None = None
 
 

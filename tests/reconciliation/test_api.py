@@ -228,12 +228,21 @@ def test_every_bad_line_is_listed_and_nothing_is_stored(api, owner):
 def test_a_mapping_naming_no_column_and_oversized_files(api, owner):
     error = _import(api, owner, "A,B\n1,2\n", status=422, mapping={"date": "A", "amount": "C"})
     assert error["details"][0]["field"] == "mapping"
-    big = STRIPE + _row("1.00", "x" * 900) + "\n"
-    reply = api.post(f"{PATH}/import", {"csv": big * 1200}, as_=owner)
-    assert reply.status in (413, 422), reply.raw  # past 1,000,000 bytes (or the body limit)
+    row = _row("1.00", "x" * 900) + "\n"
+    big = STRIPE + row * 1100  # past 1,000,000 bytes, within the API's 1 MiB body limit
+    csv_headers = {"Content-Type": "text/csv"}
+    reply = api.post(f"{PATH}/import", raw=big.encode(), as_=owner, headers=csv_headers)
+    assert reply.status == 422, reply.raw
+    [detail] = reply.error["details"]
+    crossing = (1_000_000 - len(STRIPE.encode())) // len(row.encode()) + 2
+    assert (detail["field"], detail["line"]) == ("csv", crossing), detail
+    reply = api.post(f"{PATH}/import", {"csv": big}, as_=owner)
+    assert reply.status == 422 and reply.error["details"][0]["line"] == crossing, reply.raw
     many = STRIPE + "".join(_row("1.00") + "\n" for _ in range(5001))
     reply = api.post(f"{PATH}/import", {"csv": many}, as_=owner)
-    assert reply.status == 413 and "5000" in reply.error["message"], reply.raw
+    assert reply.status == 422 and "5000" in reply.error["message"], reply.raw
+    assert reply.error["details"][0]["line"] == 5002  # the header is line 1
+    assert _rows(api, owner)["total"] == 0
 
 
 def test_manual_match_and_ignore(api, owner, other):

@@ -149,10 +149,16 @@ def test_a_quoted_cell_may_span_lines_and_lines_count_from_the_header():
 
 
 def test_bounds():
-    with pytest.raises(reading.TooLarge):
+    with pytest.raises(layouts.CsvRefused) as refused:
         reading.parse(STRIPE + ("ch_1,2026-04-10,1.00,usd,x,\n" * 40_000))
-    with pytest.raises(reading.TooLarge):
+    [problem] = refused.value.problems
+    assert problem["line"] == reading.line_at_limit(
+        STRIPE + ("ch_1,2026-04-10,1.00,usd,x,\n" * 40_000)
+    )
+    assert problem["line"] > 1 and "bytes" in problem["message"]
+    with pytest.raises(layouts.CsvRefused) as refused:
         reading.parse(STRIPE + "ch_1,2026-04-10,1.00,usd,,\n" * (reading.MAX_ROWS + 1))
+    assert refused.value.problems[0]["line"] == reading.MAX_ROWS + 2
     many = STRIPE + "ch_1,2026-04-10,x,usd,,\n" * 150
     with pytest.raises(layouts.CsvRefused) as refused:
         reading.parse(many)

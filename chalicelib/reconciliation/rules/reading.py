@@ -1,9 +1,9 @@
 """Reading a payments export (SPEC.md "Payment reconciliation"): pure.
 
 - the file is read by ``core.csvsafe`` (UTF-8, a byte-order mark dropped, no NUL, at
-  most ``MAX_BYTES``: 413 beyond, and ``MAX_ROWS`` data rows: 413 beyond; a malformed
-  file, such as an unclosed quote or a row with more cells than the header, is a 422
-  naming the line); its layout is ``layouts.detect``'s; then every row is checked and
+  most ``MAX_BYTES`` and ``MAX_ROWS`` data rows: a larger file is a 422 naming the line
+  where it crosses the limit, as a malformed file, such as an unclosed quote or a row
+  with more cells than the header, is a 422 naming the line); its layout is ``layouts.detect``'s; then every row is checked and
   every bad date or amount (``cells``) is listed (422, up to ``MAX_PROBLEMS`` lines with
   ``line``, ``field``, ``message``); nothing is stored then;
 - rows that are no payment are skipped and listed in the import's summary, not stored:
@@ -35,10 +35,6 @@ MAX_ROWS = 5_000
 MAX_PROBLEMS = 100
 MAX_SKIPPED_LISTED = 100
 CURRENCY = "usd"
-
-
-class TooLarge(Exception):
-    """The file is larger than ``MAX_BYTES``."""
 
 
 @dataclass(frozen=True)
@@ -75,13 +71,18 @@ def _looks_like_email(text: str) -> bool:
     return "@" in text and " " not in text.strip()
 
 
+def line_at_limit(data: bytes | str, limit: int = MAX_BYTES) -> int:
+    """The line of ``data`` on which its ``limit``-th byte lies (the header is line 1)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return raw[:limit].count(b"\n") + 1
+
+
 def _read(text: str) -> tuple[list[str], list[csvsafe.Row]]:
     try:
         return csvsafe.read(csvsafe.decode(text, MAX_BYTES), MAX_ROWS)
     except csvsafe.CsvProblem as exc:
-        if exc.too_large:
-            raise TooLarge(exc.message) from exc
-        raise CsvRefused([{"line": exc.line, "field": "csv", "message": exc.message}]) from exc
+        line = exc.line or (line_at_limit(text) if exc.too_large else 0)
+        raise CsvRefused([{"line": line, "field": "csv", "message": exc.message}]) from exc
 
 
 def parse(text: str, mapping: Mapping[str, str | None] | None = None) -> Parsed:
