@@ -12,17 +12,15 @@ revision as read, so the counts moved in the same transaction stay exact and two
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
-from chalicelib.platform import keys
-from chalicelib.platform.batch import get_many
+from chalicelib.platform import documents, keys
 from chalicelib.platform.table import BaseItem, Gsi2, Gsi3, register, take
-from chalicelib.platform.tx import Labelled, labelled_transaction
+from chalicelib.platform.tx import Labelled
 
-Part = Callable[[Labelled], None]
+Part = documents.Part
 
 
 @register
@@ -83,30 +81,27 @@ def of_customer(tenant_id: str, customer_id: int, limit: int) -> list[EstimateIt
     return take(found, limit)
 
 
-def load(requests: dict[str, tuple[Any, tuple[str, str]]]) -> dict[str, Any]:
-    """Items by name in one consistent ``BatchGetItem`` (None where missing)."""
-    got = get_many(list(requests.values()), consistent=True)
-    return dict(zip(requests, got, strict=True))
-
-
-def _index_keys(tenant_id: str, estimate_id: int, customer_id: int, valid_until: str) -> dict:
-    sort = keys.estimate_sort(valid_until, estimate_id)
-    return {
-        "gsi1pk": keys.estimates_by_valid_pk(tenant_id),
-        "gsi1sk": sort,
-        "gsi2pk": keys.estimates_by_customer_pk(tenant_id, customer_id),
-        "gsi2sk": sort,
-    }
+load = documents.load  # the create's reads by name, one consistent BatchGetItem
+DOCS = documents.Dated(
+    model=EstimateItem,
+    label="estimate",
+    id_field="estimate_id",
+    date_field="valid_until",
+    name="estimates",
+    key=keys.estimate_key,
+    sort=keys.estimate_sort,
+    tenant_pk=keys.estimates_by_valid_pk,
+    customer_pk=keys.estimates_by_customer_pk,
+    rollup_scope=keys.estimates_rollup_scope,
+)
 
 
 def new_estimate(tenant_id: str, estimate_id: int, **fields: Any) -> EstimateItem:
-    return EstimateItem(
-        *keys.estimate_key(tenant_id, estimate_id),
-        tenant_id=tenant_id,
-        estimate_id=estimate_id,
+    return DOCS.new(
+        tenant_id,
+        estimate_id,
         gsi3pk=keys.estimates_newest_pk(tenant_id, fields["customer_id"]),
         gsi3sk=keys.id_sk(estimate_id),
-        **_index_keys(tenant_id, estimate_id, fields["customer_id"], fields["valid_until"]),
         **fields,
     )
 
@@ -114,18 +109,7 @@ def new_estimate(tenant_id: str, estimate_id: int, **fields: Any) -> EstimateIte
 def create(estimate: EstimateItem, parts: list[Part]) -> None:
     """The estimate (``estimate`` when its id is taken) with the parts (the id counter, a
     new customer, the counts)."""
-    with labelled_transaction() as tx:
-        tx.create("estimate", estimate)
-        for part in parts:
-            part(tx)
-
-
-def _actions(changes: dict[str, Any]) -> list[Any]:
-    actions = []
-    for name, value in changes.items():
-        attr = getattr(EstimateItem, name)
-        actions.append(attr.remove() if value is None else attr.set(value))
-    return actions
+    DOCS.create(estimate, parts)
 
 
 def _as_read(estimate: EstimateItem) -> Any:
@@ -138,23 +122,7 @@ def change(estimate: EstimateItem, changes: dict[str, Any], parts: list[Part]) -
     """Apply ``changes`` to the estimate as read (``estimate`` when its status or revision
     moved meanwhile), with the parts (the counts); the revision goes up by one. A new
     ``valid_until`` moves its index entries."""
-    changes = {**changes, "revision": int(estimate.revision) + 1}
-    if "valid_until" in changes:
-        changes.update(
-            _index_keys(
-                estimate.tenant_id,
-                int(estimate.estimate_id),
-                int(estimate.customer_id),
-                changes["valid_until"],
-            )
-        )
-    with labelled_transaction() as tx:
-        tx.update("estimate", estimate, _actions(changes), condition=_as_read(estimate))
-        for part in parts:
-            part(tx)
-    for name, value in changes.items():
-        setattr(estimate, name, value)
-    return estimate
+    return DOCS.change(estimate, changes, parts, _as_read(estimate))
 
 
 def link_part(estimate: EstimateItem, changes: dict[str, Any], lease: str) -> Part:
@@ -169,7 +137,7 @@ def link_part(estimate: EstimateItem, changes: dict[str, Any], lease: str) -> Pa
     )
 
     def part(tx: Labelled) -> None:
-        tx.update("linked", estimate, _actions(changes), condition=condition)
+        tx.update("linked", estimate, DOCS.actions(changes), condition=condition)
 
     return part
 

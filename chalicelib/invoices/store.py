@@ -11,17 +11,14 @@ payments can never both spend the same balance.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
-from chalicelib.platform import keys
-from chalicelib.platform.batch import get_many
+from chalicelib.platform import documents, keys
 from chalicelib.platform.table import BaseItem, Gsi2, register, take
-from chalicelib.platform.tx import Labelled, labelled_transaction
 
-Part = Callable[[Labelled], None]
+Part = documents.Part
 
 
 @register
@@ -82,68 +79,38 @@ def of_customer(
     return take(found, limit)
 
 
-def load(requests: dict[str, tuple[Any, tuple[str, str]]]) -> dict[str, Any]:
-    """Items by name in one consistent ``BatchGetItem`` (None where missing)."""
-    got = get_many(list(requests.values()), consistent=True)
-    return dict(zip(requests, got, strict=True))
-
-
-def _index_keys(tenant_id: str, invoice_id: int, customer_id: int, due_date: str) -> dict:
-    sort = keys.invoice_sort(due_date, invoice_id)
-    return {
-        "gsi1pk": keys.invoices_by_due_pk(tenant_id),
-        "gsi1sk": sort,
-        "gsi2pk": keys.invoices_by_customer_pk(tenant_id, customer_id),
-        "gsi2sk": sort,
-    }
+load = documents.load  # the create's reads by name, one consistent BatchGetItem
+DOCS = documents.Dated(
+    model=InvoiceItem,
+    label="invoice",
+    id_field="invoice_id",
+    date_field="due_date",
+    name="invoices",
+    key=keys.invoice_key,
+    sort=keys.invoice_sort,
+    tenant_pk=keys.invoices_by_due_pk,
+    customer_pk=keys.invoices_by_customer_pk,
+    rollup_scope=keys.invoices_rollup_scope,
+)
 
 
 def new_invoice(tenant_id: str, invoice_id: int, **fields: Any) -> InvoiceItem:
-    return InvoiceItem(
-        *keys.invoice_key(tenant_id, invoice_id),
-        tenant_id=tenant_id,
-        invoice_id=invoice_id,
-        **_index_keys(tenant_id, invoice_id, fields["customer_id"], fields["due_date"]),
-        **fields,
-    )
+    return DOCS.new(tenant_id, invoice_id, **fields)
 
 
 def create(invoice: InvoiceItem, parts: list[Part]) -> None:
     """The invoice (``invoice`` when its id is taken) with the parts (the id counter, a
     new customer, the counts)."""
-    with labelled_transaction() as tx:
-        tx.create("invoice", invoice)
-        for part in parts:
-            part(tx)
+    DOCS.create(invoice, parts)
 
 
 def change(invoice: InvoiceItem, changes: dict[str, Any], parts: list[Part]) -> InvoiceItem:
     """Apply ``changes`` to the invoice as read (``invoice`` when its status, balance or
     revision moved meanwhile), with the parts (the counts, an event); the revision goes up
     by one. A new ``due_date`` moves its index entries."""
-    changes = {**changes, "revision": int(invoice.revision) + 1}
-    if "due_date" in changes:
-        changes.update(
-            _index_keys(
-                invoice.tenant_id,
-                int(invoice.invoice_id),
-                int(invoice.customer_id),
-                changes["due_date"],
-            )
-        )
-    actions = []
-    for name, value in changes.items():
-        attr = getattr(InvoiceItem, name)
-        actions.append(attr.remove() if value is None else attr.set(value))
     condition = (
         (InvoiceItem.status == invoice.status)
         & (InvoiceItem.balance_cents == int(invoice.balance_cents))
         & (InvoiceItem.revision == int(invoice.revision))
     )
-    with labelled_transaction() as tx:
-        tx.update("invoice", invoice, actions, condition=condition)
-        for part in parts:
-            part(tx)
-    for name, value in changes.items():
-        setattr(invoice, name, value)
-    return invoice
+    return DOCS.change(invoice, changes, parts, condition)
