@@ -35,7 +35,7 @@ from chalicelib.customers import service as customers
 from chalicelib.estimates import listing, rules, store
 from chalicelib.estimates.models import EstimateFilter, EstimateIn
 from chalicelib.estimates.store import EstimateItem
-from chalicelib.platform import counters
+from chalicelib.platform import documents
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
 
 log = logging.getLogger("tradekitt.estimates")
@@ -83,13 +83,6 @@ def _totals(lines: list[dict[str, Any]], tax_bps: int) -> dict[str, int]:
 
 
 # --- creating ------------------------------------------------------------------------------
-def _reads(tid: str, data: EstimateIn, email: str | None) -> dict[str, Any]:
-    return {
-        "counter": counters.ref(tid, ENTITY),
-        **customers.refs_for(tid, data.customer_id, email),
-    }
-
-
 def create(
     tenant_id: str, data: EstimateIn, *, created_by: int | None, via: str = "staff"
 ) -> dict[str, Any]:
@@ -99,10 +92,12 @@ def create(
     amounts = _totals(lines, data.tax_bps)
     valid_until = rules.check_valid_until(data.valid_until, today())
     email = customers.normalize_email(data.customer_email)
-    reserved: int | None = None  # an estimate number taken with ADD after losing the race
+    number = documents.Number(tid, ENTITY)  # label "counter"
     reserved_customer: int | None = None
     for _ in retries():
-        got = store.load(_reads(tid, data, email))
+        got = store.load(
+            {"counter": number.ref(), **customers.refs_for(tid, data.customer_id, email)}
+        )
         now = clock.now()
         at = clock.iso_utc(now)
         customer = customers.resolve_for(
@@ -116,8 +111,7 @@ def create(
             reserved=reserved_customer,
         )
         parts: list[store.Part] = list(customer.parts)
-        current_number = counters.current_value(got["counter"])
-        estimate_id = reserved or current_number + 1
+        estimate_id, claim = number.take(got["counter"])
         estimate = store.new_estimate(
             tid,
             estimate_id,
@@ -137,15 +131,13 @@ def create(
             updated_at=at,
         )
         parts.append(listing.counted(estimate, new=True))
-        if reserved is None:
-            parts.append(lambda tx, n=current_number: counters.claim(tx, "counter", tid, ENTITY, n))
+        parts += claim
         try:
             store.create(estimate, parts)
         except ConditionFailed as exc:
             # another estimate (or customer) took the next id first: reserve one outright;
             # a customer that appeared with the e-mail meanwhile is found by the next read
-            if "counter" in exc.failed and reserved is None:
-                reserved = counters.next_id(tid, ENTITY)
+            number.lost(exc.failed)
             reserved_customer = customers.reserve_if_lost(tid, exc.failed, reserved_customer)
             log.info("estimate ids taken concurrently (%s); retrying", exc.failed)
             continue

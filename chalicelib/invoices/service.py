@@ -33,7 +33,7 @@ from chalicelib.customers import service as customers
 from chalicelib.invoices import listing, rules, store
 from chalicelib.invoices.models import InvoiceFilter, InvoiceIn
 from chalicelib.invoices.store import InvoiceItem
-from chalicelib.platform import counters
+from chalicelib.platform import documents
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
 
 log = logging.getLogger("tradekitt.invoices")
@@ -82,13 +82,6 @@ def _totals(lines: list[dict[str, Any]], tax_bps: int) -> dict[str, int]:
 
 
 # --- creating ------------------------------------------------------------------------------
-def _reads(tid: str, data: InvoiceIn, email: str | None) -> dict[str, Any]:
-    return {
-        "counter": counters.ref(tid, ENTITY),
-        **customers.refs_for(tid, data.customer_id, email),
-    }
-
-
 def create(
     principal: Principal, data: InvoiceIn, *, link: Callable[[int], store.Part] | None = None
 ) -> dict[str, Any]:
@@ -99,10 +92,12 @@ def create(
     lines = rules.check_lines([line.model_dump() for line in data.line_items])
     amounts = _totals(lines, data.tax_bps)
     email = customers.normalize_email(data.customer_email)
-    reserved: int | None = None  # an invoice number taken with ADD after losing the race
+    number = documents.Number(tid, ENTITY)  # label "counter"
     reserved_customer: int | None = None
     for _ in retries():
-        got = store.load(_reads(tid, data, email))
+        got = store.load(
+            {"counter": number.ref(), **customers.refs_for(tid, data.customer_id, email)}
+        )
         now = clock.now()
         at = clock.iso_utc(now)
         customer = customers.resolve_for(
@@ -116,8 +111,7 @@ def create(
             reserved=reserved_customer,
         )
         parts: list[store.Part] = list(customer.parts)
-        current_number = counters.current_value(got["counter"])
-        invoice_id = reserved or current_number + 1
+        invoice_id, claim = number.take(got["counter"])
         invoice = store.new_invoice(
             tid,
             invoice_id,
@@ -138,8 +132,7 @@ def create(
             updated_at=at,
         )
         parts.append(listing.counted(invoice, new=True))
-        if reserved is None:
-            parts.append(lambda tx, n=current_number: counters.claim(tx, "counter", tid, ENTITY, n))
+        parts += claim
         if link is not None:
             parts.append(link(invoice_id))
         try:
@@ -150,8 +143,7 @@ def create(
             # another invoice (or customer) took the next id first: reserve one outright,
             # so a burst of N invoices costs O(N) attempts; a customer that appeared with
             # the e-mail meanwhile is found by the next read (linked, not duplicated)
-            if "counter" in exc.failed and reserved is None:
-                reserved = counters.next_id(tid, ENTITY)
+            number.lost(exc.failed)
             reserved_customer = customers.reserve_if_lost(tid, exc.failed, reserved_customer)
             log.info("invoice ids taken concurrently (%s); retrying", exc.failed)
             continue
