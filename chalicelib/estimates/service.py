@@ -206,20 +206,13 @@ def busy(estimate_id: int) -> Conflict:
 def move(tenant_id: str, estimate_id: int, plan: Any) -> tuple[EstimateItem, Any]:
     """Read the estimate, let ``plan(estimate)`` say what to write (``(changes, parts,
     result)``; None changes: nothing), and write it conditioned on what was read; a
-    change of status moves the list's counts in the same transaction."""
-    for _ in retries():
-        estimate = get_item(tenant_id, estimate_id, consistent=True)
-        changes, parts, result = plan(estimate)
-        if changes is None:
-            return estimate, result
-        if "status" in changes and changes["status"] != estimate.status:
-            parts = [listing.counted(estimate, status=changes["status"]), *parts]
-        try:
-            store.change(estimate, changes, parts)
-        except (ConditionFailed, Contention):
-            continue  # changed meanwhile: check again against what it is now
-        return estimate, result
-    raise busy(estimate_id)
+    change of status moves the list's counts in the same transaction (``platform.documents``)."""
+    return store.DOCS.move(
+        lambda: get_item(tenant_id, estimate_id, consistent=True),
+        plan,
+        store.change,
+        busy(estimate_id),
+    )
 
 
 def update(tenant_id: str, estimate_id: int, changes: dict[str, Any]) -> dict[str, Any]:

@@ -20,11 +20,11 @@ from chalicelib.communications import service as communications
 from chalicelib.core import clock
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict
-from chalicelib.invoices import listing, mail, render_pdf, rules, store
+from chalicelib.invoices import mail, render_pdf, rules, store
 from chalicelib.invoices.service import get_item, view
 from chalicelib.invoices.store import InvoiceItem
 from chalicelib.platform import keys, outbox, storage
-from chalicelib.platform.tx import ConditionFailed, Contention, Labelled, retries
+from chalicelib.platform.tx import Labelled
 from chalicelib.settings import service as settings
 
 log = logging.getLogger("tradekitt.invoices")
@@ -36,24 +36,15 @@ def _busy(invoice_id: int) -> Conflict:
 
 def _move(tenant_id: str, invoice_id: int, plan: Any) -> tuple[InvoiceItem, Any]:
     """Read the invoice, let ``plan(invoice)`` say what to write (``(changes, parts,
-    result)``; None changes: nothing), and write it conditioned on what was read."""
-    for _ in retries():
-        invoice = get_item(tenant_id, invoice_id, consistent=True)
-        changes, parts, result = plan(invoice)
-        if changes is None:
-            return invoice, result
-        if "status" in changes and changes["status"] != invoice.status:
-            parts = [listing.counted(invoice, status=changes["status"]), *parts]
-        try:
-            store.change(invoice, changes, parts)
-        except ConditionFailed as exc:
-            if "linked" in exc.failed:  # another feature's part (a reconciliation row)
-                raise Conflict("the record this payment is linked to changed meanwhile") from exc
-            continue  # changed meanwhile (another payment): check again
-        except Contention:
-            continue
-        return invoice, result
-    raise _busy(invoice_id)
+    result)``; None changes: nothing), and write it conditioned on what was read
+    (``platform.documents``); another feature's part (a reconciliation row) failing is 409."""
+    return store.DOCS.move(
+        lambda: get_item(tenant_id, invoice_id, consistent=True),
+        plan,
+        store.change,
+        _busy(invoice_id),
+        linked="the record this payment is linked to changed meanwhile",
+    )
 
 
 def send(principal: Principal, invoice_id: int) -> dict[str, Any]:

@@ -18,11 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core.errors import Conflict
 from chalicelib.core.pagination import PageRequest, page_body
 from chalicelib.platform import counters, listing, rollups
 from chalicelib.platform.batch import get_many
 from chalicelib.platform.rollups import Entry, Rollup
-from chalicelib.platform.tx import Labelled, labelled_transaction
+from chalicelib.platform.tx import (
+    ConditionFailed,
+    Contention,
+    Labelled,
+    labelled_transaction,
+    retries,
+)
 
 Part = Callable[[Labelled], None]
 DAY, MONTH = 10, 7  # bucket prefixes of "2026-04-15#0000000042"
@@ -139,6 +146,38 @@ class Dated:
         for name, value in changes.items():
             setattr(item, name, value)
         return item
+
+    def move(
+        self,
+        read: Callable[[], Any],
+        plan: Callable[[Any], tuple[Any, list[Part], Any]],
+        change: Callable[[Any, dict[str, Any], list[Part]], Any],
+        busy: Exception,
+        linked: str | None = None,
+    ) -> tuple[Any, Any]:
+        """Read the item (``read``: consistent), let ``plan(item)`` say what to write
+        (``(changes, parts, result)``; None changes: nothing), and write it with
+        ``change`` conditioned on what was read; a change of status moves the list's
+        counts in the same transaction. Changed meanwhile: again on what it is now (at
+        most ``tx.retries``, then ``busy``). ``linked``: the 409 message when another
+        feature's part (label ``linked``) failed; without it that is retried too."""
+        for _ in retries():
+            item = read()
+            changes, parts, result = plan(item)
+            if changes is None:
+                return item, result
+            if "status" in changes and changes["status"] != item.status:
+                parts = [self.counted(item, status=changes["status"]), *parts]
+            try:
+                change(item, changes, parts)
+            except ConditionFailed as exc:
+                if linked is not None and "linked" in exc.failed:
+                    raise Conflict(linked) from exc
+                continue
+            except Contention:
+                continue
+            return item, result
+        raise busy
 
     # --- the list ------------------------------------------------------------------------
     def rollup(self, customer_id: int | None = None) -> Rollup:
