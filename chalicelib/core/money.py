@@ -143,6 +143,13 @@ def cents_to_dollars_str(cents: int) -> str:
     return f"{sign}{dollars}.{rest:02d}"
 
 
+def shown_dollars(cents: int) -> str:
+    """Integer cents as a document or an e-mail shows them: ``$1234.50``, ``-$5.00``
+    below zero (``cents_to_dollars_str`` with the sign before the dollar sign)."""
+    text = cents_to_dollars_str(int(cents))
+    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
+
+
 def as_cents(value: Any, name: str = "value") -> int:
     """Exact integer from an int or an integral Decimal (as DynamoDB returns).
 

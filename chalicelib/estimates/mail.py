@@ -10,16 +10,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.core.money import cents_to_dollars_str
+from chalicelib.core.money import shown_dollars as money
 from chalicelib.platform import email
 
 log = logging.getLogger("tradekitt.estimates")
-
-
-def money(cents: int) -> str:
-    """``$1234.50`` (``-$5.00`` below zero)."""
-    text = cents_to_dollars_str(int(cents))
-    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
 
 
 def message(business: str, estimate: Mapping[str, Any], link: str) -> tuple[str, str, str]:

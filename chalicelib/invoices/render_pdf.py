@@ -14,15 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
-from chalicelib.core.money import cents_to_dollars_str
+from chalicelib.core.money import shown_dollars as money
 
 DEFAULT_COLOR = "#1f4e79"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def money(cents: int) -> str:
-    text = cents_to_dollars_str(int(cents))
-    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
 
 
 def _color(branding: Mapping[str, Any]) -> str:
