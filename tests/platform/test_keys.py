@@ -31,6 +31,7 @@ NOT_TABLE_KEYS = {
     "statement_file_key",
     "export_copy_key",
     "form_upload_prefix",
+    "branding_upload_prefix",  # S3 object keys, not table keys
     "invoice_sort",
     "invoices_rollup_scope",
     "invoice_pdf_key",
