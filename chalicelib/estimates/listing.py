@@ -16,18 +16,11 @@ from typing import Any
 
 from chalicelib.core.pagination import PageRequest
 from chalicelib.estimates import rules
-from chalicelib.estimates.store import DOCS, EstimateItem, Part
-from chalicelib.platform.rollups import Entry, Rollup
+from chalicelib.estimates.store import DOCS
 
-
-def entries(estimate: EstimateItem, **changes: Any) -> dict[Rollup, Entry]:
-    """The estimate's entry in both scopes, with ``changes`` (status, valid_until) applied."""
-    return DOCS.entries(estimate, **changes)
-
-
-def counted(estimate: EstimateItem, *, new: bool = False, **changes: Any) -> Part:
-    """The part that counts a new estimate (``new``) or the ``changes`` of one."""
-    return DOCS.counted(estimate, new=new, **changes)
+# the estimate's entry in both scopes (``entries(item, **changes)``: status, date applied),
+# and the transaction part that counts a new estimate (``new=True``) or the changes of one
+entries, counted = DOCS.entries, DOCS.counted
 
 
 def page(

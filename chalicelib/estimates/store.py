@@ -106,10 +106,9 @@ def new_estimate(tenant_id: str, estimate_id: int, **fields: Any) -> EstimateIte
     )
 
 
-def create(estimate: EstimateItem, parts: list[Part]) -> None:
-    """The estimate (``estimate`` when its id is taken) with the parts (the id counter, a
-    new customer, the counts)."""
-    DOCS.create(estimate, parts)
+# the estimate (label ``estimate`` when its id is taken) with the parts (the id counter, a
+# new customer, the counts) in one transaction
+create = DOCS.create
 
 
 def _as_read(estimate: EstimateItem) -> Any:

@@ -16,18 +16,11 @@ from typing import Any
 
 from chalicelib.core.pagination import PageRequest
 from chalicelib.invoices import rules
-from chalicelib.invoices.store import DOCS, InvoiceItem, Part
-from chalicelib.platform.rollups import Entry, Rollup
+from chalicelib.invoices.store import DOCS
 
-
-def entries(invoice: InvoiceItem, **changes: Any) -> dict[Rollup, Entry]:
-    """The invoice's entry in both scopes, with ``changes`` (status, due_date) applied."""
-    return DOCS.entries(invoice, **changes)
-
-
-def counted(invoice: InvoiceItem, *, new: bool = False, **changes: Any) -> Part:
-    """The part that counts a new invoice (``new``) or the ``changes`` of one."""
-    return DOCS.counted(invoice, new=new, **changes)
+# the invoice's entry in both scopes (``entries(item, **changes)``: status, date applied),
+# and the transaction part that counts a new invoice (``new=True``) or the changes of one
+entries, counted = DOCS.entries, DOCS.counted
 
 
 def page(

@@ -94,14 +94,10 @@ DOCS = documents.Dated(
 )
 
 
-def new_invoice(tenant_id: str, invoice_id: int, **fields: Any) -> InvoiceItem:
-    return DOCS.new(tenant_id, invoice_id, **fields)
-
-
-def create(invoice: InvoiceItem, parts: list[Part]) -> None:
-    """The invoice (``invoice`` when its id is taken) with the parts (the id counter, a
-    new customer, the counts)."""
-    DOCS.create(invoice, parts)
+new_invoice = DOCS.new  # (tenant_id, invoice_id, **fields): the item, not written
+# the invoice (label ``invoice`` when its id is taken) with the parts (the id counter, a new
+# customer, the counts) in one transaction
+create = DOCS.create
 
 
 def change(invoice: InvoiceItem, changes: dict[str, Any], parts: list[Part]) -> InvoiceItem:
