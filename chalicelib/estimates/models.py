@@ -10,24 +10,22 @@ from pydantic import Field, StrictBool, model_validator
 from chalicelib.core.schemas import (
     Body,
     Bps,
-    Id,
     IdQuery,
     IsoDate,
-    NonEmptyStr,
     Out,
     Query,
     reference_example,
 )
 from chalicelib.dispatch.models import JobOut, JobPatch
 from chalicelib.estimates.rules import MAX_LINES, STATUSES
-from chalicelib.invoices.models import CustomerEmail, InvoiceOut, LineIn, LineOut, Notes
+from chalicelib.invoices.models import DocumentCustomer, InvoiceOut, LineIn, LineOut, Notes
 
 Status = Literal["draft", "sent", "accepted", "declined", "expired", "converted"]
 assert set(Status.__args__) == set(STATUSES)  # type: ignore[attr-defined]
 Lines = Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
 
 
-class EstimateIn(Body):
+class EstimateIn(DocumentCustomer):
     """The customer is ``customer_id``, else the tenant's customer with
     ``customer_email``, else a new customer made from ``customer_name``/``customer_email``
     (linked, never duplicated). ``valid_until`` is today or later; ``tax_bps`` (0-10,000)
@@ -45,19 +43,10 @@ class EstimateIn(Body):
         }
     )
 
-    customer_id: Id | None = None
-    customer_name: NonEmptyStr | None = None
-    customer_email: CustomerEmail = None
     line_items: Lines
     valid_until: IsoDate
     tax_bps: Bps = 0
     notes: Notes | None = None
-
-    @model_validator(mode="after")
-    def _a_customer(self) -> EstimateIn:
-        if self.customer_id is None and not (self.customer_name or self.customer_email):
-            raise ValueError("give customer_id, or customer_name and/or customer_email")
-        return self
 
 
 class EstimatePatch(Body):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import BeforeValidator, Field, StrictInt, model_validator
 
@@ -43,7 +43,23 @@ class LineIn(Body):
     quantity: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)] = 1
 
 
-class InvoiceIn(Body):
+class DocumentCustomer(Body):
+    """The customer fields of a new document (an invoice, an estimate): ``customer_id``,
+    else the tenant's customer with ``customer_email``, else a new customer made from
+    ``customer_name``/``customer_email`` (``customers.service.resolve_for``)."""
+
+    customer_id: Id | None = None
+    customer_name: NonEmptyStr | None = None
+    customer_email: CustomerEmail = None
+
+    @model_validator(mode="after")
+    def _a_customer(self) -> Self:
+        if self.customer_id is None and not (self.customer_name or self.customer_email):
+            raise ValueError("give customer_id, or customer_name and/or customer_email")
+        return self
+
+
+class InvoiceIn(DocumentCustomer):
     """The customer is ``customer_id``, else the tenant's customer with
     ``customer_email``, else a new customer made from ``customer_name``/``customer_email``
     (linked, never duplicated). ``tax_bps`` (0-10,000) applies to the whole subtotal."""
@@ -57,19 +73,10 @@ class InvoiceIn(Body):
         }
     )
 
-    customer_id: Id | None = None
-    customer_name: NonEmptyStr | None = None
-    customer_email: CustomerEmail = None
     line_items: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
     due_date: IsoDate
     tax_bps: Bps = 0
     notes: Notes | None = None
-
-    @model_validator(mode="after")
-    def _a_customer(self) -> InvoiceIn:
-        if self.customer_id is None and not (self.customer_name or self.customer_email):
-            raise ValueError("give customer_id, or customer_name and/or customer_email")
-        return self
 
 
 class InvoicePatch(Body):
