@@ -1,12 +1,12 @@
 """Recording many sales at once (the onboarding import of sales history).
 
 Each sale gets exactly what ``POST /sales`` would give it, in the order given: the same
-checks (``service._check_parties``, ``rules.check_sale_date``, the pay period of its date
-open), the same commission snapshot (``service._commissions``: today's configuration, as
+checks (``building.check_parties``, ``rules.check_sale_date``, the pay period of its date
+open), the same commission snapshot (``building.commissions``: today's configuration, as
 a back-dated ``POST /sales``), the same customer linking (``customer_id``; else the
 customer with ``customer_email``, including one an earlier row of the same batch
 creates; else a new customer from ``customer_name``/``customer_email``), the same stored
-item (``service.new_sale_item``), the same list counts (``listing.counted``) and the same
+item (``building.new_sale_item``), the same list counts (``listing.counted``) and the same
 pay-period counts (a period that does not exist yet is created with the next period id,
 in the order the rows first name it, as one sale after the other would). Sale ids are
 consecutive, in row order, from a block reserved with one ``ADD``; new customers' ids
@@ -39,7 +39,7 @@ from chalicelib.platform import counters
 from chalicelib.platform.batch import MAX_KEYS, get_many
 from chalicelib.platform.bulk import BulkWrite
 from chalicelib.platform.tx import ConditionFailed, Contention, labelled_transaction, retries
-from chalicelib.sales import listing, rules, service
+from chalicelib.sales import building, listing, rules, service
 from chalicelib.sales.models import SaleIn
 from chalicelib.settings import service as settings
 from chalicelib.technicians import service as technicians
@@ -125,7 +125,7 @@ def plan(principal: Principal, rows: list[SaleIn]) -> tuple[Plan | None, list[Pr
         if data.customer_id is not None:
             inputs["customer"] = get(customers.ref(tid, data.customer_id))
         try:
-            service._check_parties(data, inputs)
+            building.check_parties(data, inputs)
             sale_date = rules.check_sale_date(data.sale_date, today)
             window = windows[i]
             period = get(periods.ref(tid, window))
@@ -134,7 +134,7 @@ def plan(principal: Principal, rows: list[SaleIn]) -> tuple[Plan | None, list[Pr
                     f"{sale_date} falls in a closed pay period (or one being closed)",
                     field="sale_date",
                 )
-            snapshot, installer_snapshot = service._commissions(data, tenant_settings, inputs)
+            snapshot, installer_snapshot = building.commissions(data, tenant_settings, inputs)
         except InvalidInput as exc:
             problems.append((i, exc.field, exc.message))
             continue
@@ -241,7 +241,7 @@ def write(plan_: Plan, token: str) -> list[int]:
         customer_id = row.customer_id
         if row.new_customer is not None:
             customer_id = first_customer + row.new_customer
-        sale = service.new_sale_item(
+        sale = building.new_sale_item(
             principal,
             row.data,
             first + k,

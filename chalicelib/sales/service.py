@@ -3,7 +3,8 @@
 Who may do what: admins and managers (``sales:all``) record and see every sale; a
 technician user records and sees only the sales of the technician record linked to their
 login (403 otherwise). Approving, rejecting, payment status and voiding are in
-``sales.changes``.
+``sales.changes``; the checks, commission snapshot and item of a new sale (shared with the
+bulk import) in ``sales.building``.
 
 Recording a sale (``POST /sales``), DynamoDB calls besides rate limiting:
 
@@ -39,13 +40,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.accounts import service as accounts
-from chalicelib.catalog.rules import category_key
 from chalicelib.catalog.service import ref as item_ref
-from chalicelib.commission import rules as commission_rules
 from chalicelib.commission.service import override_ref
 from chalicelib.core import clock, roles
 from chalicelib.core.auth import Principal
@@ -58,6 +57,7 @@ from chalicelib.platform import counters, idempotency, outbox
 from chalicelib.platform.batch import get_many
 from chalicelib.platform.tx import ConditionFailed, Contention, Labelled, retries
 from chalicelib.sales import listing, rules, store
+from chalicelib.sales.building import check_parties, commissions, new_sale_item, opt_int
 from chalicelib.sales.models import SaleFilter, SaleIn, view
 from chalicelib.sales.store import SaleItem
 from chalicelib.settings import service as settings
@@ -71,10 +71,6 @@ NOT_LINKED = "; only admins and managers can work with other technicians' sales"
 
 def sees_all(principal: Principal) -> bool:
     return principal.can(roles.SALES_ALL)
-
-
-def _opt(value: Any) -> int | None:
-    return int(value) if value is not None else None
 
 
 # --- recording -----------------------------------------------------------------------------
@@ -185,23 +181,6 @@ def _existing_for_key(tenant_id: str, key: str, digest: str | None) -> dict[str,
     return view(sale)
 
 
-def _check_parties(data: SaleIn, inputs: dict[str, Any]) -> None:
-    """Each technician, item and customer the sale names exists (and is active)."""
-    for field, label, wanted, found in (
-        ("technician_id", "technician", data.technician_id, inputs["technician"]),
-        ("item_id", "line item", data.item_id, inputs["item"]),
-        ("installer_id", "technician", data.installer_id, inputs.get("installer")),
-    ):
-        if wanted is None:
-            continue
-        if found is None:
-            raise invalid(field, f"{label} {wanted} does not exist")
-        if not found.active:
-            raise invalid(field, f"{label} {wanted} is inactive")
-    if data.customer_id is not None and inputs.get("customer") is None:
-        raise invalid("customer_id", f"customer {data.customer_id} does not exist")
-
-
 def _prepare(
     principal: Principal,
     data: SaleIn,
@@ -223,13 +202,13 @@ def _prepare(
         data.technician_id
     ):
         raise Forbidden("technicians can record sales only for themselves")
-    _check_parties(data, inputs)
+    check_parties(data, inputs)
     tech, item = inputs["technician"], inputs["item"]
     now = clock.now()
     sale_date = rules.check_sale_date(
         data.sale_date, clock.today_in(tenant_settings.get("timezone"), now)
     )
-    snapshot, installer_snapshot = _commissions(data, tenant_settings, inputs)
+    snapshot, installer_snapshot = commissions(data, tenant_settings, inputs)
     sale_counter = counters.current_value(inputs["sale_counter"])
     sale_id = reserved if reserved is not None else sale_counter + 1
     customer_id, customer_name = data.customer_id, data.customer_name
@@ -292,91 +271,11 @@ def _prepare(
     return store.NewSale(sale=sale, guard=guard, parts=parts), pending
 
 
-def new_sale_item(
-    principal: Principal,
-    data: SaleIn,
-    sale_id: int,
-    priced: tuple[Any, Any, dict[str, Any], dict[str, Any] | None],
-    customer: tuple[int | None, str | None, str | None],
-    sale_date: date,
-    now: datetime,
-) -> SaleItem:
-    """The (unsaved) sale a request records: ``priced`` is (technician, line item, the
-    commission snapshot, the installer's), ``customer`` (id, name, e-mail) as linked.
-    Shared by ``record`` and the bulk import (``sales.bulk``), so both store the same."""
-    tech, item, snapshot, installer_snapshot = priced
-    customer_id, customer_name, email = customer
-    return store.new_sale(
-        principal.tenant_id,
-        sale_id,
-        **data.model_dump(exclude={"customer_id", "customer_name", "customer_email", "sale_date"}),
-        technician_name=tech.name,
-        item_name=item.name,
-        item_category=item.category,
-        list_price_cents=_opt(item.price_cents),
-        commission_cents=snapshot["commission_cents"],
-        installer_commission_cents=(installer_snapshot or {}).get("commission_cents", 0),
-        commission_snapshot=snapshot,
-        installer_commission_snapshot=installer_snapshot,
-        customer_id=customer_id,
-        customer_name=customer_name,
-        customer_email=email,
-        sale_date=sale_date.isoformat(),
-        approval_status=rules.PENDING,
-        payment_status=rules.UNPAID,
-        voided=False,
-        created_by=principal.user_id,
-        created_at=now,
-        updated_at=now,
-    )
-
-
 def _adds_event(pending: outbox.PendingEvent) -> store.Part:
     def part(tx: Labelled) -> None:
         outbox.add(tx, pending)
 
     return part
-
-
-def _commissions(
-    data: SaleIn, tenant_settings: dict[str, Any], inputs: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    tech, item, o = inputs["technician"], inputs["item"], inputs["override"]
-    tenant = commission_rules.TenantCommission.from_settings(tenant_settings)
-    override = None
-    if o is not None:
-        override = {
-            "commission_rate_bps": _opt(o.commission_rate_bps),
-            "flat_cents": _opt(o.flat_cents),
-            "ov_rate_bps": int(o.ov_rate_bps or 0),
-            "discount_scale_enabled": bool(o.discount_scale_enabled),
-        }
-    category = technicians.rules_of(tech, technicians.CATEGORY_RATES).get(
-        category_key(item.category)
-    )
-    try:
-        seller = commission_rules.seller_config(
-            tenant,
-            override=override,
-            category_rate_bps=category["rate_bps"] if category else None,
-            plan=technicians.rules_of(tech, technicians.PLANS).get(rules.TECHNICIAN),
-            item_default_bps=_opt(item.default_commission_bps),
-        )
-        installer = None
-        if inputs.get("installer") is not None:
-            installer = commission_rules.installer_config(
-                tenant,
-                technicians.rules_of(inputs["installer"], technicians.PLANS).get(rules.INSTALLER),
-            )
-        line = commission_rules.SaleLine(
-            sale_price_cents=data.sale_price_cents,
-            list_price_cents=_opt(item.price_cents),
-            quantity=data.quantity,
-        )
-        snapshot, installer_snapshot = commission_rules.commissions(line, seller, installer)
-    except commission_rules.CommissionRuleError as exc:
-        raise exc.at("commission") from exc
-    return snapshot.to_dict(), installer_snapshot.to_dict() if installer_snapshot else None
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -388,7 +287,7 @@ def get(principal: Principal, sale_id: int) -> SaleItem:
     else:
         sale = store.get(tid, sale_id)
         own = accounts.own_technician(principal, NOT_LINKED)
-        if sale is not None and own not in (int(sale.technician_id), _opt(sale.installer_id)):
+        if sale is not None and own not in (int(sale.technician_id), opt_int(sale.installer_id)):
             sale = None
     if sale is None:
         raise NotFound(f"sale {sale_id} not found")
