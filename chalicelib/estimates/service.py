@@ -31,12 +31,10 @@ from pydantic import ValidationError
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, ValidationFailed, found
 from chalicelib.core.pagination import PageRequest
-from chalicelib.customers import service as customers
 from chalicelib.estimates import listing, rules, store
 from chalicelib.estimates.models import EstimateFilter, EstimateIn
 from chalicelib.estimates.store import EstimateItem
-from chalicelib.platform import documents
-from chalicelib.platform.tx import ConditionFailed, Contention, retries
+from chalicelib.invoices import service as invoices
 
 log = logging.getLogger("tradekitt.estimates")
 ENTITY = "estimate"
@@ -86,34 +84,15 @@ def _totals(lines: list[dict[str, Any]], tax_bps: int) -> dict[str, int]:
 def create(
     tenant_id: str, data: EstimateIn, *, created_by: int | None, via: str = "staff"
 ) -> dict[str, Any]:
-    """A draft with the tenant's next estimate number; the customer linked or created."""
-    tid = tenant_id
+    """A draft with the tenant's next estimate number; the customer linked or created (the
+    invoices' create: ``invoices.service.create_numbered``)."""
     lines = rules.check_lines([line.model_dump() for line in data.line_items])
     amounts = _totals(lines, data.tax_bps)
     valid_until = rules.check_valid_until(data.valid_until, today())
-    email = customers.normalize_email(data.customer_email)
-    number = documents.Number(tid, ENTITY)  # label "counter"
-    reserved_customer: int | None = None
-    for _ in retries():
-        got = store.load(
-            {"counter": number.ref(), **customers.refs_for(tid, data.customer_id, email)}
-        )
-        now = clock.now()
-        at = clock.iso_utc(now)
-        customer = customers.resolve_for(
-            tid,
-            got,
-            customer_id=data.customer_id,
-            name=data.customer_name,
-            email=email,
-            now=now,
-            source="estimate",
-            reserved=reserved_customer,
-        )
-        parts: list[store.Part] = list(customer.parts)
-        estimate_id, claim = number.take(got["counter"])
-        estimate = store.new_estimate(
-            tid,
+
+    def build(estimate_id: int, customer: Any, at: str) -> EstimateItem:
+        return store.new_estimate(
+            tenant_id,
             estimate_id,
             customer_id=customer.customer_id,
             customer_name=customer.name,
@@ -130,21 +109,11 @@ def create(
             created_at=at,
             updated_at=at,
         )
-        parts.append(listing.counted(estimate, new=True))
-        parts += claim
-        try:
-            store.create(estimate, parts)
-        except ConditionFailed as exc:
-            # another estimate (or customer) took the next id first: reserve one outright;
-            # a customer that appeared with the e-mail meanwhile is found by the next read
-            number.lost(exc.failed)
-            reserved_customer = customers.reserve_if_lost(tid, exc.failed, reserved_customer)
-            log.info("estimate ids taken concurrently (%s); retrying", exc.failed)
-            continue
-        except Contention:
-            continue
-        return view(estimate)
-    raise Conflict("too many concurrent estimates; retry the request")
+
+    estimate = invoices.create_numbered(
+        tenant_id, store.DOCS, ENTITY, data, source="estimate", build=build
+    )
+    return view(estimate)
 
 
 def create_for(tenant_id: str, fields: dict[str, Any], actor: str) -> dict[str, Any]:

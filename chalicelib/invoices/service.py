@@ -31,7 +31,7 @@ from chalicelib.core.errors import Conflict, found
 from chalicelib.core.pagination import PageRequest
 from chalicelib.customers import service as customers
 from chalicelib.invoices import listing, rules, store
-from chalicelib.invoices.models import InvoiceFilter, InvoiceIn
+from chalicelib.invoices.models import DocumentCustomer, InvoiceFilter, InvoiceIn
 from chalicelib.invoices.store import InvoiceItem
 from chalicelib.platform import documents
 from chalicelib.platform.tx import ConditionFailed, Contention, retries
@@ -88,32 +88,12 @@ def create(
     """``link(invoice_id)``: a part of the invoice's own transaction, labelled
     ``"linked"``, that records the invoice on another feature's item (an estimate it
     converts), so the two are written together or not at all; its failed condition is 409."""
-    tid = principal.tenant_id
     lines = rules.check_lines([line.model_dump() for line in data.line_items])
     amounts = _totals(lines, data.tax_bps)
-    email = customers.normalize_email(data.customer_email)
-    number = documents.Number(tid, ENTITY)  # label "counter"
-    reserved_customer: int | None = None
-    for _ in retries():
-        got = store.load(
-            {"counter": number.ref(), **customers.refs_for(tid, data.customer_id, email)}
-        )
-        now = clock.now()
-        at = clock.iso_utc(now)
-        customer = customers.resolve_for(
-            tid,
-            got,
-            customer_id=data.customer_id,
-            name=data.customer_name,
-            email=email,
-            now=now,
-            source="invoice",
-            reserved=reserved_customer,
-        )
-        parts: list[store.Part] = list(customer.parts)
-        invoice_id, claim = number.take(got["counter"])
-        invoice = store.new_invoice(
-            tid,
+
+    def build(invoice_id: int, customer: Any, at: str) -> InvoiceItem:
+        return store.new_invoice(
+            principal.tenant_id,
             invoice_id,
             customer_id=customer.customer_id,
             customer_name=customer.name,
@@ -131,26 +111,69 @@ def create(
             created_at=at,
             updated_at=at,
         )
-        parts.append(listing.counted(invoice, new=True))
-        parts += claim
+
+    invoice = create_numbered(
+        principal.tenant_id, store.DOCS, ENTITY, data, source="invoice", build=build, link=link
+    )
+    return view(invoice)
+
+
+def create_numbered(
+    tenant_id: str,
+    docs: documents.Dated,
+    entity: str,
+    data: DocumentCustomer,
+    *,
+    source: str,
+    build: Callable[[int, Any, str], Any],
+    link: Callable[[int], store.Part] | None = None,
+) -> Any:
+    """A new numbered document (an invoice, an estimate: ``docs`` keeps it, ``entity`` is
+    its id counter) with the tenant's next number and its customer linked or created from
+    ``data`` (``customers.resolve_for``), written as one transaction with its counts;
+    ``build(number, customer, at)`` makes the item. Reads: one consistent BatchGetItem.
+    When another document (or customer) took the number first, one is reserved outright
+    (so a burst of N creates costs O(N) attempts) and the create retried; a customer that
+    appeared with the e-mail meanwhile is found by the next read (linked, never
+    duplicated). Returns the item written."""
+    email = customers.normalize_email(data.customer_email)
+    number = documents.Number(tenant_id, entity)  # label "counter"
+    reserved_customer: int | None = None
+    for _ in retries():
+        got = documents.load(
+            {"counter": number.ref(), **customers.refs_for(tenant_id, data.customer_id, email)}
+        )
+        now = clock.now()
+        customer = customers.resolve_for(
+            tenant_id,
+            got,
+            customer_id=data.customer_id,
+            name=data.customer_name,
+            email=email,
+            now=now,
+            source=source,
+            reserved=reserved_customer,
+        )
+        doc_id, claim = number.take(got["counter"])
+        item = build(doc_id, customer, clock.iso_utc(now))
+        parts: list[store.Part] = [*customer.parts, docs.counted(item, new=True), *claim]
         if link is not None:
-            parts.append(link(invoice_id))
+            parts.append(link(doc_id))
         try:
-            store.create(invoice, parts)
+            docs.create(item, parts)
         except ConditionFailed as exc:
             if "linked" in exc.failed:
-                raise Conflict("the record this invoice is linked to changed meanwhile") from exc
-            # another invoice (or customer) took the next id first: reserve one outright,
-            # so a burst of N invoices costs O(N) attempts; a customer that appeared with
-            # the e-mail meanwhile is found by the next read (linked, not duplicated)
+                raise Conflict(
+                    f"the record this {docs.label} is linked to changed meanwhile"
+                ) from exc
             number.lost(exc.failed)
-            reserved_customer = customers.reserve_if_lost(tid, exc.failed, reserved_customer)
-            log.info("invoice ids taken concurrently (%s); retrying", exc.failed)
+            reserved_customer = customers.reserve_if_lost(tenant_id, exc.failed, reserved_customer)
+            log.info("%s ids taken concurrently (%s); retrying", docs.label, exc.failed)
             continue
         except Contention:
             continue
-        return view(invoice)
-    raise Conflict("too many concurrent invoices; retry the request")
+        return item
+    raise Conflict(f"too many concurrent {docs.name}; retry the request")
 
 
 # --- reading -------------------------------------------------------------------------------
