@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.accounts import rules as identity
-from chalicelib.accounts import staff, store
+from chalicelib.accounts import sessions_store, staff, store
 from chalicelib.accounts.passwords import hash_password, verify_password
 from chalicelib.accounts.store import NewLogin
 from chalicelib.accounts.store import TenantItem as TenantItem
@@ -34,11 +34,11 @@ USER_COUNTER = "user"
 tenant_ref, user_ref, set_active_in = store.tenant_ref, store.user_ref, store.set_active_in
 get_tenant, get_user = store.get_tenant, store.get_user
 # For the users feature (staff users, passwords, sessions): accounts own these items.
-NewStaff, SessionItem = staff.NewStaff, store.SessionItem
+NewStaff, SessionItem = staff.NewStaff, sessions_store.SessionItem
 add_staff, change_staff, staff_page = staff.add_staff, staff.change_staff, staff.staff_page
 accept_invitation_in, set_password_in = staff.accept_invitation_in, staff.set_password_in
 is_staff, sessions_of, get_session = staff.is_staff, staff.sessions_of, staff.get_session
-revoke_session, get_user_by_email = store.revoke, staff.get_user_by_email
+revoke_session, get_user_by_email = sessions_store.revoke, staff.get_user_by_email
 end_session = staff.end_session
 email_taken = staff.email_taken
 backfill_admins, still_invited_in = staff.backfill_admins, staff.still_invited_in
@@ -224,7 +224,7 @@ def open_session(
     tenant_id = str(user.tenant_id)
     session_id = new_session_id(now)
     access, refresh = _issue_pair(tenant_id, int(user.user_id), list(user.roles), session_id, now)
-    store.create_session(
+    sessions_store.create_session(
         tenant_id,
         session_id,
         int(user.user_id),
@@ -254,10 +254,10 @@ def refresh(tenant_header: str | None, refresh_token: str) -> Session:
         tenant_id, int(user.user_id), list(user.roles), session_id, now
     )
     try:
-        store.rotate(
+        sessions_store.rotate(
             tenant_id, session_id, claims["jti"], new_refresh.jti, now, new_refresh.expires_at
         )
-    except store.RotationRefused as exc:
+    except sessions_store.RotationRefused as exc:
         messages = {
             "reused": "refresh token already used; the session has been revoked",
             "revoked": "session has been revoked",
@@ -270,7 +270,7 @@ def refresh(tenant_header: str | None, refresh_token: str) -> Session:
 def logout(tenant_id: str, session_id: str) -> None:
     """End the caller's session: its refresh tokens stop working at once."""
     if session_id:
-        store.revoke(tenant_id, session_id, "logout")
+        sessions_store.revoke(tenant_id, session_id, "logout")
 
 
 def active_account(principal: Principal) -> UserItem:

@@ -1,6 +1,6 @@
 """Staff users (invited and managed under ``/admin/users``), their passwords and a user's
 sessions: the writes and reads the users feature composes (through ``accounts.service``)
-on the items of ``accounts.store``.
+on the items of ``accounts.store`` and ``accounts.sessions_store``.
 
 A staff user is in ``gsi1`` (``T#<tid>#STAFFUSER`` / id), counted by ``STAFF_ROLLUP``
 (facet ``<active>|<roles>``) in the same transactions; the tenant's active admins are
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.accounts.sessions_store import SessionItem
 from chalicelib.accounts.store import (
     ADMINS_COUNTER,
     STAFF_ROLLUP,
     PointerItem,
-    SessionItem,
     UserItem,
     get_user,
     staff_entry,

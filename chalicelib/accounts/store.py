@@ -3,13 +3,13 @@
 Keys (``platform.keys``): tenant ``T#<tid>#TENANT`` / ``META``; business code
 ``BCODE#<code>``; user ``T#<tid>#USER`` / ``<id>``; per-tenant username pointer
 ``T#<tid>#USERNAME`` / ``<username>``; global e-mail and owner-username pointers
-(``EMAIL#``, ``OWNERNAME#``); session (refresh-token family) ``T#<tid>#SESSION`` / ``<sid>``.
+(``EMAIL#``, ``OWNERNAME#``). Sessions (refresh-token families) are in ``sessions_store``;
+registration creates the owner's first one here, in its transaction.
 
 Staff users (not technicians' logins) are also in ``gsi1`` (``T#<tid>#STAFFUSER`` / id),
 the list ``GET /admin/users`` reads, counted by ``STAFF_ROLLUP`` in the same transactions;
 the tenant's active admins are counted in ``counter_key(tid, "admins")`` so the last one
-cannot be removed. Live sessions are in ``gsi1`` by user (``T#<tid>#USERSESSION#<uid>`` /
-sid, time-ordered), and leave it when revoked.
+cannot be removed.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
+from chalicelib.accounts.sessions_store import SessionItem
 from chalicelib.core import roles
 from chalicelib.platform import keys, rollups
 from chalicelib.platform.counters import CounterItem
 from chalicelib.platform.rollups import Rollup
 from chalicelib.platform.table import BaseItem, register
-from chalicelib.platform.tx import applied, labelled, labelled_transaction
+from chalicelib.platform.tx import labelled, labelled_transaction
 
 ADMINS_COUNTER = "admins"
 STAFF_ROLLUP = Rollup(keys.STAFF_USERS_ROLLUP_SCOPE, fine=8, coarse=6)  # 100 / 10,000 ids
@@ -96,21 +97,6 @@ class PointerItem(BaseItem):
 
     tenant_id = UnicodeAttribute()
     user_id = NumberAttribute()
-
-
-@register
-class SessionItem(BaseItem):
-    """A refresh-token family. ``current_jti`` is the only refresh token that may be used."""
-
-    session_id = UnicodeAttribute()
-    user_id = NumberAttribute()
-    current_jti = UnicodeAttribute()
-    revoked = BooleanAttribute(default=False)
-    revoked_reason = UnicodeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
-    rotated_at = UTCDateTimeAttribute(null=True)
-    user_agent = UnicodeAttribute(null=True)
-    ip_address = UnicodeAttribute(null=True)
 
 
 # --- tenants ---------------------------------------------------------------------------
@@ -348,99 +334,6 @@ def record_successful_login(user: UserItem, now: datetime) -> None:
             UserItem.locked_until.remove(),
             UserItem.last_login_at.set(now),
         ]
-    )
-
-
-# --- sessions (refresh-token families, single-use rotation) -----------------------------
-class RotationRefused(Exception):
-    """The presented refresh token is not the family's current one (or the family is gone)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason  # "unknown" | "revoked" | "reused"
-
-
-def create_session(
-    tenant_id: str,
-    session_id: str,
-    user_id: int,
-    jti: str,
-    now: datetime,
-    expires_at: int,
-    user_agent: str | None = None,
-    ip_address: str | None = None,
-) -> None:
-    SessionItem(
-        *keys.session_key(tenant_id, session_id),
-        gsi1pk=keys.user_sessions_pk(tenant_id, user_id),
-        gsi1sk=session_id,
-        user_agent=user_agent,
-        ip_address=ip_address,
-        session_id=session_id,
-        user_id=user_id,
-        current_jti=jti,
-        created_at=now,
-        expires_at=expires_at,
-    ).save(condition=SessionItem.pk.does_not_exist())
-
-
-def rotate(
-    tenant_id: str,
-    session_id: str,
-    presented_jti: str,
-    new_jti: str,
-    now: datetime,
-    expires_at: int,
-) -> None:
-    """Swap the current refresh token in one conditional write.
-
-    Succeeds only when the family exists, is not revoked and ``presented_jti`` is its
-    current token. A stale token (already rotated away) is reuse: the whole family is
-    revoked and ``RotationRefused("reused")`` raised.
-    """
-    item = SessionItem(*keys.session_key(tenant_id, session_id))
-    rotated = applied(
-        lambda: item.update(
-            actions=[
-                SessionItem.current_jti.set(new_jti),
-                SessionItem.rotated_at.set(now),
-                SessionItem.expires_at.set(expires_at),
-            ],
-            condition=(
-                SessionItem.pk.exists()
-                & (SessionItem.current_jti == presented_jti)
-                & (SessionItem.revoked == False)  # noqa: E712 (a PynamoDB condition)
-            ),
-        )
-    )
-    if rotated:
-        return
-    reason = _diagnose(tenant_id, session_id)
-    if reason == "reused":
-        revoke(tenant_id, session_id, "refresh token reuse detected")
-    raise RotationRefused(reason)
-
-
-def _diagnose(tenant_id: str, session_id: str) -> str:
-    current = SessionItem.find(keys.session_key(tenant_id, session_id), consistent=True)
-    if current is None:
-        return "unknown"
-    return "revoked" if current.revoked else "reused"
-
-
-def revoke(tenant_id: str, session_id: str, reason: str) -> bool:
-    """Revoke a family; False when it does not exist."""
-    item = SessionItem(*keys.session_key(tenant_id, session_id))
-    return applied(
-        lambda: item.update(
-            actions=[
-                SessionItem.revoked.set(True),
-                SessionItem.revoked_reason.set(reason),
-                SessionItem.gsi1pk.remove(),
-                SessionItem.gsi1sk.remove(),
-            ],
-            condition=SessionItem.pk.exists(),
-        )
     )
 
 

@@ -506,7 +506,7 @@ def _session_of(w: World, role: str) -> str:
     import jwt
 
     from chalicelib.accounts import service as accounts_service
-    from chalicelib.accounts import store as accounts_store
+    from chalicelib.accounts import sessions_store
     from tests.matrix.world import MARK
 
     account = w.owner.accounts[role]
@@ -514,7 +514,7 @@ def _session_of(w: World, role: str) -> str:
     now = datetime.now(UTC)
     session_id = accounts_service.new_session_id(now)
     expires = int(now.timestamp()) + 3600
-    accounts_store.create_session(
+    sessions_store.create_session(
         account.tenant_id, session_id, user_id, uuid.uuid4().hex, now, expires, f"{MARK} agent"
     )
     return session_id
