@@ -10,7 +10,8 @@
 3. the query string (400 on bad parameters, or NUL in one) and JSON body (413 past 1 MiB,
    400 on invalid UTF-8 or malformed or unbounded JSON, 422 ``VALIDATION_ERROR`` naming
    each bad field, NUL and numbers past 2**53 - 1 included; ``core.wire``) are parsed into
-   the route's pydantic models, accepting camelCase keys as well as snake_case;
+   the route's pydantic models (``core.request``), accepting camelCase keys as well as
+   snake_case;
 4. the handler runs with an ``ApiRequest``; its return value is validated by the response
    model and wrapped in ``{"ok": true, "data": ...}``;
 5. any ``AppError`` becomes its envelope, and any other exception a 500 envelope that
@@ -23,13 +24,12 @@ the same models that validate requests.
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from chalicelib.core import logs
 from chalicelib.core.auth import (
@@ -39,18 +39,18 @@ from chalicelib.core.auth import (
     authenticate_customer,
     require,
 )
-from chalicelib.core.errors import (
-    AppError,
-    BadRequest,
-    DomainError,
-    NotFound,
-    ValidationFailed,
-    error_body,
-    http_error,
-    ok_body,
+from chalicelib.core.errors import AppError, DomainError, error_body, http_error, ok_body
+from chalicelib.core.pagination import parse_page
+from chalicelib.core.request import (
+    ApiRequest,
+    check_query,
+    media_type,
+    parse_json_body,
+    parse_query,
+    with_query_token,
 )
-from chalicelib.core.pagination import PageRequest, parse_page
-from chalicelib.core.wire import parse_body, snake_keys, to_snake, unsafe_text
+from chalicelib.core.request import validation_details as validation_details  # re-exported
+from chalicelib.core.wire import to_snake
 
 log = logging.getLogger("tradekitt.api")
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -157,6 +157,7 @@ def _app_of(bp: Blueprint) -> Any:
         return _bound_app
 
 
+# ``ApiRequest`` (re-exported here) and the parsing of the query and body: core/request.py.
 @dataclass
 class Raw:
     """A non-JSON response (CSV, PDF, server-sent events) that bypasses the envelope."""
@@ -165,105 +166,6 @@ class Raw:
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
-
-
-@dataclass
-class ApiRequest:
-    """Everything a handler may read about the request, already validated."""
-
-    principal: Principal | None
-    body: Any
-    query: Any
-    params: dict[str, str]
-    headers: Mapping[str, str]
-    source_ip: str
-    raw_query: dict[str, str]
-    page: PageRequest | None = None
-    lambda_context: Any = None
-    raw_body: bytes | None = None  # a body of one of the route's ``raw_types``
-    customer: CustomerPrincipal | None = None
-
-    @property
-    def user(self) -> Principal:
-        """The authenticated caller (routes that are not public always have one)."""
-        assert self.principal is not None
-        return self.principal
-
-    @property
-    def tenant_id(self) -> str:
-        return self.user.tenant_id
-
-    @property
-    def portal_user(self) -> CustomerPrincipal:
-        """The customer-portal caller (routes of ``audience="customer"`` always have one)."""
-        assert self.customer is not None
-        return self.customer
-
-    def int_param(self, name: str) -> int:
-        """A numeric path id; anything else cannot name a resource, so 404."""
-        raw = self.params.get(name, "")
-        if not raw.isdigit() or int(raw) < 1 or len(raw) > 12:
-            raise NotFound(f"{name} {raw!r} not found")
-        return int(raw)
-
-    def required_tenant(self) -> str:
-        """The ``X-Tenant-Id`` a public route needs (login, password reset): 400 without it
-        or when it is not a tenant UUID."""
-        value = (self.headers.get("x-tenant-id") or "").strip()
-        if not value:
-            raise BadRequest("X-Tenant-Id header is required")
-        try:
-            uuid.UUID(value)
-        except ValueError as exc:
-            raise BadRequest("X-Tenant-Id must be a tenant UUID") from exc
-        return value
-
-
-def _field_path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "body"
-
-
-def validation_details(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"field": _field_path(err["loc"]), "message": err["msg"]} for err in exc.errors()]
-
-
-def _message(details: list[dict[str, str]]) -> str:
-    return "; ".join(f"{d['field']}: {d['message']}" for d in details)
-
-
-def _parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
-    data: Any = parse_body(raw)  # 413 past 1 MiB, 400 not UTF-8 or not JSON, 422 NUL...
-    if not isinstance(data, dict):
-        raise BadRequest("request body must be a JSON object")
-    try:
-        return model.model_validate(snake_keys(data))
-    except ValidationError as exc:
-        details = validation_details(exc)
-        raise ValidationFailed(_message(details), details=details) from exc
-
-
-def _media_type(headers: Mapping[str, str]) -> str:
-    """The request's media type, lower-cased, without parameters (JSON when absent)."""
-    value = headers.get("content-type") or "application/json"
-    return value.split(";", 1)[0].strip().lower()
-
-
-def _check_query(raw: dict[str, str]) -> None:
-    """400 for a query parameter (name or value) with NUL or an unpaired surrogate."""
-    for name, value in raw.items():
-        reason = unsafe_text(name) or unsafe_text(value)
-        if reason:
-            shown = name.encode("unicode_escape", "backslashreplace").decode("ascii")
-            raise BadRequest(f"invalid query parameters: {shown}: {reason}")
-
-
-def _parse_query(raw: dict[str, str], model: type[BaseModel]) -> BaseModel:
-    data = {k: v for k, v in raw.items() if k not in ("page", "limit")}
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        details = validation_details(exc)
-        raise BadRequest("invalid query parameters: " + _message(details), details=details) from exc
 
 
 def _render(result: Any, response_model: type[BaseModel] | None, status: int) -> Response:
@@ -298,16 +200,6 @@ def internal_error_response() -> Response:
         status_code=500,
         headers=dict(JSON_HEADERS),
     )
-
-
-def _with_query_token(request: Any) -> Mapping[str, str]:
-    """The request's headers, with ``access_token`` from the query as the bearer token when
-    no ``Authorization`` header came."""
-    headers = request.headers
-    token = (request.query_params or {}).get("access_token")
-    if headers.get("authorization") or not token:
-        return headers
-    return {**{k.lower(): v for k, v in headers.items()}, "authorization": f"Bearer {token}"}
 
 
 def endpoint(
@@ -424,20 +316,20 @@ def endpoint(
                     edge.rate_limiter(AUTH, source_ip)
             principal = None
             if not public:
-                principal = authenticate(_with_query_token(request) if query_token else headers)
+                principal = authenticate(with_query_token(request) if query_token else headers)
                 logs.bind(tenant_id=principal.tenant_id)  # reset with the request's fields
                 require(principal, permission)  # type: ignore[arg-type]
                 if edge is not None:
                     principal = replace(principal, account=edge.load_caller(principal))
                     edge.rate_limiter(TENANT, principal.tenant_id)
             raw_query = {to_snake(k): v for k, v in (request.query_params or {}).items()}
-            raw = bool(raw_types) and _media_type(headers) in raw_types
-            _check_query(raw_query)
+            raw = bool(raw_types) and media_type(headers) in raw_types
+            check_query(raw_query)
             req = ApiRequest(
                 principal=principal,
-                body=_parse_body(request.raw_body, body) if body and not raw else None,
+                body=parse_json_body(request.raw_body, body) if body and not raw else None,
                 raw_body=(request.raw_body or b"") if raw else None,
-                query=_parse_query(raw_query, query) if query else None,
+                query=parse_query(raw_query, query) if query else None,
                 params=params,
                 headers=headers,
                 source_ip=source_ip,
