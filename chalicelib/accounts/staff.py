@@ -192,13 +192,16 @@ def count_active_admins(tenant_id: str) -> int:
     return found
 
 
-def backfill_admins(tenant_id: str) -> bool:
-    """Create the tenant's missing admin counter from ``count_active_admins`` (only if it
-    is still missing). False when it existed already: a refused ``last_admin`` condition
-    then really is the last admin."""
+def backfill_admins(tenant_id: str, removing: bool = False) -> bool:
+    """After a refused ``last_admin`` condition: whether the write should be tried again.
+    Creates the tenant's missing admin counter from ``count_active_admins`` (only if it is
+    still missing): True. When the counter exists (a concurrent request may have created it
+    after this write was refused), True unless the write takes an admin away (``removing``)
+    and the count has none to spare: then it really is the last admin."""
     key = keys.counter_key(tenant_id, ADMINS_COUNTER)
-    if CounterItem.find(key, consistent=True) is not None:
-        return False
+    found = CounterItem.find(key, consistent=True)
+    if found is not None:
+        return not removing or int(found.value or 0) > 1
     item = CounterItem(*key, value=count_active_admins(tenant_id))
     applied(lambda: item.save(condition=CounterItem.pk.does_not_exist()))
     return True  # created, by this call or a concurrent one: retry the write

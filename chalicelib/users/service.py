@@ -30,6 +30,7 @@ from chalicelib.core import clock
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict, NotFound, invalid
 from chalicelib.core.pagination import PageRequest
+from chalicelib.core.roles import ADMIN
 from chalicelib.core.settings import get_settings
 from chalicelib.core.text import normalize_username
 from chalicelib.platform.tx import ConditionFailed, Contention, labelled_transaction, retries
@@ -221,13 +222,26 @@ def _change(tenant_id: str, user_id: int, **change: Any) -> accounts.UserItem:
             return user
         except ConditionFailed as exc:
             if "last_admin" in exc.failed:
-                if accounts.backfill_admins(tenant_id):
-                    continue  # a tenant from before the admin count: counted now, retry
+                if accounts.backfill_admins(tenant_id, removing=_removes_admin(user, **change)):
+                    continue  # the admin count was missing (counted now, or meanwhile): retry
                 raise Conflict("the tenant must keep at least one active admin") from exc
             continue  # changed meanwhile: read again
         except Contention:
             continue
     raise Conflict(f"user {user_id} is being changed by other requests; retry")
+
+
+def _removes_admin(
+    user: accounts.UserItem,
+    new_roles: list[str] | None = None,
+    active: bool | None = None,
+    **_: Any,
+) -> bool:
+    """Whether the change takes an active admin away (the admin count goes down)."""
+    was_admin = bool(user.active) and ADMIN in (user.roles or [])
+    roles_after = list(user.roles or []) if new_roles is None else new_roles
+    active_after = bool(user.active) if active is None else active
+    return was_admin and not (active_after and ADMIN in roles_after)
 
 
 def set_roles(tenant_id: str, user_id: int, roles: list[str]) -> accounts.UserItem:
