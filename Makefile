@@ -54,6 +54,7 @@ deploy: $(STAMP)
 ## Regenerate chalicelib/core/route_table.py after adding or changing a route.
 routes: $(STAMP)
 	$(PY) -m chalicelib.core.registry
+	$(VENV)/bin/ruff format -q chalicelib/core/route_table.py
 
 ## Lint first, then the whole suite: unit, API (moto) and end-to-end (HTTP) tests.
 test: lint chromium
